@@ -1,0 +1,81 @@
+using AlaeEngine.Tensors;
+
+namespace AlaeEngine.Ops;
+
+/// <summary>Elementwise arithmetic with NumPy broadcasting, and the pointwise functions.</summary>
+public static partial class Op
+{
+    public static Tensor Add(Tensor a, Tensor b) => Binary("Add", BinaryOp.Add, a, b, (g, n) => new[]
+    {
+        n[0] ? SumTo(g, a.Shape) : null,
+        n[1] ? SumTo(g, b.Shape) : null,
+    });
+
+    public static Tensor Sub(Tensor a, Tensor b) => Binary("Sub", BinaryOp.Sub, a, b, (g, n) => new[]
+    {
+        n[0] ? SumTo(g, a.Shape) : null,
+        n[1] ? SumTo(Neg(g), b.Shape) : null,
+    });
+
+    public static Tensor Mul(Tensor a, Tensor b) => Binary("Mul", BinaryOp.Mul, a, b, (g, n) => new[]
+    {
+        n[0] ? SumTo(Mul(g, b), a.Shape) : null,
+        n[1] ? SumTo(Mul(g, a), b.Shape) : null,
+    });
+
+    public static Tensor Div(Tensor a, Tensor b) => Binary("Div", BinaryOp.Div, a, b, (g, n) => new[]
+    {
+        n[0] ? SumTo(Div(g, b), a.Shape) : null,
+        n[1] ? SumTo(Neg(Div(Mul(g, a), Square(b))), b.Shape) : null,
+    });
+
+    private static Tensor Binary(string name, BinaryOp op, Tensor a, Tensor b, Func<Tensor, bool[], Tensor?[]> backward)
+    {
+        SameKind(name, a, b);
+        var shape = Shape.Broadcast(a.Shape, b.Shape)
+            ?? throw new ArgumentException($"{name}: shapes {a.Shape} and {b.Shape} do not broadcast");
+        var y = Like(a, shape);
+        a.Kernels.Binary(op, a, b, y);
+        return Record(name, y, new[] { a, b }, backward);
+    }
+
+    public static Tensor Neg(Tensor x) => Unary("Neg", UnaryOp.Neg, x, 0, (g, y) => Neg(g));
+    public static Tensor Scale(Tensor x, double s) => Unary("Scale", UnaryOp.Scale, x, s, (g, y) => Scale(g, s));
+    public static Tensor AddScalar(Tensor x, double s) => Unary("AddScalar", UnaryOp.AddScalar, x, s, (g, y) => g);
+    public static Tensor Square(Tensor x) => Unary("Square", UnaryOp.Square, x, 0, (g, y) => Scale(Mul(g, x), 2));
+    public static Tensor Sqrt(Tensor x) => Unary("Sqrt", UnaryOp.Sqrt, x, 0, (g, y) => Scale(Div(g, y), 0.5));
+    // d/dx x^(-1/2) = -½·y³
+    public static Tensor Rsqrt(Tensor x) => Unary("Rsqrt", UnaryOp.Rsqrt, x, 0, (g, y) => Scale(Mul(g, Mul(y, Square(y))), -0.5));
+    public static Tensor Exp(Tensor x) => Unary("Exp", UnaryOp.Exp, x, 0, (g, y) => Mul(g, y));
+    public static Tensor Log(Tensor x) => Unary("Log", UnaryOp.Log, x, 0, (g, y) => Div(g, x));
+    public static Tensor Softplus(Tensor x) => Unary("Softplus", UnaryOp.Softplus, x, 0, (g, y) => Mul(g, Sigmoid(x)));
+    // σ' = σ(1 − σ)
+    public static Tensor Sigmoid(Tensor x) => Unary("Sigmoid", UnaryOp.Sigmoid, x, 0, (g, y) => Mul(g, Sub(y, Square(y))));
+
+    public static Tensor LeakyRelu(Tensor x, double slope = 0.2)
+        => Unary("LeakyRelu", UnaryOp.LeakyRelu, x, slope, (g, y) => LeakyReluGrad(g, x, slope));
+
+    /// <summary>g · (x &gt; 0 ? 1 : slope). Linear in g; its derivative in x is zero almost everywhere.</summary>
+    public static Tensor LeakyReluGrad(Tensor g, Tensor x, double slope)
+    {
+        SameKind("LeakyReluGrad", g, x);
+        if (g.Shape != x.Shape) throw new ArgumentException($"LeakyReluGrad: gradient {g.Shape} and input {x.Shape} differ");
+        var y = Like(g);
+        g.Kernels.LeakyReluGrad(g, x, y, slope);
+        return Record("LeakyReluGrad", y, new[] { g, x }, (gy, n) => new[] { n[0] ? LeakyReluGrad(gy, x, slope) : null, null });
+    }
+
+    private static Tensor Unary(string name, UnaryOp op, Tensor x, double alpha, Func<Tensor, Tensor, Tensor> backward)
+    {
+        x.ThrowIfDisposed();
+        var y = Like(x);
+        x.Kernels.Unary(op, x, y, alpha);
+        return Record(name, y, new[] { x }, (g, n) => new[] { backward(g, y) });
+    }
+
+    /// <summary>a + t·(b − a) with a scalar t (progressive-growing blends).</summary>
+    public static Tensor Lerp(Tensor a, Tensor b, double t) => Add(a, Scale(Sub(b, a), t));
+
+    /// <summary>a + t·(b − a) with t broadcast (per-layer truncation weights).</summary>
+    public static Tensor Lerp(Tensor a, Tensor b, Tensor t) => Add(a, Mul(Sub(b, a), t));
+}

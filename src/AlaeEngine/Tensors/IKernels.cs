@@ -1,0 +1,94 @@
+namespace AlaeEngine.Tensors;
+
+public enum BinaryOp { Add, Sub, Mul, Div }
+
+public enum UnaryOp
+{
+    Neg, Square, Sqrt, Rsqrt, Exp, Log, Reciprocal,
+    /// <summary>log(1 + eᵡ), computed without overflow.</summary>
+    Softplus,
+    Sigmoid,
+    /// <summary>x for x &gt; 0, alpha·x otherwise.</summary>
+    LeakyRelu,
+    /// <summary>alpha·x.</summary>
+    Scale,
+    /// <summary>x + alpha.</summary>
+    AddScalar,
+}
+
+/// <summary>
+/// The primitive, non-differentiable operations of one device. <see cref="Cpu.CpuKernels"/> is the reference;
+/// the CUDA backend implements the same list, so both are checked against each other method by method.
+/// Conventions: outputs are preallocated by the caller and fully overwritten unless a method says it accumulates;
+/// all tensors are contiguous and of one dtype and device.
+/// </summary>
+public interface IKernels
+{
+    Storage Allocate(int length, DType dtype, bool clear);
+
+    void Fill(Tensor dst, double value);
+
+    /// <summary>dst ← src; converts between float32 and float64.</summary>
+    void Copy(Tensor src, Tensor dst);
+
+    /// <summary>dst ← a ∘ b with NumPy broadcasting; dst has the broadcast shape.</summary>
+    void Binary(BinaryOp op, Tensor a, Tensor b, Tensor dst);
+
+    void Unary(UnaryOp op, Tensor x, Tensor dst, double alpha = 0);
+
+    /// <summary>dst ← g · (x &gt; 0 ? 1 : slope): the derivative of leaky ReLU applied to g.</summary>
+    void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope);
+
+    /// <summary>dst ← sum of x over the axes where dst's (right-aligned) shape has 1 or is missing.</summary>
+    void SumTo(Tensor x, Tensor dst);
+
+    /// <summary>dst ← x broadcast to dst's shape.</summary>
+    void BroadcastTo(Tensor x, Tensor dst);
+
+    /// <summary>c ← alpha · op(a) · op(b) + beta · c for 2-D a, b, c; op transposes when asked.</summary>
+    void MatMul(Tensor a, bool transA, Tensor b, bool transB, Tensor c, double alpha, double beta);
+
+    /// <summary>y ← conv2d(x, w); x: (N, Cin, H, W), w: (Cout, Cin, k, k), y: (N, Cout, Ho, Wo). Cross-correlation.</summary>
+    void Conv2d(Tensor x, Tensor w, Tensor y, int stride, int pad);
+
+    /// <summary>gx ← the adjoint of conv2d in x applied to gy (= transposed convolution with w).</summary>
+    void Conv2dBackwardData(Tensor gy, Tensor w, Tensor gx, int stride, int pad);
+
+    /// <summary>gw ← the adjoint of conv2d in w applied to gy (overwrites gw).</summary>
+    void Conv2dBackwardWeight(Tensor x, Tensor gy, Tensor gw, int stride, int pad);
+
+    /// <summary>
+    /// y ← downsample(FIR(pad(upsample(x)))) per channel; x: (N, C, H, W); f: (kh, kw) applied as a true convolution.
+    /// pad = (x0, x1, y0, y1) may be negative (crop).
+    /// </summary>
+    void Upfirdn2d(Tensor x, Tensor f, Tensor y, int up, int down, int padX0, int padX1, int padY0, int padY1);
+
+    /// <summary>gx ← the adjoint of <see cref="Upfirdn2d"/> (same filter and factors) applied to gy.</summary>
+    void Upfirdn2dAdjoint(Tensor gy, Tensor f, Tensor gx, int up, int down, int padX0, int padX1, int padY0, int padY1);
+
+    /// <summary>y ← scale · (sum of each 2×2 block of x); x: (N, C, 2H, 2W), y: (N, C, H, W). Average pool is scale ¼.</summary>
+    void Pool2x2(Tensor x, Tensor y, double scale);
+
+    /// <summary>y ← scale · nearest-neighbour 2× upsample of x; x: (N, C, H, W), y: (N, C, 2H, 2W).</summary>
+    void Upsample2x(Tensor x, Tensor y, double scale);
+
+    /// <summary>
+    /// Instance norm with statistic taps over the spatial axes; x: (N, C, H, W) → y: same, mean, std: (N, C, 1, 1).
+    /// y = (x − mean) / √(var + eps); std = √(var + epsTap) (the encoder's style tap).
+    /// </summary>
+    void InstanceNorm(Tensor x, Tensor y, Tensor mean, Tensor std, double eps, double epsTap);
+
+    /// <summary>dst[.., dstStart + i, ..] ← src[.., srcStart + i, ..] for i &lt; count along one axis (concat, slice).</summary>
+    void CopyAxisRange(Tensor src, int srcStart, Tensor dst, int dstStart, int count, int axis);
+
+    /// <summary>Standard normal (or uniform [0, 1)) numbers from the counter-based generator: element i is a function of (seed, offset + i) alone.</summary>
+    void FillRandom(Tensor dst, ulong seed, ulong offset, bool normal);
+
+    /// <summary>
+    /// The reference's Adam variant with β1 = 0: v ← β2·v + (1−β2)·g²; p ← p − lr·√(1−β2ᵗ)·coef·g / (√v + eps).
+    /// </summary>
+    void AdamStep(Tensor p, Tensor g, Tensor v, double lr, double beta2, double eps, double coef, long step);
+
+    /// <summary>a ← a + t · (b − a) in place (EMA of weights).</summary>
+    void LerpInPlace(Tensor a, Tensor b, double t);
+}
