@@ -1,0 +1,123 @@
+using AlaeEngine.Ops;
+using AlaeEngine.Tensors;
+
+namespace AlaeEngine.Verification;
+
+/// <summary>
+/// The op table: every differentiable op of the engine with a few cases each (odd sizes, broadcasting, strides).
+/// Checked in float64 against finite differences (tests/…/OpGradientTests), to second order where
+/// <see cref="OpCase.SecondOrder"/>, and on the GPU against the CPU by `alae selftest`.
+/// </summary>
+public static class OpCases
+{
+    public static IReadOnlyList<OpCase> All { get; } = Build();
+
+    private static InputSpec N(params int[] s) => new(new Shape(s));
+    private static InputSpec P(params int[] s) => new(new Shape(s), InputKind.Positive);
+    private static InputSpec A(params int[] s) => new(new Shape(s), InputKind.AwayFromZero);
+    private static InputSpec K(params int[] s) => new(new Shape(s), InputKind.Constant);
+    private static OpCase Case(string op, string label, InputSpec[] inputs, Func<Tensor[], Tensor> build, bool second = true)
+        => new(op, label, inputs, x => new[] { build(x) }, second);
+
+    private static List<OpCase> Build()
+    {
+        var all = new List<OpCase>();
+        all.AddRange(Elementwise());
+        all.AddRange(Reductions());
+        all.AddRange(Shapes());
+        all.AddRange(Products());
+        all.AddRange(Resampling());
+        all.AddRange(Normalisation());
+        return all;
+    }
+
+    private static IEnumerable<OpCase> Elementwise()
+    {
+        yield return Case("Add", "same shape", new[] { N(3, 5), N(3, 5) }, x => Op.Add(x[0], x[1]));
+        yield return Case("Add", "bias (N,C,H,W)+(1,C,1,1)", new[] { N(2, 3, 4, 5), N(1, 3, 1, 1) }, x => Op.Add(x[0], x[1]));
+        yield return Case("Add", "row (N,F)+(F)", new[] { N(4, 7), N(7) }, x => Op.Add(x[0], x[1]));
+        yield return Case("Sub", "both broadcast (3,1)-(1,4)", new[] { N(3, 1), N(1, 4) }, x => Op.Sub(x[0], x[1]));
+        yield return Case("Mul", "broadcast (2,3,4)*(3,1)", new[] { N(2, 3, 4), N(3, 1) }, x => Op.Mul(x[0], x[1]));
+        yield return Case("Mul", "same input twice", new[] { N(5, 3) }, x => Op.Mul(x[0], x[0]));
+        yield return Case("Div", "broadcast (4,5)/(5)", new[] { N(4, 5), P(5) }, x => Op.Div(x[0], x[1]));
+        yield return Case("Neg", "", new[] { N(3, 4) }, x => Op.Neg(x[0]));
+        yield return Case("Scale", "×-1.7", new[] { N(3, 4) }, x => Op.Scale(x[0], -1.7));
+        yield return Case("AddScalar", "+0.3", new[] { N(3, 4) }, x => Op.Mul(Op.AddScalar(x[0], 0.3), x[0]));
+        yield return Case("Square", "", new[] { N(3, 4) }, x => Op.Square(x[0]));
+        yield return Case("Sqrt", "", new[] { P(3, 4) }, x => Op.Sqrt(x[0]));
+        yield return Case("Rsqrt", "", new[] { P(3, 4) }, x => Op.Rsqrt(x[0]));
+        yield return Case("Exp", "", new[] { N(3, 4) }, x => Op.Exp(x[0]));
+        yield return Case("Log", "", new[] { P(3, 4) }, x => Op.Log(x[0]));
+        yield return Case("Softplus", "", new[] { N(4, 5) }, x => Op.Softplus(Op.Scale(x[0], 3)));
+        yield return Case("Sigmoid", "", new[] { N(4, 5) }, x => Op.Sigmoid(Op.Scale(x[0], 2)));
+        yield return Case("LeakyRelu", "slope 0.2", new[] { A(3, 7) }, x => Op.LeakyRelu(x[0], 0.2));
+        yield return Case("LeakyReluGrad", "slope 0.2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2));
+        yield return Case("Lerp", "scalar t", new[] { N(3, 4), N(3, 4) }, x => Op.Lerp(x[0], x[1], 0.35));
+        yield return Case("Lerp", "tensor t", new[] { N(2, 3, 4), N(2, 3, 4), N(1, 3, 1) }, x => Op.Lerp(x[0], x[1], x[2]));
+    }
+
+    private static IEnumerable<OpCase> Reductions()
+    {
+        yield return Case("Sum", "all", new[] { N(3, 4, 5) }, x => Op.Mul(Op.Sum(x[0]), Op.Sum(x[0])));
+        yield return Case("Sum", "axes 0,2", new[] { N(3, 4, 5) }, x => Op.Square(Op.Sum(x[0], 0, 2)));
+        yield return Case("Mean", "axes 2,3", new[] { N(2, 3, 4, 5) }, x => Op.Square(Op.Mean(x[0], 2, 3)));
+        yield return Case("Mean", "all", new[] { N(7, 3) }, x => Op.Square(Op.Mean(x[0])));
+        yield return Case("SumTo", "(2,3,4)→(3,1)", new[] { N(2, 3, 4) }, x => Op.Square(Op.SumTo(x[0], new Shape(3, 1))));
+        yield return Case("BroadcastTo", "(3,1)→(2,3,4)", new[] { N(3, 1) }, x => Op.Square(Op.BroadcastTo(x[0], new Shape(2, 3, 4))));
+    }
+
+    private static IEnumerable<OpCase> Shapes()
+    {
+        yield return Case("Reshape", "(2,6)→(3,4)", new[] { N(2, 6) }, x => Op.Square(Op.Reshape(x[0], 3, 4)));
+        yield return Case("Concat", "axis 1", new[] { N(2, 3, 2), N(2, 1, 2), N(2, 2, 2) }, x => Op.Square(Op.Concat(1, x[0], x[1], x[2])));
+        yield return Case("Slice", "axis 1 [1,4)", new[] { N(3, 5, 2) }, x => Op.Square(Op.Slice(x[0], 1, 1, 3)));
+        yield return Case("PadAxis", "axis 0", new[] { N(2, 3) }, x => Op.Square(Op.PadAxis(x[0], 0, 1, 4)));
+    }
+
+    private static IEnumerable<OpCase> Products()
+    {
+        yield return Case("MatMul", "a·b", new[] { N(3, 5), N(5, 4) }, x => Op.MatMul(x[0], x[1]));
+        yield return Case("MatMul", "aᵀ·b", new[] { N(5, 3), N(5, 4) }, x => Op.MatMul(x[0], x[1], transA: true));
+        yield return Case("MatMul", "a·bᵀ α=0.7", new[] { N(3, 5), N(4, 5) }, x => Op.MatMul(x[0], x[1], transB: true, alpha: 0.7));
+        yield return Case("MatMul", "aᵀ·bᵀ, wide", new[] { N(5, 9), N(19, 5) }, x => Op.MatMul(x[0], x[1], true, true));
+        yield return Case("MatMul", "squared (second order is non-trivial)", new[] { N(3, 4), N(4, 3) }, x => Op.Square(Op.MatMul(x[0], x[1])));
+        yield return Case("Conv2d", "3×3 pad 1", new[] { N(2, 3, 5, 6), N(4, 3, 3, 3) }, x => Op.Conv2d(x[0], x[1], 1, 1));
+        yield return Case("Conv2d", "1×1", new[] { N(2, 3, 4, 3), N(2, 3, 1, 1) }, x => Op.Conv2d(x[0], x[1]));
+        yield return Case("Conv2d", "4×4 stride 2 pad 1 (down)", new[] { N(1, 2, 6, 6), N(3, 2, 4, 4) }, x => Op.Conv2d(x[0], x[1], 2, 1));
+        yield return Case("Conv2d", "3×3 odd size, squared", new[] { N(1, 2, 5, 5), N(2, 2, 3, 3) }, x => Op.Square(Op.Conv2d(x[0], x[1], 1, 1)));
+        yield return Case("ConvTranspose2d", "4×4 stride 2 pad 1 (up)", new[] { N(1, 3, 3, 3), N(3, 2, 4, 4) },
+            x => Op.Conv2dBackwardData(x[0], x[1], new Shape(1, 2, 6, 6), 2, 1));
+        yield return Case("Conv2dBackwardWeight", "3×3 pad 1", new[] { N(2, 2, 4, 5), N(2, 3, 4, 5) },
+            x => Op.Conv2dBackwardWeight(x[0], x[1], new Shape(3, 2, 3, 3), 1, 1));
+        yield return Case("ModulatedConv2d", "demodulated 3×3", new[] { N(2, 3, 4, 4), N(2, 3, 3, 3), P(2, 3) },
+            x => Op.ModulatedConv2d(x[0], x[1], x[2], 1));
+        yield return Case("ModulatedConv2d", "1×1 no demod (ToRGB)", new[] { N(2, 3, 3, 3), N(2, 3, 1, 1), N(2, 3) },
+            x => Op.ModulatedConv2d(x[0], x[1], x[2], 0, demodulate: false));
+    }
+
+    private static IEnumerable<OpCase> Resampling()
+    {
+        yield return Case("Upfirdn2d", "blur 3×3 pad 1", new[] { N(2, 3, 5, 4), K(3, 3) }, x => Op.Blur(x[0], x[1]));
+        yield return Case("Upfirdn2d", "up 2, 4×4, pad 2/1", new[] { N(1, 2, 3, 4), K(4, 4) }, x => Op.Upfirdn2d(x[0], x[1], 2, 1, 2, 1, 2, 1));
+        yield return Case("Upfirdn2d", "down 2, 4×4, pad 1/1", new[] { N(1, 2, 6, 7), K(4, 4) }, x => Op.Upfirdn2d(x[0], x[1], 1, 2, 1, 1, 1, 1));
+        yield return Case("Upfirdn2d", "separable 1×3, crop", new[] { N(1, 1, 5, 6), K(1, 3) }, x => Op.Upfirdn2d(x[0], x[1], 1, 1, 0, -1, 1, 0));
+        yield return Case("Upfirdn2dAdjoint", "up 2 adjoint", new[] { N(1, 2, 6, 8), K(4, 4) },
+            x => Op.Upfirdn2dAdjoint(x[0], x[1], new Shape(1, 2, 3, 4), 2, 1, 2, 1, 2, 1));
+        yield return Case("AvgPool2x2", "", new[] { N(2, 3, 4, 6) }, x => Op.Square(Op.AvgPool2x2(x[0])));
+        yield return Case("Upsample2x", "", new[] { N(2, 2, 3, 2) }, x => Op.Square(Op.Upsample2x(x[0])));
+    }
+
+    private static IEnumerable<OpCase> Normalisation()
+    {
+        yield return new OpCase("InstanceNorm", "y, mean, std taps", new[] { N(2, 3, 4, 5) }, x =>
+        {
+            var (y, m, s) = Op.InstanceNorm(x[0], 1e-5, 1e-8);
+            return new[] { y, m, s };
+        }, true);
+        yield return new OpCase("InstanceNorm", "y only, 2×2 plane", new[] { N(3, 2, 2, 2) }, x => new[] { Op.InstanceNorm(x[0], 1e-8, 1e-8).y }, true);
+        yield return new OpCase("InstanceNorm", "std tap only", new[] { N(2, 2, 3, 3) }, x => new[] { Op.InstanceNorm(x[0]).std }, true);
+        yield return Case("PixelNorm", "(N, C)", new[] { N(4, 6) }, x => Op.PixelNorm(x[0]));
+        yield return Case("StyleMod", "AdaIN x·(1+s)+b", new[] { N(2, 3, 4, 4), N(2, 6) }, x => Op.StyleMod(x[0], x[1]));
+        yield return Case("AddNoise", "per-channel weight", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x => Op.AddNoise(x[0], x[1], x[2]));
+    }
+}
