@@ -1,0 +1,88 @@
+using AlaeEngine.Autograd;
+using AlaeEngine.Models;
+using AlaeEngine.Nn;
+using AlaeEngine.Ops;
+using AlaeEngine.Optim;
+using AlaeEngine.Tensors;
+using AG = AlaeEngine.Autograd.Autograd;
+
+namespace AlaeEngine.Training;
+
+/// <summary>Losses of one iteration: D step (logistic part and R1 part), G step, latent reciprocity step.</summary>
+public readonly record struct AlaeLosses(double Discriminator, double R1, double Generator, double Latent);
+
+/// <summary>
+/// Algorithm 1 of ALAE, one iteration = three updates, each on a fresh z ~ N(0, I):
+///   I.  E, D ← softplus(D(E(G(F(z))))) + softplus(−D(E(x))) + (γ/2)·‖∇ₓ D(E(x))‖²   (R1 by double backward)
+///   II. F, G ← softplus(−D(E(G(F(z)))))
+///   III. E, G ← ‖F(z) − E(G(F(z)))‖²  (F(z) is the target; F is not updated, as the paper's Algorithm 1)
+/// Reductions as the reference: means over the batch, R1 summed over pixels, the latent error a mean over B·L.
+/// </summary>
+public sealed class AlaeAlgorithm
+{
+    private readonly IAlaeModel _model;
+    private readonly Adam _encoderOpt, _decoderOpt;
+    private readonly Tensor[] _encoderParams, _decoderParams, _reciprocityParams;
+
+    public AlaeAlgorithm(IAlaeModel model, Adam encoderOptimizer, Adam decoderOptimizer, double r1Gamma = 10)
+    {
+        _model = model; _encoderOpt = encoderOptimizer; _decoderOpt = decoderOptimizer; R1Gamma = r1Gamma;
+        static Tensor[] Values(params IReadOnlyList<Parameter>[] groups) => groups.SelectMany(g => g).Select(p => p.Value).ToArray();
+        _encoderParams = Values(model.EncoderParameters, model.DiscriminatorParameters);
+        _decoderParams = Values(model.MappingParameters, model.GeneratorParameters);
+        _reciprocityParams = Values(model.EncoderParameters, model.GeneratorParameters);
+    }
+
+    public double R1Gamma { get; }
+
+    /// <summary>One full iteration on a real batch x. Runs in its own tensor scope; x is not modified.</summary>
+    public AlaeLosses Step(Tensor x, RandomStream noise)
+    {
+        using var scope = TensorScope.Begin();
+        int b = x.Shape[0], l = _model.LatentSize;
+        var (dLoss, r1) = DiscriminatorStep(x, noise.Normal(new Shape(b, l), x.DType, x.Device));
+        double gLoss = GeneratorStep(noise.Normal(new Shape(b, l), x.DType, x.Device));
+        double latent = ReciprocityStep(noise.Normal(new Shape(b, l), x.DType, x.Device));
+        return new AlaeLosses(dLoss, r1, gLoss, latent);
+    }
+
+    private (double logistic, double r1) DiscriminatorStep(Tensor xReal, Tensor z)
+    {
+        Tensor xFake;
+        using (GradMode.NoGrad()) xFake = _model.Generate(_model.Map(z));
+        var x = xReal.Detach();
+        x.RequiresGrad = true;
+        var dReal = _model.Discriminate(_model.Encode(x));
+        var dFake = _model.Discriminate(_model.Encode(xFake));
+        int b = x.Shape[0];
+        // ∇ₓ Σ_b d_b gives each sample's own gradient (samples are independent), recorded for the second backward
+        var g = AG.Grad(new[] { Op.Sum(dReal) }, new[] { x }, createGraph: true)[0];
+        var r1 = Op.Scale(Op.Sum(Op.Square(g)), 0.5 * R1Gamma / b);
+        var logistic = Op.Add(Op.Mean(Op.Softplus(dFake)), Op.Mean(Op.Softplus(Op.Neg(dReal))));
+        var loss = Op.Add(logistic, r1);
+        AG.Backward(loss, _encoderParams);
+        _encoderOpt.Step();
+        return (logistic.Item(), r1.Item());
+    }
+
+    private double GeneratorStep(Tensor z)
+    {
+        var d = _model.Discriminate(_model.Encode(_model.Generate(_model.Map(z))));
+        var loss = Op.Mean(Op.Softplus(Op.Neg(d)));
+        AG.Backward(loss, _decoderParams);
+        _decoderOpt.Step();
+        return loss.Item();
+    }
+
+    private double ReciprocityStep(Tensor z)
+    {
+        Tensor w;
+        using (GradMode.NoGrad()) w = _model.Map(z);
+        var wRec = _model.Encode(_model.Generate(w));
+        var loss = Op.Mean(Op.Square(Op.Sub(wRec, w)));
+        AG.Backward(loss, _reciprocityParams);
+        _encoderOpt.Step();
+        _decoderOpt.Step();
+        return loss.Item();
+    }
+}
