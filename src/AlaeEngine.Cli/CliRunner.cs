@@ -1,0 +1,32 @@
+using System.CommandLine;
+using AlaeEngine.Data;
+
+namespace AlaeEngine.Cli;
+
+/// <summary>Runs the parsed command and turns the engine's input errors into one clear line and exit code 2.</summary>
+internal static class CliRunner
+{
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (Exception e) when (e is DataFormatException or InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"alae: error: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>A run folder (its newest checkpoint) or a checkpoint's .json file.</summary>
+    public static string ResolveCheckpoint(string path)
+    {
+        if (Directory.Exists(path))
+            return Training.Checkpoint.Latest(path) ?? throw new FileNotFoundException($"no complete checkpoint in {Path.Combine(path, Training.Checkpoint.Folder)}");
+        if (File.Exists(path) && path.EndsWith(".json", StringComparison.Ordinal)) return path;
+        if (File.Exists(path) && path.EndsWith(".safetensors", StringComparison.Ordinal) && File.Exists(Path.ChangeExtension(path, ".json")))
+            return Path.ChangeExtension(path, ".json");
+        throw new FileNotFoundException($"checkpoint '{path}' not found (give a run folder or a checkpoints/step-*.json file)");
+    }
+}

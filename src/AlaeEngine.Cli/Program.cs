@@ -1,0 +1,14 @@
+using System.CommandLine;
+using AlaeEngine.Cli.Commands;
+
+// alae: train, inspect and verify ALAE models. Each sub-command lives in Commands/.
+var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# with hand-written kernels")
+{
+    TrainCommand.Create(),
+    InferenceCommands.Reconstruct(),
+    InferenceCommands.Generate(),
+    InferenceCommands.Interpolate(),
+    EvalCommand.Create(),
+    GradCheckCommand.Create(),
+};
+return await CliRunner.InvokeAsync(root, args);
