@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AlaeEngine.Cli;
 using AlaeEngine.Cli.Commands;
 
 // alae: train, inspect and verify ALAE models. Each sub-command lives in Commands/.

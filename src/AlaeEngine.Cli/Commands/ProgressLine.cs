@@ -10,7 +10,7 @@ internal sealed class ProgressLine
     private readonly long _total;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly long _startStep;
-    private TimeSpan _lastPrint = TimeSpan.MinValue;
+    private TimeSpan? _lastPrint;
     private readonly bool _interactive = !Console.IsOutputRedirected;
 
     public ProgressLine(long startStep, long total) { _startStep = startStep; _total = total; }
@@ -19,7 +19,7 @@ internal sealed class ProgressLine
     {
         var now = _clock.Elapsed;
         bool last = step >= _total;
-        if (!last && now - _lastPrint < TimeSpan.FromSeconds(_interactive ? 0.25 : 10)) return;
+        if (!last && _lastPrint is { } prev && now - prev < TimeSpan.FromSeconds(_interactive ? 0.25 : 10)) return;
         _lastPrint = now;
         double frac = (double)step / Math.Max(1, _total);
         double perStep = now.TotalSeconds / Math.Max(1, step - _startStep);

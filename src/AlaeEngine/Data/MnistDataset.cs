@@ -46,6 +46,13 @@ public sealed class MnistDataset
         return Tensor.FromArray(data, new Shape(indices.Length, Pixels), device);
     }
 
+    /// <summary>The first <paramref name="count"/> digits (quick runs, tests).</summary>
+    public MnistDataset Subset(int count)
+    {
+        if (count < 1 || count > Count) throw new ArgumentOutOfRangeException(nameof(count), $"subset of {count} from {Count} digits");
+        return new MnistDataset(RawImages[..(count * Pixels)], Labels[..count]);
+    }
+
     /// <summary>The labels at <paramref name="indices"/>, in the order of <see cref="Batch"/>.</summary>
     public byte[] BatchLabels(ReadOnlySpan<int> indices)
     {
