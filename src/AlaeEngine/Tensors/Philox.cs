@@ -9,9 +9,15 @@ public static class Philox
     private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
     public static (uint, uint, uint, uint) Block(ulong seed, ulong counter)
+        => Block((uint)counter, (uint)(counter >> 32), 0, 0, (uint)seed, (uint)(seed >> 32));
+
+    /// <summary>
+    /// The full Philox4x32-10 bijection on a 128-bit counter (c0 the lowest word) and a 64-bit key, as Random123's
+    /// philox4x32_R(10, ctr, key); the public overload is this with c2 = c3 = 0. Exposed so the generator can be
+    /// checked against the published known-answer vectors, which use all four counter words.
+    /// </summary>
+    internal static (uint, uint, uint, uint) Block(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1)
     {
-        uint c0 = (uint)counter, c1 = (uint)(counter >> 32), c2 = 0, c3 = 0;
-        uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
         for (int r = 0; r < 10; r++)
         {
             ulong p0 = (ulong)M0 * c0, p1 = (ulong)M1 * c2;
