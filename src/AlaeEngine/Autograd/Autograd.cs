@@ -81,7 +81,7 @@ public static class Autograd
     {
         if (loss.Length != 1) throw new ArgumentException($"Backward needs a scalar loss, got shape {loss.Shape}");
         var leaves = only ?? TopologicalOrder(new[] { loss })
-            .SelectMany(n => n.Inputs).Where(t => t.RequiresGrad && t.GradFn == null)
+            .SelectMany(n => n.Inputs).Prepend(loss).Where(t => t.RequiresGrad && t.GradFn == null)
             .Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>().ToList();
         if (leaves.Count == 0) return;
         var grads = Grad(new[] { loss }, leaves.ToArray(), allowUnused: true);
@@ -100,7 +100,10 @@ public static class Autograd
         grads[t] = GradMode.WithGrad(createGraph, () => Op.Add(prev, g));
     }
 
-    /// <summary>Nodes reachable from the outputs, each after every node that produced one of its inputs.</summary>
+    /// <summary>
+    /// Nodes reachable from the outputs, each after every node that produced one of its inputs. A disposed input means
+    /// the graph was freed (by its scope) before the backward pass: that is an error, never a silently shorter graph.
+    /// </summary>
     private static List<Node> TopologicalOrder(IEnumerable<Tensor> outputs)
     {
         var order = new List<Node>();
@@ -116,7 +119,10 @@ public static class Autograd
                 if (next < node.Inputs.Length)
                 {
                     stack.Push((node, next + 1));
-                    var child = node.Inputs[next].GradFn;
+                    var input = node.Inputs[next];
+                    if (input.IsDisposed)
+                        throw new ObjectDisposedException("tensor", $"backward through {node.Describe()}: its input {next} {input.Shape} was disposed (its scope ended before the backward pass; keep the graph alive until then)");
+                    var child = input.GradFn;
                     if (child != null && seen.Add(child)) stack.Push((child, 0));
                 }
                 else order.Add(node);

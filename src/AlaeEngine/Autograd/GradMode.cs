@@ -10,9 +10,17 @@ public static class GradMode
     /// <summary>Disables recording until the returned handle is disposed.</summary>
     public static NoGradScope NoGrad() { _disabledDepth++; return new NoGradScope(); }
 
-    public readonly struct NoGradScope : IDisposable
+    /// <summary>Ends the no-grad region once; disposing it again does nothing.</summary>
+    public sealed class NoGradScope : IDisposable
     {
-        public void Dispose() => _disabledDepth--;
+        private bool _ended;
+        internal NoGradScope() { }
+        public void Dispose()
+        {
+            if (_ended) return;
+            _ended = true;
+            _disabledDepth--;
+        }
     }
 
     /// <summary>Re-enables recording inside a no-grad region (the backward of a createGraph pass).</summary>

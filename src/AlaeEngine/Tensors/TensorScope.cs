@@ -43,8 +43,9 @@ public sealed class TensorScope : IDisposable
     public void Dispose()
     {
         if (_ended) return;
-        _ended = true;
+        // checked before anything changes, so a misuse can be followed by the correct order
         if (_current != this) throw new InvalidOperationException("tensor scopes must end in the reverse order they began");
+        _ended = true;
         _current = _parent;
         foreach (var t in _owned) t.Dispose();
         _owned.Clear();

@@ -83,7 +83,7 @@ public class AutogradTests
         Assert.That(g[1].ToDoubleArray(), Is.EqualTo(new[] { 1.5, -12 }).Within(1e-15));
     }
 
-    [Test, Category("CoreBug")] // fails until the core is fixed; see the commit message
+    [Test]
     public void BackwardOfALeafScalarSetsItsGradToOne()
     {
         // d(loss)/d(loss) = 1: the loss itself is a grad-requiring leaf the loss "depends on"
@@ -106,7 +106,7 @@ public class AutogradTests
         return (a, loss);
     }
 
-    [Test, Category("CoreBug")] // fails until the core is fixed; see the commit message
+    [Test]
     public void BackwardThroughAnIntermediateDisposedByItsScopeThrows()
     {
         var (a, loss) = LossWithFreedIntermediates();
@@ -114,7 +114,7 @@ public class AutogradTests
             $"Backward returned normally and left a.Grad = {(a.Grad == null ? "null" : string.Join(", ", a.Grad.ToDoubleArray()))}");
     }
 
-    [Test, Category("CoreBug")] // fails until the core is fixed; see the commit message
+    [Test]
     public void GradThroughAnIntermediateDisposedByItsScopeThrows()
     {
         var (a, loss) = LossWithFreedIntermediates();
@@ -124,7 +124,7 @@ public class AutogradTests
         Assert.That(g, Is.Null, $"Grad returned {(g == null ? "" : string.Join(", ", g[0].ToDoubleArray()))} instead of c = (3, 4)");
     }
 
-    [Test, Category("CoreBug")] // fails until the core is fixed; see the commit message
+    [Test]
     public void DisposingANoGradScopeTwiceDoesNotDisableRecording()
     {
         // .NET's Dispose contract: calling it again is harmless. Run on a fresh thread because grad mode is per thread
@@ -400,7 +400,7 @@ public class AutogradTests
         });
     }
 
-    [Test, Category("CoreBug")] // fails until the core is fixed; see the commit message
+    [Test]
     public void AfterAnOutOfOrderEndTheScopesCanStillBeEndedInOrder()
     {
         // A misuse that threw must not poison the thread: ending the scopes correctly afterwards should free the
