@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -13,8 +14,9 @@ internal sealed record CompiledKernels(string Family, string Target, byte[] Imag
 /// </summary>
 internal static unsafe class KernelCompiler
 {
+    /// <summary>Options before --gpu-architecture.</summary>
     // --fmad=false: no multiply-add contraction, so elementwise kernels round exactly like the CPU reference
-    private static readonly string[] BaseOptions = ["--std=c++17", "-default-device", "--fmad=false"];
+    internal static readonly string[] BaseOptions = ["--std=c++17", "-default-device", "--fmad=false"];
 
     /// <summary>The families shipped in the assembly (kernels/*.cu as embedded resources).</summary>
     public static IReadOnlyList<string> Families()
@@ -78,7 +80,7 @@ internal static unsafe class KernelCompiler
             string.Join("\0", source, string.Join(" ", options), $"nvrtc {major}.{minor}", target))))[..32].ToLowerInvariant();
         string file = Path.Combine(CacheFolder(), $"{family}-{target}-{key}.{(cubin ? "cubin" : "ptx")}");
         if (TryRead(file) is { } cached) return new(family, target, cached, cubin);
-        var image = Run(family, source, options, cubin, $"NVRTC {major}.{minor}");
+        var image = CompileSource($"kernels/{family}.cu", source, options, cubin);
         TryWrite(file, image);
         return new(family, target, image, cubin);
     }
@@ -90,15 +92,18 @@ internal static unsafe class KernelCompiler
         return Path.Combine(home.Length > 0 ? home : Path.GetTempPath(), ".cache", "alae", "kernels");
     }
 
-    private static byte[] Run(string family, string source, string[] options, bool cubin, string version)
+    /// <summary>Compiles one source with NVRTC, no cache; a compile error carries NVRTC's log.</summary>
+    internal static byte[] CompileSource(string fileName, string source, string[] options, bool cubin)
     {
+        var (major, minor) = NvrtcVersion();
+        string version = $"NVRTC {major}.{minor}";
         nint program = 0;
-        byte[] src = Utf8(source), name = Utf8($"kernels/{family}.cu");
+        byte[] src = Utf8(source), name = Utf8(fileName);
         fixed (byte* s = src, n = name) Nvrtc.Check(Nvrtc.CreateProgram(&program, s, n, 0, null, null));
         try
         {
             var opts = options.Select(Utf8).ToArray();
-            var handles = opts.Select(o => System.Runtime.InteropServices.GCHandle.Alloc(o, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
+            var handles = opts.Select(o => GCHandle.Alloc(o, GCHandleType.Pinned)).ToArray();
             int result;
             try
             {
@@ -109,7 +114,7 @@ internal static unsafe class KernelCompiler
             finally { foreach (var h in handles) h.Free(); }
             string log = Log(program);
             if (result != 0)
-                throw new CudaException($"{version} failed to compile kernels/{family}.cu with {string.Join(" ", options)}: " +
+                throw new CudaException($"{version} failed to compile {fileName} with {string.Join(" ", options)}: " +
                                         $"{Nvrtc.Describe(result)}\n{log}");
             nuint size;
             byte[] image;
@@ -125,7 +130,7 @@ internal static unsafe class KernelCompiler
                 image = new byte[size];
                 fixed (byte* i = image) Nvrtc.Check(Nvrtc.GetPtx(program, i));
             }
-            if (image.Length == 0) throw new CudaException($"{version} produced an empty image for kernels/{family}.cu with {string.Join(" ", options)}");
+            if (image.Length == 0) throw new CudaException($"{version} produced an empty image for {fileName} with {string.Join(" ", options)}");
             return image;
         }
         finally { Nvrtc.Check(Nvrtc.DestroyProgram(&program)); }
