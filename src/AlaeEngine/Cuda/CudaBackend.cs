@@ -1,0 +1,81 @@
+using AlaeEngine.Tensors;
+
+namespace AlaeEngine.Cuda;
+
+/// <summary>
+/// Starts the CUDA backend: opens a GPU, registers its <see cref="CudaKernels"/> for <see cref="Device.Cuda"/>(i) and the
+/// host↔device copy with <see cref="Backends"/>. Without a GPU nothing here is needed: the engine runs on the CPU backend.
+/// </summary>
+public static class CudaBackend
+{
+    private static readonly Dictionary<int, CudaKernels> _started = new();
+
+    /// <summary>The kernels of the device, started on first call (compiling the kernels lazily, family by family).</summary>
+    public static CudaKernels Start(int device = 0)
+    {
+        lock (_started)
+        {
+            if (_started.TryGetValue(device, out var k)) return k;
+            k = new CudaKernels(new CudaDevice(device));
+            Backends.Register(Device.Cuda(device), k, Transfer);
+            _started[device] = k;
+            return k;
+        }
+    }
+
+    /// <summary>True when a GPU, its driver, NVRTC and cuBLAS can all be loaded; otherwise why not. Never throws.</summary>
+    public static unsafe bool IsAvailable(out string why, int device = 0)
+    {
+        try
+        {
+            NativeLibraries.Load(NativeLibraries.Cuda);
+            Cu.Check(Cu.Init(0));
+            int count;
+            Cu.Check(Cu.DeviceGetCount(&count));
+            if (device >= count)
+            {
+                why = count == 0 ? "the CUDA driver reports no GPU" : $"device {device} asked for, the driver reports {count}";
+                return false;
+            }
+            NativeLibraries.Load(NativeLibraries.Nvrtc);
+            NativeLibraries.Load(NativeLibraries.Cublas);
+            why = "";
+            return true;
+        }
+        catch (CudaException e) { why = e.Message; }
+        catch (DllNotFoundException e) { why = e.Message; }
+        catch (EntryPointNotFoundException e) { why = e.Message; }
+        return false;
+    }
+
+    // the copy registered with Backends: host ↔ device, or device → device through the host
+    private static unsafe void Transfer(Tensor src, Tensor dst)
+    {
+        long bytes = (long)src.Length * src.DType.SizeOf();
+        if (bytes == 0) return;
+        if (src.Storage is Cpu.CpuStorage && dst.Storage is CudaStorage d)
+        {
+            var k = Gpu(dst);
+            k.MakeCurrent();
+            fixed (byte* h = HostBytes(src)) Cu.Check(Cu.MemcpyHtoDAsync(d.Pointer, h, (nuint)bytes, k.Stream));
+        }
+        else if (src.Storage is CudaStorage s && dst.Storage is Cpu.CpuStorage)
+        {
+            var k = Gpu(src);
+            k.MakeCurrent();
+            fixed (byte* h = HostBytes(dst)) Cu.Check(Cu.MemcpyDtoHAsync(h, s.Pointer, (nuint)bytes, k.Stream));
+            k.Synchronize();
+        }
+        else
+        {
+            using var host = src.MoveTo(Device.Cpu);
+            Transfer(host, dst);
+        }
+    }
+
+    private static CudaDevice Gpu(Tensor t) => ((CudaKernels)Backends.For(t.Device)).Gpu;
+
+    private static Span<byte> HostBytes(Tensor t) => t.DType == DType.Float32
+        ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Span<float>())
+        : System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Span<double>());
+}

@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace AlaeEngine.Cuda;
+
+/// <summary>
+/// One GPU as the engine uses it: the primary context (the one cuBLAS's runtime also picks), one stream that every
+/// kernel, copy and GEMM is issued on (so they run in order with no host synchronisation), a cuBLAS handle bound to
+/// that stream, the loaded kernel modules and the memory allocator. Lives as long as the process.
+/// </summary>
+internal sealed unsafe class CudaDevice
+{
+    [ThreadStatic] private static nint t_current;
+
+    private readonly Dictionary<string, nint> _modules = new();
+    private readonly Dictionary<string, nint> _functions = new();
+
+    public int Ordinal { get; }
+    public string Name { get; }
+    /// <summary>Compute capability as major·10 + minor (90 for an H100).</summary>
+    public int Arch { get; }
+    public nint Context { get; }
+    public nint Stream { get; }
+    public nint Blas { get; }
+    public CudaAllocator Allocator { get; }
+
+    public CudaDevice(int ordinal)
+    {
+        NativeLibraries.Load(NativeLibraries.Cuda);
+        Cu.Check(Cu.Init(0));
+        int dev, major, minor;
+        Cu.Check(Cu.DeviceGet(&dev, ordinal));
+        Cu.Check(Cu.DeviceGetAttribute(&major, Cu.AttrComputeCapabilityMajor, dev));
+        Cu.Check(Cu.DeviceGetAttribute(&minor, Cu.AttrComputeCapabilityMinor, dev));
+        byte* name = stackalloc byte[256];
+        Cu.Check(Cu.DeviceGetName(name, 256, dev));
+        Ordinal = ordinal;
+        Name = Marshal.PtrToStringUTF8((nint)name) ?? $"cuda:{ordinal}";
+        Arch = major * 10 + minor;
+        nint ctx, stream, blas;
+        Cu.Check(Cu.DevicePrimaryCtxRetain(&ctx, dev));
+        Context = ctx;
+        MakeCurrent();
+        Cu.Check(Cu.StreamCreate(&stream, 0));
+        Stream = stream;
+        NativeLibraries.Load(NativeLibraries.Cublas);
+        Cublas.Check(Cublas.Create(&blas));
+        Blas = blas;
+        Cublas.Check(Cublas.SetStream(blas, stream));
+        Allocator = new CudaAllocator(this);
+    }
+
+    /// <summary>Makes the context current on the calling thread (contexts are per thread; test runners use pools).</summary>
+    public void MakeCurrent()
+    {
+        if (t_current == Context) return;
+        Cu.Check(Cu.CtxSetCurrent(Context));
+        t_current = Context;
+    }
+
+    public void Synchronize()
+    {
+        MakeCurrent();
+        Cu.Check(Cu.StreamSynchronize(Stream));
+    }
+
+    /// <summary>The entry point of a kernel family, compiling (or reading from the cache) and loading the family on first use.</summary>
+    public nint Function(KernelFamily family, string entryPoint)
+    {
+        lock (_functions)
+        {
+            string key = family.Name + "/" + entryPoint;
+            if (_functions.TryGetValue(key, out var f)) return f;
+            MakeCurrent();
+            if (!_modules.TryGetValue(family.Name, out var module))
+            {
+                var compiled = KernelCompiler.Compile(family.Name, Arch);
+                fixed (byte* image = compiled.Image) Cu.Check(Cu.ModuleLoadData(&module, image));
+                _modules[family.Name] = module;
+            }
+            var name = Encoding.UTF8.GetBytes(entryPoint + "\0");
+            fixed (byte* n = name) Cu.Check(Cu.ModuleGetFunction(&f, module, n));
+            _functions[key] = f;
+            return f;
+        }
+    }
+}

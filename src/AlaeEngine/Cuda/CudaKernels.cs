@@ -1,0 +1,108 @@
+using AlaeEngine.Tensors;
+
+namespace AlaeEngine.Cuda;
+
+/// <summary>
+/// <see cref="IKernels"/> on one GPU: every method launches kernels from kernels/*.cu (or cuBLAS) on the device's
+/// stream and returns without waiting, so a training step queues its work and only a copy to the host synchronises.
+/// Each method computes the function of the same method of <see cref="Cpu.CpuKernels"/>; the parity tests compare
+/// them. Families live in the partial files beside this one.
+/// </summary>
+public sealed unsafe partial class CudaKernels : IKernels
+{
+    private const int Threads = 256;
+    private const int MaxBlocks = 65535 * 8;   // kernels loop grid-stride past this
+
+    private readonly CudaDevice _device;
+
+    internal CudaKernels(CudaDevice device) => _device = device;
+
+    internal CudaDevice Gpu => _device;
+
+    public Device Device => Device.Cuda(_device.Ordinal);
+    /// <summary>The GPU's name and compute capability, e.g. "NVIDIA H100 80GB HBM3 (sm_90)".</summary>
+    public string Description => $"{_device.Name} (sm_{_device.Arch})";
+    public CudaAllocator Allocator => _device.Allocator;
+
+    /// <summary>Lets cuBLAS use TF32 tensor cores for float32 GEMMs (about 1e-3 relative error instead of 1e-6).</summary>
+    public static bool AllowTf32 { get; set; }
+
+    /// <summary>Waits until all queued work of this device has finished (for timing, or before reading results).</summary>
+    public void Synchronize() => _device.Synchronize();
+
+    public Storage Allocate(int length, DType dtype, bool clear)
+    {
+        _device.MakeCurrent();
+        var s = new CudaStorage(length, dtype, Device, _device.Allocator);
+        if (clear && length > 0)
+            Cu.Check(Cu.MemsetD32Async(s.Pointer, 0, (nuint)((long)length * dtype.SizeOf() / 4), _device.Stream));
+        return s;
+    }
+
+    public void Fill(Tensor dst, double value)
+    {
+        int n = dst.Length;
+        Launch(KernelCatalog.Elementwise, "fill", dst.DType, n, Ptr(dst), n, Scalar(dst, value));
+    }
+
+    public void Copy(Tensor src, Tensor dst)
+    {
+        RequireSameLength("Copy", src, dst);
+        int n = src.Length;
+        if (n == 0) return;
+        if (src.DType == dst.DType)
+        {
+            _device.MakeCurrent();
+            Cu.Check(Cu.MemcpyDtoDAsync(Ptr(dst), Ptr(src), (nuint)((long)n * src.DType.SizeOf()), _device.Stream));
+            return;
+        }
+        string name = src.DType == DType.Float32 ? "convert_f32_f64" : "convert_f64_f32";
+        LaunchNamed(KernelCatalog.Elementwise, name, n, Ptr(src), Ptr(dst), n);
+    }
+
+    /// <summary>The device address of a tensor of this device.</summary>
+    private ulong Ptr(Tensor t)
+    {
+        t.ThrowIfDisposed();
+        if (t.Storage is not CudaStorage s || t.Device != Device)
+            throw new ArgumentException($"tensor {t} is not on {Device}; move it there first (MoveTo)");
+        return s.Pointer;
+    }
+
+    /// <summary>A T-typed scalar argument for a kernel instantiated for t's dtype.</summary>
+    private static KernelArg Scalar(Tensor t, double v) => t.DType == DType.Float32 ? (KernelArg)(float)v : v;
+
+    private static void RequireSameLength(string op, Tensor a, Tensor b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"{op}: {a.Shape} and {b.Shape} differ in length");
+    }
+
+    private static void RequireSameDType(string op, params Tensor[] ts)
+    {
+        foreach (var t in ts)
+            if (t.DType != ts[0].DType) throw new ArgumentException($"{op}: mixed dtypes ({ts[0].DType.Name()} and {t.DType.Name()})");
+    }
+
+    /// <summary>Launches baseName_f32/_f64 with a 1-D grid covering n elements (nothing when n is 0).</summary>
+    private void Launch(KernelFamily family, string baseName, DType dtype, long n, params ReadOnlySpan<KernelArg> args)
+        => LaunchNamed(family, family.EntryPoint(baseName, dtype), n, args);
+
+    private void LaunchNamed(KernelFamily family, string entryPoint, long n, params ReadOnlySpan<KernelArg> args)
+    {
+        if (n <= 0) return;
+        LaunchGrid(family, entryPoint, (uint)Math.Min((n + Threads - 1) / Threads, MaxBlocks), Threads, args);
+    }
+
+    private void LaunchGrid(KernelFamily family, string entryPoint, uint blocks, uint threads, ReadOnlySpan<KernelArg> args)
+    {
+        var f = _device.Function(family, entryPoint);
+        _device.MakeCurrent();
+        void** p = stackalloc void*[args.Length];
+        fixed (KernelArg* a = args)
+        {
+            for (int i = 0; i < args.Length; i++) p[i] = a[i].External != null ? a[i].External : &a[i];
+            int r = Cu.LaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, _device.Stream, p, null);
+            if (r != 0) throw new CudaException($"cuLaunchKernel({family.Name}/{entryPoint}, grid {blocks}, block {threads}) failed: {Cu.Describe(r)}");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AlaeEngine.Cuda;
+
+/// <summary>A compiled kernel source: a CUBIN for the device's own architecture, or PTX when NVRTC cannot target it.</summary>
+internal sealed record CompiledKernels(string Family, string Target, byte[] Image, bool IsCubin);
+
+/// <summary>
+/// Compiles the embedded kernels/&lt;family&gt;.cu with NVRTC for one architecture (sm_XX, so the result is a CUBIN that loads
+/// without JIT) and caches the image on disk under ALAE_KERNEL_CACHE or ~/.cache/alae/kernels, keyed by the SHA-256 of
+/// (source, options, NVRTC version, target). NVRTC needs no GPU: the compile tests run wherever libnvrtc loads.
+/// </summary>
+internal static unsafe class KernelCompiler
+{
+    /// <summary>Options before --gpu-architecture.</summary>
+    // --fmad=false: no multiply-add contraction, so elementwise kernels round exactly like the CPU reference
+    internal static readonly string[] BaseOptions = ["--std=c++17", "-default-device", "--fmad=false"];
+
+    /// <summary>The families shipped in the assembly (kernels/*.cu as embedded resources).</summary>
+    public static IReadOnlyList<string> Families()
+        => typeof(KernelCompiler).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("kernels/", StringComparison.Ordinal) && n.EndsWith(".cu", StringComparison.Ordinal))
+            .Select(n => n["kernels/".Length..^".cu".Length]).Order().ToList();
+
+    public static string Source(string family)
+    {
+        using var s = typeof(KernelCompiler).Assembly.GetManifestResourceStream($"kernels/{family}.cu")
+            ?? throw new ArgumentException($"no embedded kernel source kernels/{family}.cu (families: {string.Join(", ", Families())})");
+        using var r = new StreamReader(s, Encoding.UTF8);
+        return r.ReadToEnd();
+    }
+
+    public static (int Major, int Minor) NvrtcVersion()
+    {
+        NativeLibraries.Load(NativeLibraries.Nvrtc);
+        int major, minor;
+        Nvrtc.Check(Nvrtc.Version(&major, &minor));
+        return (major, minor);
+    }
+
+    /// <summary>The real architectures this NVRTC can emit CUBIN for (e.g. 75, 80, 86, 89, 90).</summary>
+    public static int[] SupportedArchs()
+    {
+        NativeLibraries.Load(NativeLibraries.Nvrtc);
+        int n;
+        Nvrtc.Check(Nvrtc.GetNumSupportedArchs(&n));
+        var archs = new int[n];
+        fixed (int* p = archs) Nvrtc.Check(Nvrtc.GetSupportedArchs(p));
+        return archs;
+    }
+
+    /// <summary>
+    /// sm_XX when NVRTC supports the device's arch; otherwise PTX for the newest virtual arch it has that is not newer
+    /// than the device (the driver JIT-compiles PTX forward, never backward).
+    /// </summary>
+    public static (string Target, bool Cubin) TargetFor(int arch)
+    {
+        var archs = SupportedArchs();
+        if (archs.Contains(arch)) return ($"sm_{arch}", true);
+        var older = archs.Where(a => a <= arch).ToArray();
+        if (older.Length == 0)
+            throw new CudaException($"NVRTC {NvrtcVersion()} cannot compile for sm_{arch} or any older architecture (it supports {string.Join(", ", archs)})");
+        return ($"compute_{older.Max()}", false);
+    }
+
+    public static CompiledKernels Compile(string family, int arch)
+    {
+        var (target, cubin) = TargetFor(arch);
+        return Compile(family, target, cubin);
+    }
+
+    public static CompiledKernels Compile(string family, string target, bool cubin)
+    {
+        string source = Source(family);
+        var options = BaseOptions.Append($"--gpu-architecture={target}").ToArray();
+        var (major, minor) = NvrtcVersion();
+        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+            string.Join("\0", source, string.Join(" ", options), $"nvrtc {major}.{minor}", target))))[..32].ToLowerInvariant();
+        string file = Path.Combine(CacheFolder(), $"{family}-{target}-{key}.{(cubin ? "cubin" : "ptx")}");
+        if (TryRead(file) is { } cached) return new(family, target, cached, cubin);
+        var image = CompileSource($"kernels/{family}.cu", source, options, cubin);
+        TryWrite(file, image);
+        return new(family, target, image, cubin);
+    }
+
+    public static string CacheFolder()
+    {
+        if (Environment.GetEnvironmentVariable("ALAE_KERNEL_CACHE") is { Length: > 0 } dir) return dir;
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return Path.Combine(home.Length > 0 ? home : Path.GetTempPath(), ".cache", "alae", "kernels");
+    }
+
+    /// <summary>Compiles one source with NVRTC, no cache; a compile error carries NVRTC's log.</summary>
+    internal static byte[] CompileSource(string fileName, string source, string[] options, bool cubin)
+    {
+        var (major, minor) = NvrtcVersion();
+        string version = $"NVRTC {major}.{minor}";
+        nint program = 0;
+        byte[] src = Utf8(source), name = Utf8(fileName);
+        fixed (byte* s = src, n = name) Nvrtc.Check(Nvrtc.CreateProgram(&program, s, n, 0, null, null));
+        try
+        {
+            var opts = options.Select(Utf8).ToArray();
+            var handles = opts.Select(o => GCHandle.Alloc(o, GCHandleType.Pinned)).ToArray();
+            int result;
+            try
+            {
+                byte** p = stackalloc byte*[opts.Length];
+                for (int i = 0; i < opts.Length; i++) p[i] = (byte*)handles[i].AddrOfPinnedObject();
+                result = Nvrtc.CompileProgram(program, opts.Length, p);
+            }
+            finally { foreach (var h in handles) h.Free(); }
+            string log = Log(program);
+            if (result != 0)
+                throw new CudaException($"{version} failed to compile {fileName} with {string.Join(" ", options)}: " +
+                                        $"{Nvrtc.Describe(result)}\n{log}");
+            nuint size;
+            byte[] image;
+            if (cubin)
+            {
+                Nvrtc.Check(Nvrtc.GetCubinSize(program, &size));
+                image = new byte[size];
+                fixed (byte* i = image) Nvrtc.Check(Nvrtc.GetCubin(program, i));
+            }
+            else
+            {
+                Nvrtc.Check(Nvrtc.GetPtxSize(program, &size));   // includes the terminating NUL cuModuleLoadData needs
+                image = new byte[size];
+                fixed (byte* i = image) Nvrtc.Check(Nvrtc.GetPtx(program, i));
+            }
+            if (image.Length == 0) throw new CudaException($"{version} produced an empty image for {fileName} with {string.Join(" ", options)}");
+            return image;
+        }
+        finally { Nvrtc.Check(Nvrtc.DestroyProgram(&program)); }
+    }
+
+    private static string Log(nint program)
+    {
+        nuint size;
+        Nvrtc.Check(Nvrtc.GetProgramLogSize(program, &size));
+        if (size <= 1) return "";
+        var log = new byte[size];
+        fixed (byte* l = log) Nvrtc.Check(Nvrtc.GetProgramLog(program, l));
+        return Encoding.UTF8.GetString(log, 0, log.Length - 1);
+    }
+
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s + "\0");
+
+    // a cache that cannot be read or written only costs a compile
+    private static byte[]? TryRead(string file)
+    {
+        try { return File.Exists(file) ? File.ReadAllBytes(file) : null; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    private static void TryWrite(string file, byte[] image)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            string tmp = $"{file}.{Environment.ProcessId}.tmp";
+            File.WriteAllBytes(tmp, image);
+            File.Move(tmp, file, overwrite: true);   // atomic: a concurrent reader sees the old file or the whole new one
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

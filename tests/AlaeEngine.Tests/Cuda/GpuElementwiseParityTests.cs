@@ -1,0 +1,125 @@
+using AlaeEngine.Tensors;
+using NUnit.Framework;
+
+namespace AlaeEngine.Tests.Cuda;
+
+/// <summary>GPU against CPU: fill, copy, broadcasting binary ops, unary ops, reductions over broadcast axes.</summary>
+[TestFixture]
+public class GpuElementwiseParityTests : GpuParity
+{
+    [Test]
+    public void Fill([Values] DType dtype, [Values(0, 1, 1000, 70001)] int n)
+    {
+        Parity("Fill", [Rand([n], dtype, 1)], [0], (k, t) => k.Fill(t[0], -2.75), Tolerance.Exact);
+    }
+
+    [Test]
+    public void CopyAndConvert([Values] DType from, [Values] DType to)
+    {
+        Parity($"Copy {from}→{to}", [Rand([3, 333], from, 2, -1e3, 1e3), Rand([3, 333], to, 3)], [1], (k, t) => k.Copy(t[0], t[1]), Tolerance.Exact);
+    }
+
+    [Test]
+    public void TransferRoundTripIsExact([Values] DType dtype)
+    {
+        var cpu = Rand([5, 7, 11], dtype, 4);
+        using var gpu = cpu.MoveTo(Gpu);
+        using var back = gpu.MoveTo(Device.Cpu);
+        AssertClose(cpu, back, (0, 0), "host → device → host");
+    }
+
+    [Test]
+    public void AllocateClearGivesZeros([Values] DType dtype)
+    {
+        using var z = Tensor.Zeros(new Shape(1234567), dtype, Gpu);
+        Assert.That(z.ToDoubleArray().All(v => v == 0), Is.True);
+    }
+
+    [Test]
+    public void AllocatorReusesFreedBlocksAndTracksPeak()
+    {
+        var a = Cuda.Allocator;
+        Tensor.Empty(new Shape(1 << 20), DType.Float32, Gpu).Dispose();   // the block is now cached
+        a.ResetPeak();
+        long inUse = a.InUseBytes, cached = a.CachedBytes;
+        using (Tensor.Empty(new Shape(1 << 20), DType.Float32, Gpu))
+        {
+            Assert.That(a.CachedBytes, Is.EqualTo(cached - (4L << 20)), "the cached block of the same size is reused");
+            Assert.That(a.PeakBytes, Is.EqualTo(inUse + (4L << 20)));
+        }
+        Assert.That(a.InUseBytes, Is.EqualTo(inUse));
+    }
+
+    private static readonly int[][][] BinaryShapes =
+    [
+        [[2, 3, 4, 5], [2, 3, 4, 5]],
+        [[2, 3, 4, 5], [1, 3, 1, 1]],
+        [[3, 1, 5], [4, 1]],
+        [[], [7, 3]],
+        [[17], [1]],
+        [[1, 9], [9, 1]],
+        [[2, 1, 3, 1, 5, 1], [1, 4, 1, 6, 1, 7]],
+    ];
+
+    [Test]
+    public void Binary([Values] BinaryOp op, [Values] DType dtype, [Range(0, 6)] int shapes)
+    {
+        Shape sa = BinaryShapes[shapes][0], sb = BinaryShapes[shapes][1];
+        var sd = Shape.Broadcast(sa, sb)!;
+        // divisors kept away from zero
+        Parity($"{op} {sa} {sb}", [Rand(sa, dtype, 5), Rand(sb, dtype, 6, 0.5, 2), Rand(sd, dtype, 7)], [2],
+            (k, t) => k.Binary(op, t[0], t[1], t[2]), Tolerance.Elementwise);
+        // and the operands swapped, so each side is the broadcast one once
+        Parity($"{op} {sb} {sa}", [Rand(sb, dtype, 8), Rand(sa, dtype, 9, 0.5, 2), Rand(sd, dtype, 10)], [2],
+            (k, t) => k.Binary(op, t[0], t[1], t[2]), Tolerance.Elementwise);
+    }
+
+    [Test]
+    public void Unary([Values] UnaryOp op, [Values] DType dtype)
+    {
+        var (lo, hi) = op switch
+        {
+            UnaryOp.Sqrt or UnaryOp.Rsqrt or UnaryOp.Log or UnaryOp.Reciprocal => (0.01, 10.0),
+            UnaryOp.Softplus or UnaryOp.Sigmoid => (-40.0, 40.0),
+            UnaryOp.Exp => (-10.0, 10.0),
+            _ => (-3.0, 3.0),
+        };
+        double alpha = op switch { UnaryOp.LeakyRelu => 0.2, UnaryOp.Scale => 1.7, UnaryOp.AddScalar => -0.3, _ => 0 };
+        Parity($"{op}", [Rand([3, 1001], dtype, 11, lo, hi), Rand([3, 1001], dtype, 12)], [1],
+            (k, t) => k.Unary(op, t[0], t[1], alpha), Tolerance.Elementwise);
+    }
+
+    [Test]
+    public void LeakyReluGrad([Values] DType dtype)
+    {
+        Parity("LeakyReluGrad", [Rand([4, 999], dtype, 13), Rand([4, 999], dtype, 14), Rand([4, 999], dtype, 15)], [2],
+            (k, t) => k.LeakyReluGrad(t[0], t[1], t[2], 0.2), Tolerance.Elementwise);
+    }
+
+    private static readonly int[][][] SumShapes =
+    [
+        [[4, 3, 5, 7], [3, 1, 1]],
+        [[4, 3, 5, 7], [1, 5, 7]],
+        [[4, 3, 5, 7], []],
+        [[4, 3, 5, 7], [4, 1, 5, 1]],
+        [[4, 3, 5, 7], [5, 7]],
+        [[4, 3, 5, 7], [4, 3, 5, 7]],
+        [[64, 2000], [1, 2000]],
+        [[64, 2000], [64, 1]],
+        [[300, 301], [1]],
+    ];
+
+    [Test]
+    public void SumTo([Values] DType dtype, [Range(0, 8)] int shapes)
+    {
+        Shape sx = SumShapes[shapes][0], sd = SumShapes[shapes][1];
+        Parity($"SumTo {sx}→{sd}", [Rand(sx, dtype, 16), Rand(sd, dtype, 17)], [1], (k, t) => k.SumTo(t[0], t[1]), Tolerance.Reduction);
+    }
+
+    [Test]
+    public void BroadcastTo([Values] DType dtype, [Range(0, 5)] int shapes)
+    {
+        Shape sd = SumShapes[shapes][0], sx = SumShapes[shapes][1];
+        Parity($"BroadcastTo {sx}→{sd}", [Rand(sx, dtype, 18), Rand(sd, dtype, 19)], [1], (k, t) => k.BroadcastTo(t[0], t[1]), Tolerance.Exact);
+    }
+}

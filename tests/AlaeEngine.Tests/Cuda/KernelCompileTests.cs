@@ -1,0 +1,95 @@
+using AlaeEngine.Cuda;
+using NUnit.Framework;
+
+namespace AlaeEngine.Tests.Cuda;
+
+/// <summary>
+/// Compiles every embedded kernel source with NVRTC for sm_90 (no GPU needed) and checks that each entry point the
+/// launchers use is a function in the CUBIN's symbol table. Ignored where no libnvrtc loads (tools/install-nvrtc.sh
+/// installs Debian's NVRTC 11.8).
+/// </summary>
+[TestFixture]
+public class KernelCompileTests
+{
+    private string _cache = "";
+    private string? _savedCache;
+
+    [OneTimeSetUp]
+    public void RequireNvrtc()
+    {
+        try { NativeLibraries.Load(NativeLibraries.Nvrtc); }
+        catch (CudaLibraryNotFoundException e) { Assert.Ignore($"no NVRTC (run tools/install-nvrtc.sh): {e.Message}"); }
+    }
+
+    [SetUp]
+    public void PrivateCache()
+    {
+        _savedCache = Environment.GetEnvironmentVariable("ALAE_KERNEL_CACHE");
+        _cache = Path.Combine(Path.GetTempPath(), $"alae-kernel-cache-{Guid.NewGuid():N}");
+        Environment.SetEnvironmentVariable("ALAE_KERNEL_CACHE", _cache);
+    }
+
+    [TearDown]
+    public void RemoveCache()
+    {
+        Environment.SetEnvironmentVariable("ALAE_KERNEL_CACHE", _savedCache);
+        if (Directory.Exists(_cache)) Directory.Delete(_cache, recursive: true);
+    }
+
+    [Test]
+    public void EveryCatalogFamilyIsEmbeddedAndEverySourceIsInTheCatalog()
+    {
+        Assert.That(KernelCompiler.Families(), Is.EquivalentTo(KernelCatalog.All.Select(f => f.Name)));
+    }
+
+    [Test]
+    public void NvrtcCanTargetSm90()
+    {
+        var (major, minor) = KernelCompiler.NvrtcVersion();
+        TestContext.Out.WriteLine($"NVRTC {major}.{minor}, archs {string.Join(" ", KernelCompiler.SupportedArchs())}");
+        Assert.That(KernelCompiler.SupportedArchs(), Does.Contain(90));
+        Assert.That(KernelCompiler.TargetFor(90), Is.EqualTo(("sm_90", true)));
+    }
+
+    [TestCaseSource(nameof(FamilyNames))]
+    public void CompilesForSm90AndHasEveryEntryPoint(string family)
+    {
+        var compiled = KernelCompiler.Compile(family, "sm_90", cubin: true);
+        var symbols = CubinSymbols.Functions(compiled.Image);
+        var expected = KernelCatalog.All.Single(f => f.Name == family).EntryPoints.ToList();
+        Assert.That(expected, Is.Not.Empty);
+        Assert.That(symbols, Is.SupersetOf(expected), $"kernels/{family}.cu functions: {string.Join(", ", symbols.Order())}");
+    }
+
+    [Test]
+    public void SecondCompileIsReadFromTheDiskCache()
+    {
+        var first = KernelCompiler.Compile("optim", "sm_90", cubin: true);
+        var files = Directory.GetFiles(_cache);
+        Assert.That(files, Has.Length.EqualTo(1));
+        Assert.That(Path.GetFileName(files[0]), Does.StartWith("optim-sm_90-").And.EndWith(".cubin"));
+        File.WriteAllBytes(files[0], [0x7F, (byte)'E', (byte)'L', (byte)'F', 42]);   // marker: a hit returns the file as is
+        var second = KernelCompiler.Compile("optim", "sm_90", cubin: true);
+        Assert.That(second.Image, Is.EqualTo(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F', 42 }));
+        Assert.That(first.Image.Length, Is.GreaterThan(1000));
+    }
+
+    [Test]
+    public void PtxTargetGivesText()
+    {
+        var compiled = KernelCompiler.Compile("axis", "compute_90", cubin: false);
+        string ptx = System.Text.Encoding.ASCII.GetString(compiled.Image).TrimEnd('\0');
+        Assert.That(ptx, Does.Contain(".entry copy_axis_range_f32").And.Contain(".target sm_90"));
+    }
+
+    [Test]
+    public void CompileErrorCarriesTheNvrtcLog()
+    {
+        var e = Assert.Throws<CudaException>(() => KernelCompiler.CompileSource("broken.cu",
+            "extern \"C\" __global__ void k(float* d) { d[0] = undeclared_name; }",
+            [.. KernelCompiler.BaseOptions, "--gpu-architecture=sm_90"], cubin: true))!;
+        Assert.That(e.Message, Does.Contain("broken.cu").And.Contain("undeclared_name").And.Contain("NVRTC_ERROR_COMPILATION"));
+    }
+
+    private static IEnumerable<string> FamilyNames() => KernelCatalog.All.Select(f => f.Name);
+}
