@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using AlaeEngine.Data;
 using AlaeEngine.IO;
 using AlaeEngine.Training;
@@ -27,7 +26,7 @@ internal static class EvalCommand
             Console.WriteLine($"linear accuracy     {s.LinearAccuracy:P2}");
             Console.WriteLine($"reconstruction MSE  {s.ReconstructionMse:F5} (pixels in [-1, 1])");
             if (r.GetValue(json) is { } file)
-                AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new { checkpoint = path, scores = s }, new JsonSerializerOptions { WriteIndented = true }));
+                AtomicFile.WriteAllText(file, MnistEvaluation.ToJson(s));
             return 0;
         });
         return new Command("eval", "evaluate a trained model") { mnist };

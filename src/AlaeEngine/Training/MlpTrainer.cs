@@ -99,7 +99,7 @@ public sealed class MlpTrainer : IDisposable
         var state = new JsonObject
         {
             ["format"] = StateFormat,
-            ["options"] = JsonSerializer.SerializeToNode(Options),
+            ["options"] = JsonSerializer.SerializeToNode(Options, TrainingJson.Default.MlpTrainingOptions),
             ["epoch"] = Epoch,
             ["noiseSeed"] = _noise.Seed,
             ["noisePosition"] = _noise.Position,
@@ -128,7 +128,7 @@ public sealed class MlpTrainer : IDisposable
         var state = Checkpoint.ReadState(checkpointJson);
         if (state["format"]?.GetValue<string>() != StateFormat)
             throw new InvalidDataException($"{checkpointJson}: not an MLP-ALAE checkpoint (format '{state["format"]}')");
-        return state["options"].Deserialize<MlpTrainingOptions>()
+        return state["options"].Deserialize(TrainingJson.Default.MlpTrainingOptions)
             ?? throw new InvalidDataException($"{checkpointJson}: no options in checkpoint");
     }
 

@@ -18,6 +18,9 @@ public sealed record MnistScores(double NearestNeighbourAccuracy, double LinearA
 /// </summary>
 public static class MnistEvaluation
 {
+    /// <summary>The scores as JSON (for `alae eval mnist --json`).</summary>
+    public static string ToJson(MnistScores scores) => System.Text.Json.JsonSerializer.Serialize(scores, TrainingJson.Default.MnistScores);
+
     public static MnistScores Evaluate(MlpAlae model, MnistDataset train, MnistDataset test, int batch = 500)
     {
         var trainCodes = Encode(model, train, batch, out _);
