@@ -6,6 +6,8 @@
 // dims[0..nd) (outermost first) and each input has one stride per merged axis (0 where it is broadcast), so
 // element i of the output reads a at Σ_k idx_k(i)·sa[k] and b at Σ_k idx_k(i)·sb[k].
 //
+// Grid-stride loops index in 64 bits, so the last step cannot overflow for tensors near 2³¹ elements.
+//
 // Entry points (T = f32 | f64):
 //   binary_T(op, a, b, d, n, plan)        d ← a ∘ b, op: 0 add, 1 sub, 2 mul, 3 div (IKernels.BinaryOp)
 //   broadcast_to_T(x, d, n, plan)         d ← x broadcast (plan.sa holds x's strides)
@@ -51,10 +53,10 @@ __device__ inline void locate(const BroadcastPlan& p, int i, int& oa, int& ob)
 template <typename T>
 __device__ void binary(int op, const T* a, const T* b, T* d, int n, const BroadcastPlan& p)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
     {
         int oa, ob;
-        locate(p, i, oa, ob);
+        locate(p, (int)i, oa, ob);
         T x = a[oa], y = b[ob];
         d[i] = op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : x / y;
     }
@@ -63,10 +65,10 @@ __device__ void binary(int op, const T* a, const T* b, T* d, int n, const Broadc
 template <typename T>
 __device__ void broadcast_to(const T* x, T* d, int n, const BroadcastPlan& p)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
     {
         int ox, unused;
-        locate(p, i, ox, unused);
+        locate(p, (int)i, ox, unused);
         d[i] = x[ox];
     }
 }
@@ -95,27 +97,27 @@ __device__ T unary_one(int op, T x, T alpha)
 template <typename T>
 __device__ void unary(int op, const T* x, T* d, int n, T alpha)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
         d[i] = unary_one(op, x[i], alpha);
 }
 
 template <typename T>
 __device__ void leaky_relu_grad(const T* g, const T* x, T* d, int n, T slope)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
         d[i] = x[i] > T(0) ? g[i] : slope * g[i];
 }
 
 template <typename T>
 __device__ void fill(T* d, int n, T value)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) d[i] = value;
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) d[i] = value;
 }
 
 template <typename S, typename D>
 __device__ void convert(const S* s, D* d, int n)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) d[i] = (D)s[i];
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) d[i] = (D)s[i];
 }
 
 extern "C" __global__ void binary_f32(int op, const float* a, const float* b, float* d, int n, BroadcastPlan p) { binary(op, a, b, d, n, p); }

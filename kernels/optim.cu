@@ -8,7 +8,7 @@
 template <typename T>
 __device__ void adam_step(T* p, const T* g, T* v, int n, T stepSize, T beta2, T eps)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
     {
         T gi = g[i];
         T vi = beta2 * v[i] + (T(1) - beta2) * gi * gi;
@@ -20,7 +20,7 @@ __device__ void adam_step(T* p, const T* g, T* v, int n, T stepSize, T beta2, T 
 template <typename T>
 __device__ void lerp(T* a, const T* b, int n, T t)
 {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) a[i] += t * (b[i] - a[i]);
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) a[i] += t * (b[i] - a[i]);
 }
 
 extern "C" __global__ void adam_step_f32(float* p, const float* g, float* v, int n, float stepSize, float beta2, float eps)

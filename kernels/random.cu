@@ -33,7 +33,7 @@ __device__ void fill_random(T* d, int n, unsigned long long seed, unsigned long 
 {
     const double inv32 = 1.0 / 4294967296.0;
     const double pi = 3.14159265358979323846;
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
     {
         unsigned int r0, r1;
         philox(seed, offset + (unsigned long long)i, r0, r1);

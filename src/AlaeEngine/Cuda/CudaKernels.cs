@@ -30,6 +30,29 @@ public sealed unsafe partial class CudaKernels : IKernels
     /// <summary>Waits until all queued work of this device has finished (for timing, or before reading results).</summary>
     public void Synchronize() => _device.Synchronize();
 
+    /// <summary>Starts timing the GPU work queued from now on.</summary>
+    public CudaTimer StartTimer() => new(_device);
+
+    /// <summary>Free and total device memory in bytes, as the driver reports them (other processes included).</summary>
+    public (long Free, long Total) MemoryInfo()
+    {
+        _device.MakeCurrent();
+        nuint free, total;
+        Cu.Check(Cu.MemGetInfo(&free, &total));
+        return ((long)free, (long)total);
+    }
+
+    /// <summary>Driver, NVRTC and cuBLAS versions, e.g. "driver 13.0, NVRTC 13.0, cuBLAS 13.1.0".</summary>
+    public string Versions()
+    {
+        _device.MakeCurrent();
+        int driver, blas;
+        Cu.Check(Cu.DriverGetVersion(&driver));
+        Cublas.Check(Cublas.GetVersion(_device.Blas, &blas));
+        var (nm, nn) = KernelCompiler.NvrtcVersion();
+        return $"driver {driver / 1000}.{driver % 1000 / 10}, NVRTC {nm}.{nn}, cuBLAS {blas / 10000}.{blas % 10000 / 100}.{blas % 100}";
+    }
+
     public Storage Allocate(int length, DType dtype, bool clear)
     {
         _device.MakeCurrent();

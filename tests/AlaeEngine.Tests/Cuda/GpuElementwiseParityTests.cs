@@ -50,6 +50,18 @@ public class GpuElementwiseParityTests : GpuParity
         Assert.That(a.InUseBytes, Is.EqualTo(inUse));
     }
 
+    [Test]
+    public void TimerAndMemoryInfoAnswer()
+    {
+        using var timer = Cuda.StartTimer();
+        using var t = Tensor.Zeros(new Shape(1 << 16), DType.Float32, Gpu);
+        Cuda.Fill(t, 1);
+        Assert.That(timer.ElapsedMilliseconds(), Is.GreaterThanOrEqualTo(0));
+        var (free, total) = Cuda.MemoryInfo();
+        Assert.That(free, Is.InRange(0, total));
+        Assert.That(Cuda.Versions(), Does.StartWith("driver "));
+    }
+
     private static readonly int[][][] BinaryShapes =
     [
         [[2, 3, 4, 5], [2, 3, 4, 5]],

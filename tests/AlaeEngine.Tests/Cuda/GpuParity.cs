@@ -21,7 +21,7 @@ public abstract class GpuParity
     {
         if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
         Cuda = CudaBackend.Start();
-        TestContext.Out.WriteLine($"CUDA device: {Cuda.Description}");
+        TestContext.Out.WriteLine($"CUDA device: {Cuda.Description}, {Cuda.Versions()}");
     }
 
     [SetUp] public void BeginScope() => _scope = TensorScope.Begin();

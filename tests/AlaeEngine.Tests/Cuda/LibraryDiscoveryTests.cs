@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using AlaeEngine.Cuda;
 using NUnit.Framework;
 
@@ -65,23 +64,5 @@ public class LibraryDiscoveryTests
         bool ok = CudaBackend.IsAvailable(out string why);
         TestContext.Out.WriteLine(ok ? "CUDA available" : "CUDA not available: " + why);
         if (!ok) Assert.That(why, Is.Not.Empty);
-    }
-
-    [Test]
-    public void KernelStructArgumentsMatchTheirCLayout()
-    {
-        // struct { int nd; int dims[6]; int s0[6]; int s1[6]; } in kernels/elementwise.cu and reduce.cu
-        Assert.That(Unsafe.SizeOf<MergedAxes>(), Is.EqualTo(4 * (1 + 3 * MergedAxes.MaxDims)));
-    }
-
-    [TestCase(1, 512)]
-    [TestCase(512, 512)]
-    [TestCase(513, 1024)]
-    [TestCase(1 << 20, 1 << 20)]
-    [TestCase((1 << 20) + 1, (1 << 20) + (1 << 18))]
-    [TestCase(3_000_000, 3_145_728)]
-    public void AllocatorRoundsSizesWithAtMostAQuarterSlack(long bytes, long rounded)
-    {
-        Assert.That(CudaAllocator.RoundUp(bytes), Is.EqualTo(rounded));
     }
 }

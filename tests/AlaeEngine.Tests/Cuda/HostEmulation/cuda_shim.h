@@ -1,0 +1,60 @@
+// Host emulation of the CUDA C++ subset that kernels/*.cu use, so the kernel sources can be compiled by g++ and run
+// on the CPU behind a fake libcuda (see run.sh). It checks launch arguments, index arithmetic and block reductions
+// without a GPU; it says nothing about GPU timing, races between real warps, or NVRTC's code generation.
+// Threads of a block run one after another, except in kernels that synchronise (listed in fake_cuda.cpp), where each
+// thread of a block is an OS thread and __syncthreads is a barrier.
+#pragma once
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <barrier>
+#include <functional>
+#include <map>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+struct Dim3 { unsigned x = 0, y = 0, z = 0; };
+extern thread_local Dim3 threadIdx, blockIdx;
+extern Dim3 blockDim, gridDim;
+extern std::barrier<>* g_blockBarrier;   // set while a synchronising kernel's block runs
+extern double* g_exchange;               // one slot per thread of the block, for warp shuffles
+
+#define __global__
+#define __device__
+#define __shared__ static                // one block runs at a time, so a static is the block's shared memory
+
+inline void __syncthreads()
+{
+    if (!g_blockBarrier) { fprintf(stderr, "host emulation: __syncthreads in a kernel run sequentially\n"); abort(); }
+    g_blockBarrier->arrive_and_wait();
+}
+
+template <typename T> T __shfl_down_sync(unsigned, T v, int offset)
+{
+    int t = (int)threadIdx.x, lane = t & 31;
+    g_exchange[t] = (double)v;           // float and double both round-trip exactly through double
+    __syncthreads();
+    T r = lane + offset < 32 && t + offset < (int)blockDim.x ? (T)g_exchange[t + offset] : v;
+    __syncthreads();
+    return r;
+}
+
+inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
+
+// a kernel callable with cuLaunchKernel's kernelParams: one pointer per parameter
+struct EmulatedKernel { std::string name; std::function<void(void**)> call; };
+std::map<std::string, EmulatedKernel*>& emulatedKernels();
+
+template <typename... A, size_t... I> void callWith(void (*f)(A...), void** p, std::index_sequence<I...>)
+{
+    f(*(std::remove_cv_t<std::remove_reference_t<A>>*)p[I]...);
+}
+
+struct RegisterKernel
+{
+    template <typename... A> RegisterKernel(const char* name, void (*f)(A...))
+    {
+        emulatedKernels()[name] = new EmulatedKernel{name, [f](void** p) { callWith(f, p, std::index_sequence_for<A...>{}); }};
+    }
+};

@@ -1,0 +1,36 @@
+#include <stddef.h>
+// A fake libcublas: the column-major GEMM of the cuBLAS documentation as plain loops (double accumulation), with the
+// leading-dimension checks cuBLAS makes, to check the row-major mapping of CudaKernels.MatMul.cs without a GPU.
+template <typename T>
+static int gemm(int ta, int tb, int m, int n, int k, const T* alpha, const T* A, int lda, long long sA, const T* B, int ldb, long long sB,
+                const T* beta, T* C, int ldc, long long sC, int batch)
+{
+    if (lda < (ta ? k : m) || ldb < (tb ? n : k) || ldc < m) return 7;
+    for (int b = 0; b < batch; b++)
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < m; i++)
+            {
+                double s = 0;
+                for (int l = 0; l < k; l++)
+                    s += (double)(ta ? A[b * sA + l + (long long)i * lda] : A[b * sA + i + (long long)l * lda]) *
+                         (double)(tb ? B[b * sB + j + (long long)l * ldb] : B[b * sB + l + (long long)j * ldb]);
+                T* c = &C[b * sC + i + (long long)j * ldc];
+                *c = *beta == T(0) ? (T)(*alpha * s) : (T)(*alpha * s + *beta * (double)*c);
+            }
+    return 0;
+}
+extern "C" {
+int cublasCreate_v2(void** h) { *h = (void*)0x5; return 0; }
+int cublasDestroy_v2(void*) { return 0; }
+int cublasGetVersion_v2(void*, int* v) { *v = 130100; return 0; }
+int cublasSetStream_v2(void*, void*) { return 0; }
+int cublasSetMathMode(void*, int) { return 0; }
+int cublasSgemm_v2(void*, int ta, int tb, int m, int n, int k, const float* al, const float* A, int lda, const float* B, int ldb, const float* be, float* C, int ldc)
+{ return gemm(ta, tb, m, n, k, al, A, lda, 0, B, ldb, 0, be, C, ldc, 0, 1); }
+int cublasDgemm_v2(void*, int ta, int tb, int m, int n, int k, const double* al, const double* A, int lda, const double* B, int ldb, const double* be, double* C, int ldc)
+{ return gemm(ta, tb, m, n, k, al, A, lda, 0, B, ldb, 0, be, C, ldc, 0, 1); }
+int cublasSgemmStridedBatched(void*, int ta, int tb, int m, int n, int k, const float* al, const float* A, int lda, long long sA, const float* B, int ldb, long long sB, const float* be, float* C, int ldc, long long sC, int batch)
+{ return gemm(ta, tb, m, n, k, al, A, lda, sA, B, ldb, sB, be, C, ldc, sC, batch); }
+int cublasDgemmStridedBatched(void*, int ta, int tb, int m, int n, int k, const double* al, const double* A, int lda, long long sA, const double* B, int ldb, long long sB, const double* be, double* C, int ldc, long long sC, int batch)
+{ return gemm(ta, tb, m, n, k, al, A, lda, sA, B, ldb, sB, be, C, ldc, sC, batch); }
+}
