@@ -10,9 +10,10 @@ internal static class CliRunner
     {
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            // the engine's own messages name the file and the problem; a stack trace would only bury them
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is DataFormatException or InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is DataFormatException or InvalidDataException or ArgumentException or IOException)
         {
             Console.Error.WriteLine($"alae: error: {e.Message}");
             return 2;

@@ -52,6 +52,7 @@ internal static class TrainCommand
             var saved = MlpTrainer.OptionsFrom(checkpoint);
             options = saved with { Epochs = Math.Max(saved.Epochs, options.Epochs), MaxIterations = options.MaxIterations, OutDir = options.OutDir };
         }
+        options.Validate();
         var train = MnistDataset.LoadFolder(options.DataDir, train: true);
         using var trainer = new MlpTrainer(options, train);
         if (checkpoint != null)
