@@ -57,28 +57,53 @@ public sealed class ImageFolder
     /// </summary>
     public static ImageFolder Load(string folder, int resolution, bool recursive = false, Action<string>? warn = null)
     {
-        if (resolution < 1) throw new ArgumentOutOfRangeException(nameof(resolution), resolution, "resolution must be positive");
-        var candidates = List(folder, recursive);
+        var full = Path.GetFullPath(folder);
         var files = new List<string>();
         var pixels = new List<byte[]>();
         var skipped = new List<SkippedImage>();
-        foreach (var path in candidates)
+        foreach (var (file, image) in Decode(full, List(full, recursive), resolution, skipped, warn))
         {
+            files.Add(file);
+            pixels.Add(image);
+        }
+        return new ImageFolder(full, resolution, files.ToArray(), pixels.ToArray(), skipped.ToArray());
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="files"/> (a listing of <paramref name="folder"/> by <see cref="List"/>) one at a time,
+    /// in order, at side <paramref name="resolution"/>, so a data set larger than memory can be streamed: yields each
+    /// usable file with its planes (3, R, R). An undecodable file is added to <paramref name="skipped"/> and reported
+    /// through <paramref name="warn"/> (standard error by default). Ending with no usable file is a
+    /// <see cref="DataFormatException"/> naming the folder.
+    /// </summary>
+    public static IEnumerable<(string File, byte[] Pixels)> Decode(string folder, IReadOnlyList<string> files, int resolution,
+        ICollection<SkippedImage> skipped, Action<string>? warn = null)
+    {
+        if (resolution < 1) throw new ArgumentOutOfRangeException(nameof(resolution), resolution, "resolution must be positive");
+        int usable = 0;
+        SkippedImage? firstSkipped = null;
+        foreach (var path in files)
+        {
+            byte[] pixels;
             try
             {
-                pixels.Add(LoadSquare(path, resolution));
-                files.Add(path);
+                pixels = LoadSquare(path, resolution);
             }
             catch (DataFormatException e)
             {
-                skipped.Add(new SkippedImage(path, e.Problem));
+                var s = new SkippedImage(path, e.Problem);
+                firstSkipped ??= s;
+                skipped.Add(s);
                 (warn ?? DefaultWarn)($"{path}: skipped, {e.Problem}");
+                continue;
             }
+            usable++;
+            yield return (path, pixels);
         }
-        if (pixels.Count == 0)
-            throw new DataFormatException(Path.GetFullPath(folder),
-                $"no usable image: none of the {candidates.Length} image files could be decoded (first: {skipped[0].File}: {skipped[0].Reason})");
-        return new ImageFolder(Path.GetFullPath(folder), resolution, files.ToArray(), pixels.ToArray(), skipped.ToArray());
+        if (usable == 0)
+            throw new DataFormatException(folder, firstSkipped is null
+                ? "no usable image: the listing is empty"
+                : $"no usable image: none of the {files.Count} image files could be decoded (first: {firstSkipped.File}: {firstSkipped.Reason})");
     }
 
     /// <summary>

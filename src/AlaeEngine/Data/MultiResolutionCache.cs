@@ -15,9 +15,10 @@ namespace AlaeEngine.Data;
 /// <para>
 /// File <c>&lt;cacheDir&gt;/&lt;key&gt;.alaecache</c>, where the key hashes R and the folder listing (relative
 /// paths, sizes, modification times): changing the images makes a new cache. Layout, little-endian:
-/// "ALAECACH", uint32 version, uint32 R, uint32 count N, uint32 JSON length J, the 32-byte key (SHA-256),
-/// J bytes of UTF-8 JSON <c>{"files": [relative paths], "skipped": [{"file", "reason"}]}</c>, then N records, one per
-/// image, each the planes (3, L, L) of every level L = R, R/2, …, 4 in that order.
+/// "ALAECACH", uint32 version, uint32 R, uint32 count N, uint32 listing length J, the 32-byte key (SHA-256); then N
+/// records, one per image, each the planes (3, L, L) of every level L = R, R/2, …, 4 in that order; then J bytes of
+/// UTF-8 JSON <c>{"files": [relative paths], "skipped": [{"file", "reason"}]}</c>. The listing comes last so the
+/// images can be decoded and written one at a time (N is known only at the end, and patched into the header).
 /// </para>
 /// Batches are read with positional reads of the open file (thread-safe, and the OS page cache keeps hot data in
 /// memory), so a data set larger than memory still works.
@@ -32,31 +33,24 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
     private static ReadOnlySpan<byte> Magic => "ALAECACH"u8;
 
     private readonly SafeFileHandle _file;
-    private readonly long _dataStart;
     private readonly long _recordBytes;
     private readonly int[] _levels;
     private readonly long[] _levelOffsets;
 
-    private MultiResolutionCache(string path, SafeFileHandle file, int resolution, int count, long dataStart,
+    private MultiResolutionCache(string path, SafeFileHandle file, int resolution, int count,
         string[] files, SkippedImage[] skipped, bool fromCache)
     {
         CachePath = path;
         _file = file;
         Resolution = resolution;
         Count = count;
-        _dataStart = dataStart;
         Files = files;
         Skipped = skipped;
         LoadedFromCache = fromCache;
         _levels = LevelSides(resolution);
         _levelOffsets = new long[_levels.Length];
-        long offset = 0;
-        for (int l = 0; l < _levels.Length; l++)
-        {
-            _levelOffsets[l] = offset;
-            offset += (long)Channels * _levels[l] * _levels[l];
-        }
-        _recordBytes = offset;
+        for (int l = 1; l < _levels.Length; l++) _levelOffsets[l] = _levelOffsets[l - 1] + LevelBytes(_levels[l - 1]);
+        _recordBytes = RecordBytes(resolution);
     }
 
     public int Count { get; }
@@ -93,7 +87,8 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
             throw new ArgumentOutOfRangeException(nameof(resolution), resolution, $"cache resolution must be a power of two, at least {MinResolution}");
         warn ??= DefaultWarn;
         var full = Path.GetFullPath(folder);
-        var key = ListingKey(full, ImageFolder.List(full, recursive), resolution);
+        var listing = ImageFolder.List(full, recursive);
+        var key = ListingKey(full, listing, resolution);
         var path = Path.Combine(Path.GetFullPath(cacheDir), Convert.ToHexStringLower(key.AsSpan(0, 16)) + FileExtension);
 
         if (File.Exists(path))
@@ -107,7 +102,7 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
                 warn($"{e.Message}; rebuilding the cache from {full}");
             }
         }
-        Build(ImageFolder.Load(full, resolution, recursive, warn), path, key);
+        Build(full, listing, resolution, path, key, warn);
         return Read(path, resolution, key, fromCache: false);
     }
 
@@ -132,28 +127,38 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
         if (flips.Length != indices.Length)
             throw new ArgumentException($"{flips.Length} flips given for {indices.Length} images", nameof(flips));
 
-        int side = resolution, plane = side * side, imageBytes = Channels * plane;
-        var bytes = new byte[imageBytes];
-        var data = new float[indices.Length * imageBytes];
-        for (int b = 0; b < indices.Length; b++)
-        {
-            int index = indices[b];
+        foreach (int index in indices)
             if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), index, $"image index outside 0..{Count - 1}");
-            long offset = _dataStart + index * _recordBytes + _levelOffsets[level];
-            if (RandomAccess.Read(_file, bytes, offset) != imageBytes)
-                throw new DataFormatException(CachePath, $"truncated while reading image {index} at level {side}");
-            var dst = data.AsSpan(b * imageBytes, imageBytes);
-            for (int row = 0; row < Channels * side; row++)
+
+        int side = resolution, imageBytes = Channels * side * side;
+        var bytes = new byte[imageBytes];
+        var batch = Tensor.Empty(new Shape(indices.Length, Channels, side, side));
+        try
+        {
+            var data = batch.Span<float>();
+            for (int b = 0; b < indices.Length; b++)
             {
-                var src = bytes.AsSpan(row * side, side);
-                var line = dst.Slice(row * side, side);
-                if (flips[b])
-                    for (int x = 0; x < side; x++) line[x] = src[side - 1 - x] / 127.5f - 1f;
-                else
-                    for (int x = 0; x < side; x++) line[x] = src[x] / 127.5f - 1f;
+                long offset = FixedHeaderBytes + indices[b] * _recordBytes + _levelOffsets[level];
+                if (RandomAccess.Read(_file, bytes, offset) != imageBytes)
+                    throw new DataFormatException(CachePath, $"truncated while reading image {indices[b]} at level {side}");
+                var dst = data.Slice(b * imageBytes, imageBytes);
+                for (int row = 0; row < Channels * side; row++)
+                {
+                    var src = bytes.AsSpan(row * side, side);
+                    var line = dst.Slice(row * side, side);
+                    if (flips[b])
+                        for (int x = 0; x < side; x++) line[x] = src[side - 1 - x] / 127.5f - 1f;
+                    else
+                        for (int x = 0; x < side; x++) line[x] = src[x] / 127.5f - 1f;
+                }
             }
+            return batch;
         }
-        return Tensor.FromArray(data, new Shape(indices.Length, Channels, side, side));
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -179,6 +184,11 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
         return sides.ToArray();
     }
 
+    private static long LevelBytes(int side) => (long)ImageFolder.Channels * side * side;
+
+    /// <summary>Bytes of one image's record: its planes at every level.</summary>
+    private static long RecordBytes(int resolution) => LevelSides(resolution).Sum(LevelBytes);
+
     /// <summary>SHA-256 over the format version, R, and each listed file's relative path, size and modification time.</summary>
     private static byte[] ListingKey(string folder, string[] files, int resolution)
     {
@@ -191,26 +201,19 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
         return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
     }
 
-    private static void Build(ImageFolder images, string path, byte[] key)
+    /// <summary>Decodes the listed images one at a time and writes the cache file atomically; nothing is left on failure.</summary>
+    private static void Build(string folder, string[] listing, int resolution, string path, byte[] key, Action<string> warn)
     {
-        var meta = ListingJson(
-            images.Files.Select(f => Relative(images.Folder, f)),
-            images.Skipped.Select(k => new SkippedImage(Relative(images.Folder, k.File), k.Reason)));
-        var sides = LevelSides(images.Resolution);
+        var sides = LevelSides(resolution);
         AtomicFile.Write(path, s =>
         {
-            var header = new byte[FixedHeaderBytes];
-            Magic.CopyTo(header);
-            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), Version);
-            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), images.Resolution);
-            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(16), images.Count);
-            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(20), meta.Length);
-            key.CopyTo(header, 24);
-            s.Write(header);
-            s.Write(meta);
-            for (int i = 0; i < images.Count; i++)
+            s.Write(new byte[FixedHeaderBytes]);
+            var files = new List<string>();
+            var skipped = new List<SkippedImage>();
+            foreach (var (file, pixels) in ImageFolder.Decode(folder, listing, resolution, skipped, warn))
             {
-                var level = images.Pixels(i).ToArray();
+                files.Add(Relative(folder, file));
+                var level = pixels;
                 s.Write(level);
                 for (int l = 1; l < sides.Length; l++)
                 {
@@ -218,6 +221,18 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
                     s.Write(level);
                 }
             }
+            var json = ListingJson(files, skipped.Select(k => new SkippedImage(Relative(folder, k.File), k.Reason)));
+            s.Write(json);
+
+            var header = new byte[FixedHeaderBytes];
+            Magic.CopyTo(header);
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), Version);
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), resolution);
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(16), files.Count);
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(20), json.Length);
+            key.CopyTo(header, 24);
+            s.Position = 0;
+            s.Write(header);
         });
     }
 
@@ -236,25 +251,23 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
             int version = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8));
             int storedResolution = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12));
             int count = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(16));
-            int metaLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
+            int listingLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
             if (version != Version) throw new DataFormatException(path, $"cache format version {version}, expected {Version}");
             if (storedResolution != resolution) throw new DataFormatException(path, $"cache holds resolution {storedResolution}, expected {resolution}");
             if (!header.AsSpan(24, 32).SequenceEqual(key)) throw new DataFormatException(path, "cache was made from a different folder listing");
-            if (count < 1 || metaLength < 0 || metaLength > length - FixedHeaderBytes)
-                throw new DataFormatException(path, $"corrupt header (count {count}, listing of {metaLength} bytes in a file of {length})");
+            long records = FixedHeaderBytes + (long)count * RecordBytes(resolution);
+            if (count < 1 || listingLength < 0)
+                throw new DataFormatException(path, $"corrupt header (count {count}, listing of {listingLength} bytes)");
+            if (length != records + listingLength)
+                throw new DataFormatException(path,
+                    $"{(length < records + listingLength ? "truncated" : "unexpected trailing bytes")}: {length} bytes, {count} images and their listing need {records + listingLength}");
 
-            var metaBytes = new byte[metaLength];
-            RandomAccess.Read(file, metaBytes, FixedHeaderBytes);
-            var (files, skipped) = ParseListing(path, metaBytes);
+            var listingBytes = new byte[listingLength];
+            RandomAccess.Read(file, listingBytes, records);
+            var (files, skipped) = ParseListing(path, listingBytes);
             if (files.Length != count)
                 throw new DataFormatException(path, $"file listing names {files.Length} images, the header {count}");
-
-            long dataStart = FixedHeaderBytes + metaLength;
-            var cache = new MultiResolutionCache(path, file, resolution, count, dataStart, files, skipped, fromCache);
-            long expected = dataStart + count * cache._recordBytes;
-            if (length != expected)
-                throw new DataFormatException(path, $"{(length < expected ? "truncated" : "unexpected trailing bytes")}: {length} bytes, {count} images need {expected}");
-            return cache;
+            return new MultiResolutionCache(path, file, resolution, count, files, skipped, fromCache);
         }
         catch
         {

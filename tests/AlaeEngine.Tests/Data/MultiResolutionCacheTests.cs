@@ -142,12 +142,14 @@ public class MultiResolutionCacheTests
     [TestCase(0, "magic")]
     [TestCase(8, "version")]
     [TestCase(24, "different folder listing")]
-    [TestCase(60, "listing")]
-    public void MismatchedOrCorruptHeaderIsRebuilt(int offset, string problem)
+    [TestCase(-5, "corrupt file listing")]
+    public void MismatchedOrCorruptCacheIsRebuilt(int at, string problem)
     {
         string path;
         using (var cache = MultiResolutionCache.Open(ImageFolderTests.SampleDir, 8, _cacheDir)) path = cache.CachePath;
         var bytes = File.ReadAllBytes(path);
+        // A negative position counts from the end, where the JSON file listing is.
+        int offset = at < 0 ? bytes.Length + at : at;
         bytes[offset] ^= 0x55;
         File.WriteAllBytes(path, bytes);
 
@@ -193,7 +195,7 @@ public class MultiResolutionCacheTests
     }
 
     [Test]
-    public void EmptyOrMissingFolderIsAnError()
+    public void EmptyMissingOrUnusableFolderIsAnError()
     {
         var e = Assert.Throws<DataFormatException>(() => MultiResolutionCache.Open(Path.Combine(_dir, "missing"), 8, _cacheDir))!;
         Assert.That(e.Message, Does.Contain("missing").And.Contain("not found"));
@@ -202,6 +204,15 @@ public class MultiResolutionCacheTests
         e = Assert.Throws<DataFormatException>(() => MultiResolutionCache.Open(empty, 8, _cacheDir))!;
         Assert.That(e.Message, Does.Contain(empty).And.Contain("no image files"));
         Assert.That(Directory.Exists(_cacheDir), Is.False, "nothing written");
+
+        var broken = Path.Combine(_dir, "broken");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, "a.png"), "text");
+        var warnings = new List<string>();
+        e = Assert.Throws<DataFormatException>(() => MultiResolutionCache.Open(broken, 8, _cacheDir, warn: warnings.Add))!;
+        Assert.That(e.Message, Does.Contain(broken).And.Contain("no usable image"));
+        Assert.That(warnings.Single(), Does.Contain("a.png"));
+        Assert.That(Directory.GetFiles(_cacheDir), Is.Empty, "the half-written cache is removed");
     }
 
     /// <summary>Independent 2×2 mean of (3, side, side) bytes, rounded half to even.</summary>
