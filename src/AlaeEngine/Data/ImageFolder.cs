@@ -7,7 +7,9 @@ namespace AlaeEngine.Data;
 /// (grey and RGBA converted, alpha dropped), centre-cropped to a square and area-resized to the target side, then held
 /// in memory as 8-bit planes (3, R, R). Files are taken in ordinal order of their path relative to the folder (with '/'
 /// separators), so every machine sees the same image at the same index. A file that cannot be decoded is skipped with
-/// a warning and listed in <see cref="Skipped"/>; a folder with no usable image at all is an error.
+/// a warning and listed in <see cref="Skipped"/>; a folder with no usable image at all is an error. Images smaller
+/// than R are enlarged by the same area filter. <see cref="Load"/> keeps every image in memory (3·R² bytes each);
+/// <see cref="Decode"/> streams them, which is how <see cref="MultiResolutionCache"/> builds its file.
 /// </summary>
 public sealed class ImageFolder
 {

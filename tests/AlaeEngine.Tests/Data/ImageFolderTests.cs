@@ -141,6 +141,28 @@ public class ImageFolderTests
     }
 
     [Test]
+    public void DecodeStreamsOneFileAtATime()
+    {
+        var rgb = new byte[8 * 8 * 3];
+        ImageIO.SavePng(Path.Combine(_dir, "a.png"), rgb, 8, 8, 3);
+        File.WriteAllText(Path.Combine(_dir, "b.png"), "text");
+        ImageIO.SavePng(Path.Combine(_dir, "c.png"), rgb, 8, 8, 3);
+        var skipped = new List<SkippedImage>();
+        var warnings = new List<string>();
+
+        using var e = ImageFolder.Decode(_dir, ImageFolder.List(_dir), 4, skipped, warnings.Add).GetEnumerator();
+        Assert.That(e.MoveNext(), Is.True);
+        Assert.That(Path.GetFileName(e.Current.File), Is.EqualTo("a.png"));
+        Assert.That(e.Current.Pixels, Has.Length.EqualTo(3 * 4 * 4));
+        Assert.That(skipped, Is.Empty, "b.png is not decoded before it is needed");
+        Assert.That(e.MoveNext(), Is.True);
+        Assert.That(Path.GetFileName(e.Current.File), Is.EqualTo("c.png"));
+        Assert.That(skipped.Select(s => Path.GetFileName(s.File)), Is.EqualTo(new[] { "b.png" }));
+        Assert.That(warnings, Has.Count.EqualTo(1));
+        Assert.That(e.MoveNext(), Is.False);
+    }
+
+    [Test]
     public void FolderWithoutImageFilesIsAnError()
     {
         File.WriteAllText(Path.Combine(_dir, "readme.txt"), "no images here");
