@@ -196,7 +196,7 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
         foreach (var f in files)
         {
             var info = new FileInfo(f);
-            text.Append($"{Path.GetRelativePath(folder, f).Replace('\\', '/')}\t{info.Length}\t{info.LastWriteTimeUtc.Ticks}\n");
+            text.Append($"{Relative(folder, f)}\t{info.Length}\t{info.LastWriteTimeUtc.Ticks}\n");
         }
         return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
     }
