@@ -16,7 +16,7 @@ public class CudaKernelBenchmarks
     public const int Launches = 10;
 
     private CudaKernels _k = null!;
-    private TensorScope _scope = null!;
+    private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _t = null!, _mean = null!, _std = null!, _scale = null!, _shift = null!, _bias = null!;
     private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
 
@@ -29,32 +29,32 @@ public class CudaKernelBenchmarks
     public void Setup()
     {
         _k = CudaBackend.Start();
-        _scope = TensorScope.Begin();
         var gpu = _k.Device;
         var (n, c, h, w) = (Shape.N, Shape.C, Shape.H, Shape.W);
         var r = new RandomStream(1);
-        _x = r.Normal(new Shape(n, c, h, w), DType.Float32, gpu);
-        _y = Tensor.Empty(_x.Shape, DType.Float32, gpu);
-        _t = Tensor.Empty(_x.Shape, DType.Float32, gpu);
-        _mean = Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu);
-        _std = Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu);
-        _scale = r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu);    // AdaIN's (1 + s), per sample and channel
-        _shift = r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu);
-        _bias = r.Normal(new Shape(1, c, 1, 1), DType.Float32, gpu);
-        _filter = Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu);
-        _w = r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu);
-        _gw = Tensor.Empty(_w.Shape, DType.Float32, gpu);
+        _x = Own(r.Normal(new Shape(n, c, h, w), DType.Float32, gpu));
+        _y = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
+        _t = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
+        _mean = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
+        _std = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
+        _scale = Own(r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu));    // AdaIN's (1 + s), per sample and channel
+        _shift = Own(r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu));
+        _bias = Own(r.Normal(new Shape(1, c, 1, 1), DType.Float32, gpu));
+        _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
+        _w = Own(r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu));
+        _gw = Own(Tensor.Empty(_w.Shape, DType.Float32, gpu));
         // GEMM of one sample of the conv: W (C, 9C) · cols (9C, H·W)
-        _a = r.Normal(new Shape(c, 9 * c), DType.Float32, gpu);
-        _b = r.Normal(new Shape(9 * c, h * w), DType.Float32, gpu);
-        _c = Tensor.Empty(new Shape(c, h * w), DType.Float32, gpu);
+        _a = Own(r.Normal(new Shape(c, 9 * c), DType.Float32, gpu));
+        _b = Own(r.Normal(new Shape(9 * c, h * w), DType.Float32, gpu));
+        _c = Own(Tensor.Empty(new Shape(c, h * w), DType.Float32, gpu));
         _k.Synchronize();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _scope.Dispose();
+        foreach (var t in _owned) t.Dispose();
+        _owned.Clear();
         _k.Allocator.Trim();
     }
 
@@ -97,6 +97,12 @@ public class CudaKernelBenchmarks
     /// <summary>cuBLAS alone at the conv's per-sample GEMM: (C × 9C)·(9C × H·W); the conv minus N of these is im2col's cost.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void GemmOfConvSample() => Repeat(() => _k.MatMul(_a, false, _b, false, _c, 1, 0));
+
+    private Tensor Own(Tensor t)
+    {
+        _owned.Add(t);
+        return t;
+    }
 
     private void Repeat(Action launch)
     {
