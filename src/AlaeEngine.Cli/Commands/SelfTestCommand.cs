@@ -66,7 +66,20 @@ internal static class SelfTestCommand
         Console.WriteLine($"{"op",-20} {"case",-34} {"check",-5} {"shape",-36} {"max error",10} {"tolerance",10}  result");
         foreach (var c in OpCases.All)
         {
-            foreach (var r in ParityCheck.Run(c, reference, candidate, ParityCheck.Tolerance(c, tf32), seed))
+            List<ParityResult> results;
+            try
+            {
+                results = ParityCheck.Run(c, reference, candidate, ParityCheck.Tolerance(c, tf32), seed);
+            }
+            catch (Exception e)
+            {
+                // a kernel that fails to compile or launch is a failed case; the other cases still run
+                total++; failed++;
+                Console.WriteLine($"{c.Op,-20} {Trim(c.Label, 34),-34} {"-",-5} {Trim(ParityCheck.InputShapes(c), 36),-36} " +
+                                  $"{"-",10} {"-",10}  ERROR {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                continue;
+            }
+            foreach (var r in results)
             {
                 total++;
                 if (!r.Passed) failed++;

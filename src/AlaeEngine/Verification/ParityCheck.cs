@@ -22,7 +22,7 @@ public sealed record ParityResult(OpCase Case, ParityStage Stage, string Worst, 
     public string Check => Stage switch { ParityStage.Forward => "fwd", ParityStage.Backward => "bwd", _ => "2nd" };
 
     /// <summary>The shapes of the case's inputs, e.g. "(3, 5) (5, 4)".</summary>
-    public string Shapes => string.Join(" ", Case.Inputs.Select(i => i.Shape.ToString()));
+    public string Shapes => ParityCheck.InputShapes(Case);
 }
 
 /// <summary>
@@ -54,6 +54,9 @@ public static class ParityCheck
     /// <summary>The stated tolerance of an op for float32 against float32 or float64; with tf32 the GEMM-based ops get <see cref="Tf32"/>.</summary>
     public static double Tolerance(OpCase c, bool tf32 = false) =>
         tf32 && GemmOps.Contains(c.Op) ? Tf32 : ElementwiseOps.Contains(c.Op) ? Elementwise : Accumulating;
+
+    /// <summary>The shapes of a case's inputs, e.g. "(3, 5) (5, 4)".</summary>
+    public static string InputShapes(OpCase c) => string.Join(" ", c.Inputs.Select(i => i.Shape.ToString()));
 
     /// <summary>Runs the case on both sides and returns one result per stage (forward, backward, and second order where the case has it).</summary>
     public static List<ParityResult> Run(OpCase c, ParitySide reference, ParitySide candidate, double tolerance, ulong seed = 1)
