@@ -38,7 +38,7 @@ cat > "$root/run.sh" <<'RUN'
 # AlaeEngine bundle: runs on the bundled .NET runtime, from this folder (so data/mnist and runs/ are found here).
 #   ./run.sh selftest | train mlp | gradcheck | ...   alae with these arguments (./run.sh --help)
 #   ./run.sh test [options]    the NUnit suite; the GPU parity tests run when a GPU is found (--help for options)
-#   ./run.sh bench [options]   BenchmarkDotNet, e.g. ./run.sh bench --filter '*Cuda*' (CPU ones need --inProcess)
+#   ./run.sh bench [options]   the CUDA benchmarks: ./run.sh bench --filter '*Cuda*' (the CPU ones need the SDK)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export DOTNET_ROOT="$here/dotnet"
