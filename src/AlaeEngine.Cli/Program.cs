@@ -11,5 +11,6 @@ var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# wi
     InferenceCommands.Interpolate(),
     EvalCommand.Create(),
     GradCheckCommand.Create(),
+    SelfTestCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

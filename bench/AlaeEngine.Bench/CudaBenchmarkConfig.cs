@@ -1,0 +1,29 @@
+using AlaeEngine.Cuda;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace AlaeEngine.Bench;
+
+/// <summary>
+/// Configuration of <see cref="CudaKernelBenchmarks"/>: run in-process (the bundle has a runtime but no SDK to build the
+/// usual child process, and one process keeps one CUDA context), a short job (each launch is 0.05–10 ms), the
+/// <see cref="RateColumn"/>, and without a GPU a filter that drops every CUDA benchmark after saying why.
+/// </summary>
+public sealed class CudaBenchmarkConfig : ManualConfig
+{
+    private static readonly Lazy<bool> Available = new(() =>
+    {
+        if (CudaBackend.IsAvailable(out string why)) return true;
+        Console.WriteLine($"CudaKernelBenchmarks skipped: no CUDA device: {why}");
+        return false;
+    });
+
+    public CudaBenchmarkConfig()
+    {
+        AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        AddColumn(new RateColumn());
+        AddFilter(new SimpleFilter(_ => Available.Value));
+    }
+}

@@ -1,0 +1,112 @@
+using AlaeEngine.Cuda;
+using AlaeEngine.Tensors;
+using BenchmarkDotNet.Attributes;
+
+namespace AlaeEngine.Bench;
+
+/// <summary>
+/// The CUDA kernels StyleALAE spends its time in, at its activation shapes (<see cref="StyleShape.All"/>), float32.
+/// Each invocation queues <see cref="Launches"/> launches on the device's stream and synchronises once, so the
+/// ~10 µs of a host synchronisation is spread over the launches and the time is that of a full queue, i.e. GPU time
+/// (bench/NOTES.md explains this choice). The Rate column divides <see cref="KernelWork"/> by the time per launch.
+/// </summary>
+[Config(typeof(CudaBenchmarkConfig))]
+public class CudaKernelBenchmarks
+{
+    public const int Launches = 10;
+
+    private CudaKernels _k = null!;
+    private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
+    private Tensor _x = null!, _y = null!, _t = null!, _mean = null!, _std = null!, _scale = null!, _shift = null!, _bias = null!;
+    private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
+
+    [ParamsSource(nameof(Shapes))]
+    public StyleShape Shape { get; set; } = null!;
+
+    public static IEnumerable<StyleShape> Shapes => StyleShape.All;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _k = CudaBackend.Start();
+        var gpu = _k.Device;
+        var (n, c, h, w) = (Shape.N, Shape.C, Shape.H, Shape.W);
+        var r = new RandomStream(1);
+        _x = Own(r.Normal(new Shape(n, c, h, w), DType.Float32, gpu));
+        _y = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
+        _t = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
+        _mean = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
+        _std = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
+        _scale = Own(r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu));    // AdaIN's (1 + s), per sample and channel
+        _shift = Own(r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu));
+        _bias = Own(r.Normal(new Shape(1, c, 1, 1), DType.Float32, gpu));
+        _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
+        _w = Own(r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu));
+        _gw = Own(Tensor.Empty(_w.Shape, DType.Float32, gpu));
+        // GEMM of one sample of the conv: W (C, 9C) · cols (9C, H·W)
+        _a = Own(r.Normal(new Shape(c, 9 * c), DType.Float32, gpu));
+        _b = Own(r.Normal(new Shape(9 * c, h * w), DType.Float32, gpu));
+        _c = Own(Tensor.Empty(new Shape(c, h * w), DType.Float32, gpu));
+        _k.Synchronize();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var t in _owned) t.Dispose();
+        _owned.Clear();
+        _k.Allocator.Trim();
+    }
+
+    /// <summary>Instance norm with the mean and std taps: y = (x − μ)/σ over each (n, c) plane.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void InstanceNormForward() => Repeat(() => _k.InstanceNorm(_x, _y, _mean, _std, 1e-8, 1e-8));
+
+    /// <summary>AdaIN's modulation as Op.StyleMod runs it: y = x·(1 + s) + b with (N, C, 1, 1) style, two broadcast launches.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void AdaInModulation() => Repeat(() =>
+    {
+        _k.Binary(BinaryOp.Mul, _x, _scale, _t);
+        _k.Binary(BinaryOp.Add, _t, _shift, _y);
+    });
+
+    /// <summary>A conv layer's epilogue: y = leaky_relu(x + bias, 0.2), bias (1, C, 1, 1).</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void BiasLeakyRelu() => Repeat(() =>
+    {
+        _k.Binary(BinaryOp.Add, _x, _bias, _t);
+        _k.Unary(UnaryOp.LeakyRelu, _t, _y, 0.2);
+    });
+
+    /// <summary>The [1 2 1]⊗[1 2 1]/16 blur: upfirdn2d with a 3×3 filter, pad 1, same size out.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void Blur3x3() => Repeat(() => _k.Upfirdn2d(_x, _filter, _y, 1, 1, 1, 1, 1, 1));
+
+    /// <summary>C → C, 3×3, pad 1: im2col + batched GEMM.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void Conv3x3Forward() => Repeat(() => _k.Conv2d(_x, _w, _y, 1, 1));
+
+    /// <summary>The input gradient: GEMM Wᵀ·gy + col2im.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void Conv3x3BackwardData() => Repeat(() => _k.Conv2dBackwardData(_x, _w, _y, 1, 1));
+
+    /// <summary>The weight gradient: im2col + one GEMM per sample accumulating into gw.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void Conv3x3BackwardWeight() => Repeat(() => _k.Conv2dBackwardWeight(_x, _y, _gw, 1, 1));
+
+    /// <summary>cuBLAS alone at the conv's per-sample GEMM: (C × 9C)·(9C × H·W); the conv minus N of these is im2col's cost.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void GemmOfConvSample() => Repeat(() => _k.MatMul(_a, false, _b, false, _c, 1, 0));
+
+    private Tensor Own(Tensor t)
+    {
+        _owned.Add(t);
+        return t;
+    }
+
+    private void Repeat(Action launch)
+    {
+        for (int i = 0; i < Launches; i++) launch();
+        _k.Synchronize();
+    }
+}

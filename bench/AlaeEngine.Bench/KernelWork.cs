@@ -1,0 +1,35 @@
+namespace AlaeEngine.Bench;
+
+/// <summary>
+/// The work a CUDA kernel benchmark counts per launch, from its (N, C, H, W): compulsory bytes for the memory-bound
+/// kernels (each tensor read or written once, float32) and FLOPs for the GEMM-bound ones (a multiply-add is 2 FLOPs).
+/// The formulas are in bench/NOTES.md; a kernel that moves more bytes than counted shows as a lower rate.
+/// </summary>
+public static class KernelWork
+{
+    public const int BytesPerElement = 4;
+
+    /// <summary>(amount per launch, unit: "GB/s" or "TFLOP/s", divisor to turn amount/s into that unit).</summary>
+    public static (double Amount, string Unit, double Scale) Of(string benchmark, StyleShape s)
+    {
+        double e = (double)s.N * s.C * s.H * s.W;       // elements of one activation
+        double conv = 2.0 * s.N * s.C * s.C * 9 * s.H * s.W;
+        return benchmark switch
+        {
+            // x read, y written; the mean and std taps (N·C each) are negligible
+            nameof(CudaKernelBenchmarks.InstanceNormForward) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // t = x·(1+s): x read, t written; y = t + b: t read, y written (s, b: N·C each)
+            nameof(CudaKernelBenchmarks.AdaInModulation) => (4 * e * BytesPerElement, "GB/s", 1e9),
+            // t = x + bias: x read, t written; y = leaky(t): t read, y written
+            nameof(CudaKernelBenchmarks.BiasLeakyRelu) => (4 * e * BytesPerElement, "GB/s", 1e9),
+            // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)
+            nameof(CudaKernelBenchmarks.Blur3x3) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // C → C 3×3, pad 1: 2·N·C·C·9·H·W for the forward and for each backward
+            nameof(CudaKernelBenchmarks.Conv3x3Forward) or nameof(CudaKernelBenchmarks.Conv3x3BackwardData)
+                or nameof(CudaKernelBenchmarks.Conv3x3BackwardWeight) => (conv, "TFLOP/s", 1e12),
+            // the conv's GEMM for one sample: (C × 9C)·(9C × H·W)
+            nameof(CudaKernelBenchmarks.GemmOfConvSample) => (2.0 * s.C * 9 * s.C * s.H * s.W, "TFLOP/s", 1e12),
+            _ => throw new ArgumentException($"no work formula for benchmark {benchmark}"),
+        };
+    }
+}

@@ -1,0 +1,30 @@
+using AlaeEngine.Cuda;
+using AlaeEngine.Tensors;
+using AlaeEngine.Verification;
+using NUnit.Framework;
+
+namespace AlaeEngine.Tests.Verification;
+
+/// <summary>
+/// `alae selftest` as tests: every op case on CUDA float32 against CPU float32, forward, backward and second order.
+/// Ignored without a GPU; the name matches HostEmulation/run.sh's filter ("Cuda"), so the emulated driver runs it too.
+/// </summary>
+public class CudaParityCheckTests
+{
+    private static IEnumerable<TestCaseData> Cases() => OpCases.All.Select(c => new TestCaseData(c).SetName($"CudaAgainstCpu {c}"));
+
+    [OneTimeSetUp]
+    public void StartGpu()
+    {
+        if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
+        CudaBackend.Start();
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void CudaFloat32MatchesCpuFloat32(OpCase c)
+    {
+        var results = ParityCheck.Run(c, new ParitySide(Device.Cpu, DType.Float32), new ParitySide(Device.Cuda(0), DType.Float32), ParityCheck.Tolerance(c));
+        foreach (var r in results)
+            Assert.That(r.Passed, $"{c} {r.Check}: {r.Worst} max error {r.MaxError:E2} > {r.Tolerance:E0}");
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds artifacts/alae-bundle-linux-x64.tar.gz: everything a bare x64 Linux box with an NVIDIA driver needs to run
+# `alae`, the tests and the benchmarks, with no .NET SDK or runtime installed there. Layout of the unpacked folder:
+#   run.sh           entry: DOTNET_ROOT=./dotnet, then alae (default), the tests (`run.sh test`) or the benchmarks (`run.sh bench`)
+#   dotnet/          the .NET runtime of the SDK that built the bundle: the dotnet host, host/fxr, shared/Microsoft.NETCore.App
+#   alae/ tests/ bench/   framework-dependent linux-x64 publishes (the CUDA kernels are embedded resources of AlaeEngine.dll)
+#   data/mnist/      the bundled MNIST sample; AlaeEngine.sln marks the root, where the tests look for data/
+# NVRTC and cuBLAS are not bundled (hundreds of MB): the box needs the CUDA toolkit's or the pip wheels' (see README).
+# Usage: tools/bundle.sh   (from anywhere; needs the .NET 10 SDK; prints the archive's size and fails above 60 MB)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+name=alae-bundle-linux-x64
+out="$repo/artifacts/$name.tar.gz"
+limit=$((60 * 1024 * 1024))
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+root="$stage/$name"
+mkdir -p "$root/dotnet" "$root/data"
+
+publish() { # project, folder
+    dotnet publish "$repo/$1" -c Release -r linux-x64 --self-contained false -p:DebugType=none -o "$root/$2" -v quiet -nologo
+}
+publish src/AlaeEngine.Cli alae
+publish tests/AlaeEngine.Tests tests
+publish bench/AlaeEngine.Bench bench
+
+# only the runtime the apps roll forward to (the newest 10.0.x), not every runtime the SDK folder may hold
+dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")")
+runtime=$(ls "$dotnet_dir/shared/Microsoft.NETCore.App" | grep '^10\.' | sort -V | tail -1)
+fxr=$(ls "$dotnet_dir/host/fxr" | sort -V | tail -1)
+tar -C "$dotnet_dir" -cf - dotnet "host/fxr/$fxr" "shared/Microsoft.NETCore.App/$runtime" | tar -C "$root/dotnet" -xf -
+
+cp -r "$repo/data/mnist" "$root/data/mnist"
+cp "$repo/AlaeEngine.sln" "$root/"
+cat > "$root/run.sh" <<'RUN'
+#!/usr/bin/env bash
+# AlaeEngine bundle: runs on the bundled .NET runtime, from this folder (so data/mnist and runs/ are found here).
+#   ./run.sh selftest | train mlp | gradcheck | ...   alae with these arguments (./run.sh --help)
+#   ./run.sh test [options]    the NUnit suite; the GPU parity tests run when a GPU is found (--help for options)
+#   ./run.sh bench [options]   the CUDA benchmarks: ./run.sh bench --filter '*Cuda*' (the CPU ones need the SDK)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export DOTNET_ROOT="$here/dotnet"
+cd "$here"
+case "${1:-}" in
+    test) shift; exec "$here/tests/AlaeEngine.Tests" "$@" ;;
+    bench) shift; exec "$here/bench/AlaeEngine.Bench" "$@" ;;
+    *) exec "$here/alae/alae" "$@" ;;
+esac
+RUN
+chmod +x "$root/run.sh"
+
+mkdir -p "$(dirname "$out")"
+tar -C "$stage" -czf "$out" "$name"
+size=$(stat -c %s "$out")
+echo "$out: $((size / 1024 / 1024)) MB ($size bytes), limit 60 MB"
+if [ "$size" -gt "$limit" ]; then echo "bundle.sh: the archive exceeds 60 MB" >&2; exit 1; fi
