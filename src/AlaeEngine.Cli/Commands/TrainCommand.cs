@@ -36,21 +36,23 @@ internal static class TrainCommand
                 LearningRate = r.GetValue(lr), R1Gamma = r.GetValue(gamma), Seed = r.GetValue(seed), MaxIterations = r.GetValue(maxIt),
                 SampleEvery = r.GetValue(sampleEvery), CheckpointEvery = r.GetValue(ckptEvery),
             };
-            return TrainMlp(options, r.GetValue(resume));
+            // on resume the run keeps its own length unless --epochs is given explicitly
+            bool epochsGiven = r.GetResult(epochs) is { Implicit: false };
+            return TrainMlp(options, r.GetValue(resume), epochsGiven);
         });
         return new Command("train", "train a model") { mlp };
     }
 
-    private static int TrainMlp(MlpTrainingOptions options, bool resume)
+    private static int TrainMlp(MlpTrainingOptions options, bool resume, bool epochsGiven)
     {
         string? checkpoint = null;
         if (resume)
         {
             checkpoint = Checkpoint.Latest(options.OutDir)
                 ?? throw new FileNotFoundException($"--resume: no complete checkpoint in {Path.Combine(options.OutDir, Checkpoint.Folder)}");
-            // the run continues with the options it was started with; only the length can be extended
+            // the run continues with the options it was started with; only its length can be changed
             var saved = MlpTrainer.OptionsFrom(checkpoint);
-            options = saved with { Epochs = Math.Max(saved.Epochs, options.Epochs), MaxIterations = options.MaxIterations, OutDir = options.OutDir };
+            options = saved with { Epochs = epochsGiven ? options.Epochs : saved.Epochs, MaxIterations = options.MaxIterations, OutDir = options.OutDir };
         }
         options.Validate();
         var train = MnistDataset.LoadFolder(options.DataDir, train: true);
