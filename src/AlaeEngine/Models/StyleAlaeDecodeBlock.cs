@@ -22,7 +22,7 @@ public sealed class StyleAlaeDecodeBlock : Module
 
     public StyleAlaeDecodeBlock(int level, int inChannels, int outChannels, int latentSize, bool fused, Tensor blur, Init init)
     {
-        Level = level; _blur = blur;
+        _blur = blur;
         if (level > 0)
             _conv1 = AddModule("conv_1", new EqualizedConv2d(inChannels, outChannels, 3, init, bias: false,
                 resample: fused ? ConvResample.FusedUp : ConvResample.None));
@@ -34,8 +34,6 @@ public sealed class StyleAlaeDecodeBlock : Module
         _bias2 = AddParameter("bias_2", new Shape(outChannels), init.Zeros);
         _style2 = AddModule("style_2", new StyleModulation(latentSize, outChannels, init));
     }
-
-    public int Level { get; }
 
     /// <summary>x: the previous block's output (or the batch-broadcast constant for block 0); w1, w2: (N, L).</summary>
     public Tensor Forward(Tensor x, Tensor w1, Tensor w2, RandomStream? noise)

@@ -19,15 +19,13 @@ public sealed class StyleAlaeEncodeBlock : Module
 
     public StyleAlaeEncodeBlock(int level, int inChannels, int outChannels, int latentSize, bool fused, Tensor blur, Init init)
     {
-        Level = level; _blur = blur;
+        _blur = blur;
         _conv1 = AddModule("conv_1", new EqualizedConv2d(inChannels, inChannels, 3, init));
         _conv2 = AddModule("conv_2", new EqualizedConv2d(inChannels, outChannels, 3, init,
             resample: fused ? ConvResample.FusedDown : ConvResample.None));
         _style1 = AddModule("style_1", new EqualizedLinear(2 * inChannels, latentSize, init));
         _style2 = AddModule("style_2", new EqualizedLinear(2 * outChannels, latentSize, init));
     }
-
-    public int Level { get; }
 
     public (Tensor h, Tensor w) Forward(Tensor x)
     {

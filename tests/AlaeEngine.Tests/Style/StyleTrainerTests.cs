@@ -1,4 +1,5 @@
 using AlaeEngine.Autograd;
+using AlaeEngine.IO;
 using AlaeEngine.Models;
 using AlaeEngine.Ops;
 using AlaeEngine.Tensors;
@@ -51,6 +52,25 @@ public class StyleTrainerTests
         Assert.That(steps["decoder"]!.GetValue<long>(), Is.EqualTo(4));
         Assert.That(t.ImagesSeen, Is.EqualTo(72));
         Assert.That(File.Exists(Path.Combine(_dir, "s", "samples", "step-0000004.png")), Is.True, "a grid at the end of each level");
+    }
+
+    [Test]
+    public void RunMetricsLogsStyleLossesAndTheSchedulePosition()
+    {
+        using var t = new StyleTrainer(Options("m", 10), Images.Value);
+        using (var metrics = new RunMetrics(t.Options.OutDir, 0, "StyleALAE losses"))
+        {
+            foreach (var it in t.Run(() => false)) metrics.Add(it);
+            metrics.WritePlot();
+        }
+        var records = MetricsLog.Read(Path.Combine(t.Options.OutDir, "metrics.jsonl"), _ => { });
+        Assert.That(records, Has.Count.EqualTo(1));
+        Assert.That(records[0].Step, Is.EqualTo(10));
+        Assert.That(records[0].Losses.Keys, Is.EquivalentTo(new[] { "d_logistic", "r1", "g_adv", "latent_mse" }));
+        Assert.That(records[0].Values["level"], Is.EqualTo(2));
+        Assert.That(records[0].Values["images_seen"], Is.EqualTo(72));
+        Assert.That(records[0].Values["batch"], Is.EqualTo(4));
+        Assert.That(File.Exists(Path.Combine(t.Options.OutDir, "losses.png")), Is.True);
     }
 
     [Test]
