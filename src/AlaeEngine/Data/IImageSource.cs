@@ -2,7 +2,11 @@ using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Data;
 
-/// <summary>Images for progressive training: each level reads its own resolution. Batch: (B, Channels, resolution, resolution) in [-1, 1].</summary>
+/// <summary>
+/// A set of training images readable at any level of the progressive schedule. Batch returns the images at
+/// <paramref name="indices"/> as (B, Channels, resolution, resolution) in [-1, 1] (2×2-average downsampled from the
+/// stored size), mirrored horizontally when <paramref name="flip"/> is set.
+/// </summary>
 public interface IImageSource
 {
     int Count { get; }

@@ -10,11 +10,30 @@ namespace AlaeEngine.Optim;
 public sealed class Ema : IDisposable
 {
     private readonly IReadOnlyList<Parameter> _source;
+    private readonly bool _ownsShadow;
 
     public Ema(IReadOnlyList<Parameter> source)
     {
         _source = source;
         Shadow = source.Select(p => TensorScope.Unscoped(() => p.Value.Detach())).ToArray();
+        _ownsShadow = true;
+    }
+
+    /// <summary>
+    /// Averages into existing tensors (e.g. the parameters of a sampling copy of the model, which can then run as is),
+    /// first set to the source values. The caller keeps ownership of <paramref name="shadow"/>.
+    /// </summary>
+    public Ema(IReadOnlyList<Parameter> source, IReadOnlyList<Tensor> shadow)
+    {
+        if (shadow.Count != source.Count) throw new ArgumentException($"EMA: {source.Count} source parameters but {shadow.Count} shadow tensors");
+        for (int i = 0; i < source.Count; i++)
+        {
+            if (shadow[i].Shape != source[i].Shape || shadow[i].DType != source[i].Value.DType)
+                throw new ArgumentException($"EMA: shadow {i} {shadow[i]} does not match {source[i].Name} {source[i].Value}");
+            Backends.Transfer(source[i].Value, shadow[i]);
+        }
+        _source = source;
+        Shadow = shadow.ToArray();
     }
 
     /// <summary>The averaged copies, in the order of the source parameters.</summary>
@@ -27,5 +46,5 @@ public sealed class Ema : IDisposable
         for (int i = 0; i < _source.Count; i++) Shadow[i].Kernels.LerpInPlace(Shadow[i], _source[i].Value, 1 - beta);
     }
 
-    public void Dispose() { foreach (var s in Shadow) s.Dispose(); }
+    public void Dispose() { if (_ownsShadow) foreach (var s in Shadow) s.Dispose(); }
 }

@@ -17,6 +17,8 @@ public readonly record struct AlaeLosses(double Discriminator, double R1, double
 ///   II. F, G ← softplus(−D(E(G(F(z)))))
 ///   III. E, G ← ‖F(z) − E(G(F(z)))‖²  (F(z) is the target; F is not updated, as the paper's Algorithm 1)
 /// Reductions as the reference: means over the batch, R1 summed over pixels, the latent error a mean over B·L.
+/// A style model (<see cref="IStyleAlaeModel"/>) generates as the reference's training generate(): style mixing in
+/// steps I and II, none in III, the w average updated in all three; its random choices come from the same stream.
 /// </summary>
 public sealed class AlaeAlgorithm
 {
@@ -40,16 +42,19 @@ public sealed class AlaeAlgorithm
     {
         using var scope = TensorScope.Begin();
         int b = x.Shape[0], l = _model.LatentSize;
-        var (dLoss, r1) = DiscriminatorStep(x, noise.Normal(new Shape(b, l), x.DType, x.Device));
-        double gLoss = GeneratorStep(noise.Normal(new Shape(b, l), x.DType, x.Device));
-        double latent = ReciprocityStep(noise.Normal(new Shape(b, l), x.DType, x.Device));
+        var (dLoss, r1) = DiscriminatorStep(x, noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
+        double gLoss = GeneratorStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
+        double latent = ReciprocityStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
         return new AlaeLosses(dLoss, r1, gLoss, latent);
     }
 
-    private (double logistic, double r1) DiscriminatorStep(Tensor xReal, Tensor z)
+    private Tensor Generate(Tensor w, RandomStream random, bool mix)
+        => _model is IStyleAlaeModel style ? style.GenerateForTraining(w, random, mix) : _model.Generate(w);
+
+    private (double logistic, double r1) DiscriminatorStep(Tensor xReal, Tensor z, RandomStream random)
     {
         Tensor xFake;
-        using (GradMode.NoGrad()) xFake = _model.Generate(_model.Map(z));
+        using (GradMode.NoGrad()) xFake = Generate(_model.Map(z), random, mix: true);
         var x = xReal.Detach();
         x.RequiresGrad = true;
         var dReal = _model.Discriminate(_model.Encode(x));
@@ -65,20 +70,20 @@ public sealed class AlaeAlgorithm
         return (logistic.Item(), r1.Item());
     }
 
-    private double GeneratorStep(Tensor z)
+    private double GeneratorStep(Tensor z, RandomStream random)
     {
-        var d = _model.Discriminate(_model.Encode(_model.Generate(_model.Map(z))));
+        var d = _model.Discriminate(_model.Encode(Generate(_model.Map(z), random, mix: true)));
         var loss = Op.Mean(Op.Softplus(Op.Neg(d)));
         AG.Backward(loss, _decoderParams);
         _decoderOpt.Step();
         return loss.Item();
     }
 
-    private double ReciprocityStep(Tensor z)
+    private double ReciprocityStep(Tensor z, RandomStream random)
     {
         Tensor w;
         using (GradMode.NoGrad()) w = _model.Map(z);
-        var wRec = _model.Encode(_model.Generate(w));
+        var wRec = _model.Encode(Generate(w, random, mix: false));
         var loss = Op.Mean(Op.Square(Op.Sub(wRec, w)));
         AG.Backward(loss, _reciprocityParams);
         _encoderOpt.Step();

@@ -13,11 +13,13 @@ public sealed class RunMetrics : IDisposable
     private readonly MetricsLog _log;
     private readonly string _plotPath;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly double[] _sum = new double[4];
+    private readonly Dictionary<string, double> _sum = new();
+    private readonly string _title;
     private int _count;
 
-    public RunMetrics(string runDir, long resumedAtStep)
+    public RunMetrics(string runDir, long resumedAtStep, string title = "MLP-ALAE losses")
     {
+        _title = title;
         var path = Path.Combine(runDir, "metrics.jsonl");
         if (File.Exists(path)) MetricsLog.TruncateAfter(path, resumedAtStep, Warn);
         _log = new MetricsLog(path, Warn);
@@ -26,21 +28,33 @@ public sealed class RunMetrics : IDisposable
 
     private static void Warn(string message) => Console.Error.WriteLine("warning: " + message);
 
-    public void Add(MlpIterationLog it)
+    public void Add(MlpIterationLog it) => Add(it.Step, it.Epoch, it.ImagesPerSecond, it.Losses);
+
+    /// <summary>A StyleALAE iteration: the four losses, with the schedule position (images seen, level, blend, batch) as values.</summary>
+    public void Add(StyleIterationLog it) => Add(it.Step, it.Epoch, it.ImagesPerSecond, it.Losses,
+        new Dictionary<string, double> { ["images_seen"] = it.ImagesSeen, ["level"] = it.Level, ["blend"] = it.Blend, ["batch"] = it.Batch });
+
+    private void Add(long step, int epoch, double imagesPerSecond, AlaeLosses l, IReadOnlyDictionary<string, double>? values = null)
+        => Add(step, epoch, imagesPerSecond, new Dictionary<string, double>
+        {
+            ["d_logistic"] = l.Discriminator, ["r1"] = l.R1, ["g_adv"] = l.Generator, ["latent_mse"] = l.Latent,
+        }, values);
+
+    /// <summary>
+    /// Accumulates named losses; every <see cref="Every"/> iterations (or at a step divisible by it) writes their averages
+    /// with the latest <paramref name="values"/> (not averaged: schedule positions and the like).
+    /// </summary>
+    public void Add(long step, int epoch, double imagesPerSecond, IReadOnlyDictionary<string, double> losses, IReadOnlyDictionary<string, double>? values = null)
     {
-        var l = it.Losses;
-        _sum[0] += l.Discriminator; _sum[1] += l.R1; _sum[2] += l.Generator; _sum[3] += l.Latent;
-        if (++_count < Every && it.Step % Every != 0) return;
+        foreach (var (name, v) in losses) _sum[name] = _sum.GetValueOrDefault(name) + v;
+        if (++_count < Every && step % Every != 0) return;
         _log.Append(new MetricsRecord
         {
-            Step = it.Step, Epoch = it.Epoch, WallSeconds = _clock.Elapsed.TotalSeconds, ImagesPerSecond = it.ImagesPerSecond,
-            Losses = new()
-            {
-                ["d_logistic"] = _sum[0] / _count, ["r1"] = _sum[1] / _count,
-                ["g_adv"] = _sum[2] / _count, ["latent_mse"] = _sum[3] / _count,
-            },
+            Step = step, Epoch = epoch, WallSeconds = _clock.Elapsed.TotalSeconds, ImagesPerSecond = imagesPerSecond,
+            Losses = _sum.ToDictionary(kv => kv.Key, kv => kv.Value / _count),
+            Values = values?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new(),
         });
-        Array.Clear(_sum);
+        _sum.Clear();
         _count = 0;
     }
 
@@ -48,7 +62,7 @@ public sealed class RunMetrics : IDisposable
     public void WritePlot()
     {
         var records = MetricsLog.Read(_log.FilePath, Warn);
-        if (records.Count > 0) LinePlot.FromMetrics(records, "MLP-ALAE losses").Save(_plotPath);
+        if (records.Count > 0) LinePlot.FromMetrics(records, _title).Save(_plotPath);
     }
 
     public void Dispose() => _log.Dispose();

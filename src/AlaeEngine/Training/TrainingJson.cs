@@ -6,4 +6,5 @@ namespace AlaeEngine.Training;
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(MlpTrainingOptions))]
 [JsonSerializable(typeof(MnistScores))]
+[JsonSerializable(typeof(StyleTrainingOptions))]
 internal sealed partial class TrainingJson : JsonSerializerContext;
