@@ -8,7 +8,7 @@ namespace AlaeEngine.Bench;
 /// CPU reference kernels at MLP-ALAE and small StyleALAE sizes. GEMM FLOPs = 2·M·N·K; see bench/NOTES.md for rates
 /// against the machine's ceiling.
 /// </summary>
-[ShortRunJob]
+[Config(typeof(InProcessConfig))]
 public class CpuKernelBenchmarks
 {
     private Tensor _a = null!, _w = null!, _c = null!, _x = null!, _wc = null!, _y = null!, _in = null!, _inY = null!, _m = null!, _s = null!;

@@ -1,8 +1,6 @@
 using AlaeEngine.Cuda;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace AlaeEngine.Bench;
 
@@ -11,7 +9,7 @@ namespace AlaeEngine.Bench;
 /// usual child process, and one process keeps one CUDA context), a short job (each launch is 0.05–10 ms), the
 /// <see cref="RateColumn"/>, and without a GPU a filter that drops every CUDA benchmark after saying why.
 /// </summary>
-public sealed class CudaBenchmarkConfig : ManualConfig
+public sealed class CudaBenchmarkConfig : InProcessConfig
 {
     private static readonly Lazy<bool> Available = new(() =>
     {
@@ -22,7 +20,6 @@ public sealed class CudaBenchmarkConfig : ManualConfig
 
     public CudaBenchmarkConfig()
     {
-        AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
         AddColumn(new RateColumn());
         AddFilter(new SimpleFilter(_ => Available.Value));
     }

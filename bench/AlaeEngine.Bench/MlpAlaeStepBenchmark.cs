@@ -8,7 +8,7 @@ using BenchmarkDotNet.Attributes;
 namespace AlaeEngine.Bench;
 
 /// <summary>One full MLP-ALAE iteration (D step with R1, G step, reciprocity step, both Adam updates) at batch 128 on the CPU.</summary>
-[ShortRunJob]
+[Config(typeof(InProcessConfig))]
 public class MlpAlaeStepBenchmark
 {
     private MlpAlae _model = null!;
