@@ -28,23 +28,25 @@ public sealed class MlpTrainer : IDisposable
     private readonly RandomStream _noise;
     private readonly Tensor _sampleImages, _sampleZ;
 
-    public MlpTrainer(MlpTrainingOptions options, MnistDataset train)
+    /// <param name="device">where the model trains (CPU when null); data, noise and state follow it, checkpoints are device-independent.</param>
+    public MlpTrainer(MlpTrainingOptions options, MnistDataset train, Device? device = null)
     {
         options.Validate();
         if (train.Count < options.BatchSize)
             throw new ArgumentException($"the training set has {train.Count} images, fewer than one batch of {options.BatchSize}");
-        Options = options; _train = train;
-        Model = new MlpAlae(options.Model, new Init(options.Seed));
+        Options = options; _train = train; Device = device ?? Device.Cpu;
+        Model = new MlpAlae(options.Model, new Init(options.Seed, DType.Float32, Device));
         _encoderOpt = new Adam(Model.EncoderParameters.Concat(Model.DiscriminatorParameters).ToList(), options.LearningRate);
         _decoderOpt = new Adam(Model.MappingParameters.Concat(Model.GeneratorParameters).ToList(), options.LearningRate);
         _algorithm = new AlaeAlgorithm(Model, _encoderOpt, _decoderOpt, options.R1Gamma);
         _noise = new RandomStream(options.Seed * 2654435761UL + 17);
         // fixed inputs and latents for the sample grids, so grids of one run are comparable over time
-        _sampleImages = TensorScope.Unscoped(() => train.Batch(Enumerable.Range(0, 16).Select(i => i * (train.Count / 16)).ToArray()));
-        _sampleZ = TensorScope.Unscoped(() => new RandomStream(options.Seed + 3456).Normal(new Shape(16, options.Model.LatentSize)));
+        _sampleImages = TensorScope.Unscoped(() => train.Batch(Enumerable.Range(0, 16).Select(i => i * (train.Count / 16)).ToArray(), Device));
+        _sampleZ = TensorScope.Unscoped(() => new RandomStream(options.Seed + 3456).Normal(new Shape(16, options.Model.LatentSize), DType.Float32, Device));
     }
 
     public MlpTrainingOptions Options { get; }
+    public Device Device { get; }
     public MlpAlae Model { get; }
     public long Step { get; private set; }
     public int Epoch { get; private set; }
@@ -81,7 +83,7 @@ public sealed class MlpTrainer : IDisposable
             AlaeLosses losses;
             using (TensorScope.Begin())
             {
-                var x = _train.Batch(order.AsSpan(inEpoch * Options.BatchSize, Options.BatchSize));
+                var x = _train.Batch(order.AsSpan(inEpoch * Options.BatchSize, Options.BatchSize), Device);
                 losses = _algorithm.Step(x, _noise);
             }
             Step++;
