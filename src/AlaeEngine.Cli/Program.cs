@@ -9,6 +9,7 @@ var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# wi
     InferenceCommands.Reconstruct(),
     InferenceCommands.Generate(),
     InferenceCommands.Interpolate(),
+    InferenceCommands.Mix(),
     EvalCommand.Create(),
     GradCheckCommand.Create(),
     SelfTestCommand.Create(),
