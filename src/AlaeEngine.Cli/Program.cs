@@ -11,6 +11,7 @@ var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# wi
     InferenceCommands.Interpolate(),
     InferenceCommands.Mix(),
     EvalCommand.Create(),
+    BenchCommand.Create(),
     GradCheckCommand.Create(),
     SelfTestCommand.Create(),
 };

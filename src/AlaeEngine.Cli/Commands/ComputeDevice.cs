@@ -13,7 +13,12 @@ internal static class ComputeDevice
             case "cpu":
                 return Device.Cpu;
             case "cuda":
-                if (!CudaBackend.IsAvailable(out string why)) throw new ArgumentException($"no CUDA device: {why} (use --device cpu)");
+                if (!CudaBackend.IsAvailable(out string why))
+                {
+                    // the loader's reason lists every path it tried, one per line; its first line says what failed and how to choose a library
+                    string reason = why.Split('\n')[0].Replace("; tried:", "", StringComparison.Ordinal);
+                    throw new ArgumentException($"no CUDA device: {reason} (use --device cpu)");
+                }
                 var gpu = CudaBackend.Start();
                 Console.WriteLine($"CUDA: {gpu.Description}, {gpu.Versions()}");
                 return gpu.Device;
