@@ -9,7 +9,8 @@ namespace AlaeEngine.Cli.Commands;
 /// </summary>
 internal static class InferenceCommands
 {
-    private static Option<string> CheckpointOption() => Opt.Required<string>("--checkpoint", "run folder (newest checkpoint) or checkpoints/step-*.json; MLP-ALAE or StyleALAE");
+    private static Option<string> CheckpointOption(string kinds = "MLP-ALAE or StyleALAE")
+        => Opt.Required<string>("--checkpoint", $"run folder (newest checkpoint) or checkpoints/step-*.json; {kinds}");
     private static Option<string> OutOption(string name) => Opt.Of("--out", "PNG file to write", name);
     private static Option<string?> DataOption(string what) => Opt.Of<string?>("--data", $"{what} (default: {MlpInference.DefaultData} for MLP-ALAE, {StyleImages.DefaultFolder} for StyleALAE)", null);
     private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE: folder of the image cache (default: the run's cache folder)", null);
@@ -96,12 +97,12 @@ internal static class InferenceCommands
 
     public static Command Mix()
     {
-        var ckpt = CheckpointOption(); var outFile = OutOption("mix.png");
+        var ckpt = CheckpointOption("StyleALAE"); var outFile = OutOption("mix.png");
         var data = Opt.Of("--data", "image folder: images 0…N−1 are A, N…2N−1 are B", StyleImages.DefaultFolder);
         var pairs = Opt.Of("--pairs", "number of (A, B) pairs, one per column", 6);
         var cache = CacheOption();
         var cmd = new Command("mix",
-            "StyleALAE style mixing of real images (StyleGAN §3.1, ALAE Fig. 7). Rows: A, B, G(E(A)), G(E(B)), then " +
+            "StyleALAE style mixing of real images (StyleGAN §3.1; the ALAE paper's mixing figures). Rows: A, B, G(E(A)), G(E(B)), then " +
             "A's coarse styles (4²–8²: pose, shape) with B's rest, A's middle styles (16²–32²: features, expression) with B's rest, " +
             "A's fine styles (64² and up: colours, texture) with B's rest; bands the checkpoint's level does not reach are left out.")
         {

@@ -13,7 +13,7 @@ public sealed record StyleBand(string Name, int Start, int End)
 public sealed record MixRow(string Label, bool[] FromA);
 
 /// <summary>
-/// Style mixing of two codes as in StyleGAN §3.1 and ALAE Fig. 7: the generator's style layers are split into coarse
+/// Style mixing of two codes as in StyleGAN §3.1 and the ALAE paper's mixing figures: the generator's style layers are split into coarse
 /// (4²–8²), middle (16²–32²) and fine (64² and up) bands, block r (4·2^r pixels) owning layers 2r and 2r + 1; a mixed
 /// image takes one band from A and every other layer from B. Coarse styles carry pose and face shape, middle ones
 /// features and expression, fine ones colours and micro-structure.
