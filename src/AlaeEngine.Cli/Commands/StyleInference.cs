@@ -8,7 +8,7 @@ using AlaeEngine.Training;
 namespace AlaeEngine.Cli.Commands;
 
 /// <summary>
-/// The inference commands' work for a StyleALAE checkpoint: the EMA model (the reference's sampling model) at the
+/// The inference commands' work for a StyleALAE checkpoint: the EMA model (the reference's sampling model) by default, at the
 /// checkpoint's level, images read through the run's multi-resolution cache, PNG grids out.
 /// </summary>
 internal static class StyleInference
@@ -16,10 +16,10 @@ internal static class StyleInference
     // fixed per-pixel noise, so two commands on one checkpoint draw the same images
     private const ulong NoiseSeed = 999;
 
-    public static StyleAlae Load(string checkpointJson)
+    public static StyleAlae Load(string checkpointJson, bool ema)
     {
-        var model = StyleTrainer.LoadModel(checkpointJson, ema: true);
-        Console.WriteLine($"{checkpointJson}: StyleALAE (EMA weights) at level {model.Level} ({model.CurrentResolution}²{(model.Blend < 1 ? $", blend {model.Blend:F2}" : "")})");
+        var model = StyleTrainer.LoadModel(checkpointJson, ema);
+        Console.WriteLine($"{checkpointJson}: StyleALAE ({(ema ? "EMA" : "training")} weights) at level {model.Level} ({model.CurrentResolution}²{(model.Blend < 1 ? $", blend {model.Blend:F2}" : "")})");
         return model;
     }
 
@@ -35,9 +35,9 @@ internal static class StyleInference
         return images.Batch(model.CurrentResolution, Enumerable.Range(0, n).ToArray(), flip: false);
     }
 
-    public static void Reconstruct(string checkpoint, string data, string cacheDir, int count, string outFile)
+    public static void Reconstruct(string checkpoint, bool ema, string data, string cacheDir, int count, string outFile)
     {
-        using var model = Load(checkpoint);
+        using var model = Load(checkpoint, ema);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
@@ -48,9 +48,9 @@ internal static class StyleInference
         Console.WriteLine($"wrote {outFile}: {n} images (top block) and their reconstructions G(E(x)) (bottom block)");
     }
 
-    public static void Generate(string checkpoint, int count, ulong seed, double psi, int cutoff, string outFile)
+    public static void Generate(string checkpoint, bool ema, int count, ulong seed, double psi, int cutoff, string outFile)
     {
-        using var model = Load(checkpoint);
+        using var model = Load(checkpoint, ema);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
@@ -61,10 +61,10 @@ internal static class StyleInference
     }
 
     /// <summary>In W: straight lines between E(a) and E(b) of image pairs; in Z: paths between pairs of z, sampled with truncation.</summary>
-    public static void Interpolate(string checkpoint, string data, string cacheDir, int pairs, int steps, bool inZ, bool spherical,
+    public static void Interpolate(string checkpoint, bool ema, string data, string cacheDir, int pairs, int steps, bool inZ, bool spherical,
         ulong seed, double psi, int cutoff, string outFile)
     {
-        using var model = Load(checkpoint);
+        using var model = Load(checkpoint, ema);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int rows = Math.Max(1, pairs), cols = Math.Max(2, steps);
@@ -90,9 +90,9 @@ internal static class StyleInference
     }
 
     /// <summary>Style mixing of images 0…n−1 (A) with n…2n−1 (B); see <see cref="StyleMixing"/>.</summary>
-    public static void Mix(string checkpoint, string data, string cacheDir, int pairs, string outFile)
+    public static void Mix(string checkpoint, bool ema, string data, string cacheDir, int pairs, string outFile)
     {
-        using var model = Load(checkpoint);
+        using var model = Load(checkpoint, ema);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, pairs);

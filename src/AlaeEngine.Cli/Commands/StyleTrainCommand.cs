@@ -9,6 +9,8 @@ namespace AlaeEngine.Cli.Commands;
 /// <summary>`alae train style`: StyleALAE with progressive growing on an image folder (the bundled 32 faces by default).</summary>
 internal static class StyleTrainCommand
 {
+    private const double ReferenceEmaHalfLife = 10_000;
+
     public static Command Create()
     {
         var preset = Opt.Of("--preset", $"architecture and schedule, see docs/style-presets.md ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))})", StyleAlaePreset.FacesSample.Name);
@@ -25,25 +27,29 @@ internal static class StyleTrainCommand
         var ckptEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations (and at the end of every level)", 1000);
         var perLevel = Opt.Of("--images-per-level", "images per level instead of the preset's, the total scaled alike (0: the preset's); shortens a run", 0L);
         var batchScale = Opt.Of("--batch-scale", "multiply the preset's batch per level (e.g. 0.5 after running out of GPU memory); with --resume it changes the batch from there on", 1.0);
+        var emaHalfLife = Opt.Of<double?>("--ema-half-life", "images over which an EMA weight halves (default: the reference's 10 000, or a 20th of the run when that is shorter)", null);
         var threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
 
         var cmd = new Command("style", "train StyleALAE with progressive growing (ALAE §5) on an image folder")
         {
-            preset, data, recursive, outDir, cache, resume, seed, device, gamma, maxIt, sampleEvery, ckptEvery, perLevel, batchScale, threads,
+            preset, data, recursive, outDir, cache, resume, seed, device, gamma, maxIt, sampleEvery, ckptEvery, perLevel, batchScale, emaHalfLife, threads,
         };
         cmd.SetAction(r =>
         {
             CpuKernels.Threads = r.GetValue(threads);
+            var chosen = Shorten(StyleAlaePreset.Named(r.GetValue(preset)!), r.GetValue(perLevel));
             var options = new StyleTrainingOptions
             {
-                OutDir = r.GetValue(outDir)!, Preset = Shorten(StyleAlaePreset.Named(r.GetValue(preset)!), r.GetValue(perLevel)),
+                OutDir = r.GetValue(outDir)!, Preset = chosen,
                 Seed = r.GetValue(seed), R1Gamma = r.GetValue(gamma), MaxIterations = r.GetValue(maxIt),
                 SampleEvery = r.GetValue(sampleEvery), CheckpointEvery = r.GetValue(ckptEvery),
+                // a run shorter than a few half-lives would leave the EMA (the sampling model) mostly at its initial weights
+                EmaHalfLifeImages = r.GetValue(emaHalfLife) ?? Math.Min(ReferenceEmaHalfLife, chosen.TotalImages / 20.0),
             };
             if (r.GetValue(resume))
             {
                 // only what does not define the run may change on resume; the batch scale is the way out of a GPU's memory limit
-                foreach (var fixedOption in new Option[] { preset, seed, gamma, perLevel })
+                foreach (var fixedOption in new Option[] { preset, seed, gamma, perLevel, emaHalfLife })
                     if (r.GetResult(fixedOption) is { Implicit: false })
                         throw new ArgumentException($"{fixedOption.Name} cannot change a resumed run (its options are in the checkpoint)");
             }
