@@ -9,7 +9,9 @@ var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# wi
     InferenceCommands.Reconstruct(),
     InferenceCommands.Generate(),
     InferenceCommands.Interpolate(),
+    InferenceCommands.Mix(),
     EvalCommand.Create(),
+    BenchCommand.Create(),
     GradCheckCommand.Create(),
     SelfTestCommand.Create(),
 };

@@ -16,7 +16,8 @@ internal static class EvalCommand
         var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json };
         mnist.SetAction(r =>
         {
-            using var model = InferenceCommands.LoadMlp(r.GetValue(ckpt)!, out var path);
+            var path = CliRunner.ResolveCheckpoint(r.GetValue(ckpt)!);
+            using var model = MlpInference.Load(path);
             var train = MnistDataset.LoadFolder(r.GetValue(data)!, train: true);
             var test = MnistDataset.LoadFolder(r.GetValue(data)!, train: false);
             var s = MnistEvaluation.Evaluate(model, train, test);

@@ -1,49 +1,49 @@
 using System.CommandLine;
-using AlaeEngine.Autograd;
-using AlaeEngine.Data;
-using AlaeEngine.IO;
-using AlaeEngine.Models;
-using AlaeEngine.Nn;
-using AlaeEngine.Ops;
-using AlaeEngine.Tensors;
 using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli.Commands;
 
-/// <summary>`alae reconstruct | generate | interpolate` from an MLP-ALAE checkpoint, writing PNG grids.</summary>
+/// <summary>
+/// `alae reconstruct | generate | interpolate | mix`, writing PNG grids. The checkpoint's "format" field says which model
+/// it holds (<see cref="CheckpointFormat"/>); MLP-ALAE work is in <see cref="MlpInference"/>, StyleALAE in <see cref="StyleInference"/>.
+/// </summary>
 internal static class InferenceCommands
 {
-    public static MlpAlae LoadMlp(string checkpointOrRun, out string path)
+    private static Option<string> CheckpointOption(string kinds = "MLP-ALAE or StyleALAE")
+        => Opt.Required<string>("--checkpoint", $"run folder (newest checkpoint) or checkpoints/step-*.json; {kinds}");
+    private static Option<string> OutOption(string name) => Opt.Of("--out", "PNG file to write", name);
+    private static Option<string?> DataOption(string what) => Opt.Of<string?>("--data", $"{what} (default: {MlpInference.DefaultData} for MLP-ALAE, {StyleImages.DefaultFolder} for StyleALAE)", null);
+    private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE: folder of the image cache (default: the run's cache folder)", null);
+    private static Option<double> PsiOption() => Opt.Of("--psi", "StyleALAE: truncation ψ, w pulled towards the average w (1: none)", 0.7);
+    private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE: use the training weights instead of their EMA (the sampling model)", false);
+    private static Option<int> CutoffOption() => Opt.Of("--cutoff", "StyleALAE: truncate the first N style layers (8: up to 32²)", 8);
+
+    /// <summary>The checkpoint's JSON and kind; options that only one kind understands are refused for the other.</summary>
+    private static (string Path, CheckpointKind Kind) Open(ParseResult r, Option<string> checkpoint, params Option[] styleOnly)
     {
-        path = CliRunner.ResolveCheckpoint(checkpointOrRun);
-        var options = MlpTrainer.OptionsFrom(path);
-        var model = new MlpAlae(options.Model, new Init(options.Seed));
-        Checkpoint.LoadWeights(path, model.NamedParameters());
-        return model;
+        var path = CliRunner.ResolveCheckpoint(r.GetValue(checkpoint)!);
+        var kind = CheckpointFormat.Detect(path);
+        if (kind == CheckpointKind.Mlp)
+            foreach (var o in styleOnly)
+                if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies to StyleALAE checkpoints; {path} is MLP-ALAE");
+        return (path, kind);
     }
 
-    private static Option<string> CheckpointOption() => Opt.Required<string>("--checkpoint", "run folder (newest checkpoint) or checkpoints/step-*.json");
-    private static Option<string> OutOption(string name) => Opt.Of("--out", "PNG file to write", name);
-
-    private static Tensor AsImages(Tensor flat) => Op.Reshape(flat, flat.Shape[0], 1, MnistDataset.Side, MnistDataset.Side);
+    private static string StyleData(string? data) => data ?? StyleImages.DefaultFolder;
+    private static string Cache(string? cache, string path) => cache ?? StyleInference.DefaultCache(path);
 
     public static Command Reconstruct()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("reconstructions.png");
-        var data = Opt.Of("--data", "MNIST folder; test digits are reconstructed", "data/mnist");
-        var count = Opt.Of("--count", "number of digits", 32);
-        var cmd = new Command("reconstruct", "rows of test digits and their reconstructions G(E(x))") { ckpt, data, count, outFile };
+        var data = DataOption("MLP: MNIST folder, test digits; StyleALAE: image folder");
+        var count = Opt.Of<int?>("--count", "number of images (default: 32 digits, 16 StyleALAE images)", null);
+        var cache = CacheOption(); var training = TrainingWeightsOption();
+        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, outFile };
         cmd.SetAction(r =>
         {
-            using var model = LoadMlp(r.GetValue(ckpt)!, out _);
-            var test = MnistDataset.LoadFolder(r.GetValue(data)!, train: false);
-            int n = Math.Clamp(r.GetValue(count), 1, test.Count);
-            using var scope = TensorScope.Begin();
-            using var noGrad = GradMode.NoGrad();
-            var x = test.Batch(Enumerable.Range(0, n).ToArray());
-            var rec = model.Generate(model.Encode(x));
-            ImageGrid.Save(r.GetValue(outFile)!, new[] { AsImages(x), AsImages(rec) }, cols: Math.Min(n, 16));
-            Console.WriteLine($"wrote {r.GetValue(outFile)}: {n} test digits (top) and reconstructions (below)");
+            var (path, kind) = Open(r, ckpt, cache, training);
+            if (kind == CheckpointKind.Mlp) MlpInference.Reconstruct(path, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(count) ?? 32, r.GetValue(outFile)!);
+            else StyleInference.Reconstruct(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!);
             return 0;
         });
         return cmd;
@@ -52,18 +52,15 @@ internal static class InferenceCommands
     public static Command Generate()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("generations.png");
-        var count = Opt.Of("--count", "number of samples", 64);
-        var seed = Opt.Of("--seed", "seed of z", 1UL);
-        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I)") { ckpt, count, seed, outFile };
+        var count = Opt.Of<int?>("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", null);
+        var seed = Opt.Of("--seed", "seed of z (and of StyleALAE's per-pixel noise)", 1UL);
+        var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption();
+        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, outFile };
         cmd.SetAction(r =>
         {
-            using var model = LoadMlp(r.GetValue(ckpt)!, out _);
-            int n = Math.Max(1, r.GetValue(count));
-            using var scope = TensorScope.Begin();
-            using var noGrad = GradMode.NoGrad();
-            var z = new RandomStream(r.GetValue(seed)).Normal(new Shape(n, model.LatentSize));
-            ImageGrid.Save(r.GetValue(outFile)!, AsImages(model.Generate(model.Map(z))), cols: Math.Min(n, 16));
-            Console.WriteLine($"wrote {r.GetValue(outFile)}: {n} samples");
+            var (path, kind) = Open(r, ckpt, psi, cutoff, training);
+            if (kind == CheckpointKind.Mlp) MlpInference.Generate(path, r.GetValue(count) ?? 64, r.GetValue(seed), r.GetValue(outFile)!);
+            else StyleInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
             return 0;
         });
         return cmd;
@@ -72,27 +69,51 @@ internal static class InferenceCommands
     public static Command Interpolate()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("interpolations.png");
-        var data = Opt.Of("--data", "MNIST folder; pairs of test digits are interpolated", "data/mnist");
-        var pairs = Opt.Of("--pairs", "number of rows (pairs of digits)", 8);
+        var data = DataOption("--space w: pairs of images (MLP: MNIST test digits) are encoded and interpolated");
+        var pairs = Opt.Of("--pairs", "number of rows (pairs)", 8);
         var steps = Opt.Of("--steps", "images per row, ends included", 10);
-        var cmd = new Command("interpolate", "G of straight lines in W between the codes E(x) of two test digits") { ckpt, data, pairs, steps, outFile };
+        var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs; z: paths between random z, through F", "w");
+        var path = Opt.Of("--path", "--space z: slerp (great circle, keeps |z|) or lerp", "slerp");
+        var seed = Opt.Of("--seed", "--space z: seed of the z pairs", 1UL);
+        var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption();
+        var cmd = new Command("interpolate", "rows of images along paths between two codes, in W or in Z")
+        {
+            ckpt, data, pairs, steps, space, path, seed, psi, cutoff, cache, training, outFile,
+        };
         cmd.SetAction(r =>
         {
-            using var model = LoadMlp(r.GetValue(ckpt)!, out _);
-            var test = MnistDataset.LoadFolder(r.GetValue(data)!, train: false);
-            int rows = Math.Clamp(r.GetValue(pairs), 1, test.Count / 2), cols = Math.Max(2, r.GetValue(steps));
-            using var scope = TensorScope.Begin();
-            using var noGrad = GradMode.NoGrad();
-            var wa = model.Encode(test.Batch(Enumerable.Range(0, rows).ToArray()));
-            var wb = model.Encode(test.Batch(Enumerable.Range(rows, rows).ToArray()));
-            // rows of the grid: for each pair, cols points from wa to wb
-            var frames = new List<Tensor>();
-            for (int i = 0; i < rows; i++)
-                for (int k = 0; k < cols; k++)
-                    frames.Add(Op.Lerp(Op.Slice(wa, 0, i, 1), Op.Slice(wb, 0, i, 1), k / (double)(cols - 1)));
-            var images = model.Generate(Op.Concat(0, frames.ToArray()));
-            ImageGrid.Save(r.GetValue(outFile)!, AsImages(images), cols: cols);
-            Console.WriteLine($"wrote {r.GetValue(outFile)}: {rows} interpolations of {cols} steps in W");
+            bool inZ = r.GetValue(space) switch { "w" => false, "z" => true, var s => throw new ArgumentException($"--space {s}: expected w or z") };
+            bool spherical = r.GetValue(path) switch { "slerp" => true, "lerp" => false, var s => throw new ArgumentException($"--path {s}: expected slerp or lerp") };
+            if (!inZ && r.GetResult(path) is { Implicit: false }) throw new ArgumentException("--path applies to --space z (W is interpolated linearly)");
+            var (file, kind) = Open(r, ckpt, psi, cutoff, cache, training);
+            if (kind == CheckpointKind.Mlp)
+                MlpInference.Interpolate(file, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(pairs), r.GetValue(steps), inZ, spherical, r.GetValue(seed), r.GetValue(outFile)!);
+            else
+                StyleInference.Interpolate(file, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps),
+                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Command Mix()
+    {
+        var ckpt = CheckpointOption("StyleALAE"); var outFile = OutOption("mix.png");
+        var data = Opt.Of("--data", "image folder: images 0…N−1 are A, N…2N−1 are B", StyleImages.DefaultFolder);
+        var pairs = Opt.Of("--pairs", "number of (A, B) pairs, one per column", 6);
+        var cache = CacheOption(); var training = TrainingWeightsOption();
+        var cmd = new Command("mix",
+            "StyleALAE style mixing of real images (StyleGAN §3.1; the ALAE paper's mixing figures). Rows: A, B, G(E(A)), G(E(B)), then " +
+            "A's coarse styles (4²–8²: pose, shape) with B's rest, A's middle styles (16²–32²: features, expression) with B's rest, " +
+            "A's fine styles (64² and up: colours, texture) with B's rest; bands the checkpoint's level does not reach are left out.")
+        {
+            ckpt, data, pairs, cache, training, outFile,
+        };
+        cmd.SetAction(r =>
+        {
+            var (path, kind) = Open(r, ckpt);
+            if (kind != CheckpointKind.Style) throw new ArgumentException($"mix needs a StyleALAE checkpoint; {path} is MLP-ALAE");
+            StyleInference.Mix(path, !r.GetValue(training), r.GetValue(data)!, Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!);
             return 0;
         });
         return cmd;

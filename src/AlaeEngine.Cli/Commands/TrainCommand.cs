@@ -40,7 +40,7 @@ internal static class TrainCommand
             bool epochsGiven = r.GetResult(epochs) is { Implicit: false };
             return TrainMlp(options, r.GetValue(resume), epochsGiven);
         });
-        return new Command("train", "train a model") { mlp };
+        return new Command("train", "train a model") { mlp, StyleTrainCommand.Create() };
     }
 
     private static int TrainMlp(MlpTrainingOptions options, bool resume, bool epochsGiven)

@@ -89,7 +89,19 @@ public sealed record StyleAlaePreset
         ImagesPerLevel = 64, TotalImages = 256,
     };
 
-    public static IReadOnlyList<StyleAlaePreset> All { get; } = [Mnist, CelebA, CelebAHq256, Bedroom256, Ffhq, Tiny];
+    /// <summary>
+    /// The default of `alae train style` on the bundled data/faces128-sample (32 faces): 32² (4 levels), 16 / 64 feature
+    /// maps, latent 64, F depth 4, so a whole run fits a laptop CPU; 40 epochs of 32 images per level, 240 in all.
+    /// </summary>
+    public static StyleAlaePreset FacesSample { get; } = new()
+    {
+        Name = "faces-sample",
+        Model = new() { Resolution = 32, ImageChannels = 3, StartChannels = 16, MaxChannels = 64, LatentSize = 64, MappingLayers = 4 },
+        BatchPerLevel = [16, 16, 16, 8], LearningRatePerLevel = [0.0015],
+        ImagesPerLevel = 40 * 32L, TotalImages = 240 * 32L,
+    };
+
+    public static IReadOnlyList<StyleAlaePreset> All { get; } = [Mnist, CelebA, CelebAHq256, Bedroom256, Ffhq, Tiny, FacesSample];
 
     public static StyleAlaePreset Named(string name) => All.FirstOrDefault(p => p.Name == name)
         ?? throw new ArgumentException($"unknown StyleALAE preset '{name}' (known: {string.Join(", ", All.Select(p => p.Name))})");

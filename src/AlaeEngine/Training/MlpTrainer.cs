@@ -21,7 +21,7 @@ public sealed record MlpIterationLog(long Step, int Epoch, AlaeLosses Losses, do
 /// </summary>
 public sealed class MlpTrainer : IDisposable
 {
-    private const string StateFormat = "alae-mlp-checkpoint/1";
+    internal const string StateFormat = "alae-mlp-checkpoint/1";
     private readonly MnistDataset _train;
     private readonly AlaeAlgorithm _algorithm;
     private readonly Adam _encoderOpt, _decoderOpt;

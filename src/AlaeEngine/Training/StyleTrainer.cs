@@ -25,7 +25,7 @@ public sealed record StyleIterationLog(long Step, long ImagesSeen, int Epoch, in
 /// </summary>
 public sealed class StyleTrainer : IDisposable
 {
-    private const string StateFormat = "alae-style-checkpoint/1";
+    internal const string StateFormat = "alae-style-checkpoint/1";
     private const string EmaPrefix = "ema.";
     private readonly IImageSource _data;
     private readonly AlaeAlgorithm _algorithm;

@@ -1,0 +1,28 @@
+namespace AlaeEngine.Training;
+
+/// <summary>The model a checkpoint holds, from the "format" field of its JSON state.</summary>
+public enum CheckpointKind
+{
+    /// <summary>MLP-ALAE ("alae-mlp-checkpoint/1"), written by <see cref="MlpTrainer"/>.</summary>
+    Mlp,
+
+    /// <summary>StyleALAE ("alae-style-checkpoint/1"), written by <see cref="StyleTrainer"/>.</summary>
+    Style,
+}
+
+/// <summary>Tells checkpoint kinds apart so that one inference command can serve both models.</summary>
+public static class CheckpointFormat
+{
+    /// <summary>The kind of the checkpoint whose JSON state is at <paramref name="checkpointJson"/>; an unknown format is an error naming it.</summary>
+    public static CheckpointKind Detect(string checkpointJson)
+    {
+        var format = Checkpoint.ReadState(checkpointJson)["format"]?.GetValue<string>();
+        return format switch
+        {
+            MlpTrainer.StateFormat => CheckpointKind.Mlp,
+            StyleTrainer.StateFormat => CheckpointKind.Style,
+            _ => throw new InvalidDataException(
+                $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat})"),
+        };
+    }
+}

@@ -1,0 +1,30 @@
+using AlaeEngine.Models;
+using AlaeEngine.Training;
+using NUnit.Framework;
+
+namespace AlaeEngine.Tests.Style;
+
+/// <summary>`alae bench train`'s runner on the CPU: full iterations of the tiny preset at its last level.</summary>
+public class TrainingBenchmarkTests
+{
+    [Test]
+    public void TimesFullIterationsAndReportsPeakMemory()
+    {
+        var result = TrainingBenchmark.Run(new TrainingBenchmarkOptions { Preset = StyleAlaePreset.Tiny, Resolution = 16, Batch = 2, Iterations = 2, Warmup = 1 });
+        Assert.That(result.Options.Level, Is.EqualTo(2));
+        Assert.That(result.MillisecondsPerIteration, Has.Length.EqualTo(2).And.All.GreaterThan(0));
+        Assert.That(result.MedianMilliseconds, Is.EqualTo(result.MillisecondsPerIteration.Average()).Within(1e-9), "median of two is their mean");
+        Assert.That(result.ImagesPerSecond, Is.EqualTo(2000 / result.MedianMilliseconds).Within(1e-9));
+        Assert.That(result.PeakBytes, Is.GreaterThan(0));
+        Assert.That(result.PeakMeaning, Is.EqualTo("process peak working set"));
+    }
+
+    [Test]
+    public void RejectsAResolutionThePresetDoesNotHave()
+    {
+        var options = new TrainingBenchmarkOptions { Preset = StyleAlaePreset.Tiny, Resolution = 32, Batch = 2 };
+        Assert.That(() => options.Validate(), Throws.ArgumentException.With.Message.Contains("--res 32"));
+        Assert.That(() => (options with { Resolution = 12 }).Validate(), Throws.ArgumentException);
+        Assert.That(() => (options with { Resolution = 8, Batch = 0 }).Validate(), Throws.ArgumentException);
+    }
+}
