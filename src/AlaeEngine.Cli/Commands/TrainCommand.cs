@@ -22,10 +22,11 @@ internal static class TrainCommand
         var sampleEvery = Opt.Of("--sample-every", "write a sample grid every N iterations", 500);
         var ckptEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations", 1000);
         var threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
+        var device = Opt.Of("--device", "cpu, or cuda (the CUDA backend)", "cpu");
 
         var mlp = new Command("mlp", "train MLP-ALAE on MNIST (ALAE §7.1)")
         {
-            data, outDir, epochs, batch, lr, gamma, seed, resume, maxIt, sampleEvery, ckptEvery, threads,
+            data, outDir, epochs, batch, lr, gamma, seed, resume, maxIt, sampleEvery, ckptEvery, threads, device,
         };
         mlp.SetAction(r =>
         {
@@ -38,12 +39,12 @@ internal static class TrainCommand
             };
             // on resume the run keeps its own length unless --epochs is given explicitly
             bool epochsGiven = r.GetResult(epochs) is { Implicit: false };
-            return TrainMlp(options, r.GetValue(resume), epochsGiven);
+            return TrainMlp(options, r.GetValue(resume), epochsGiven, r.GetValue(device)!);
         });
         return new Command("train", "train a model") { mlp, StyleTrainCommand.Create() };
     }
 
-    private static int TrainMlp(MlpTrainingOptions options, bool resume, bool epochsGiven)
+    private static int TrainMlp(MlpTrainingOptions options, bool resume, bool epochsGiven, string deviceName)
     {
         string? checkpoint = null;
         if (resume)
@@ -56,13 +57,14 @@ internal static class TrainCommand
         }
         options.Validate();
         var train = MnistDataset.LoadFolder(options.DataDir, train: true);
-        using var trainer = new MlpTrainer(options, train);
+        var device = ComputeDevice.Open(deviceName);
+        using var trainer = new MlpTrainer(options, train, device);
         if (checkpoint != null)
         {
             trainer.Resume(checkpoint);
             Console.WriteLine($"resumed from {checkpoint} at iteration {trainer.Step} (epoch {trainer.Step / trainer.IterationsPerEpoch + 1})");
         }
-        Console.WriteLine($"MLP-ALAE on {train.Count} digits from {options.DataDir}: {options.Epochs} epochs × {trainer.IterationsPerEpoch} iterations of batch {options.BatchSize}, {CpuKernels.Threads} CPU threads → {options.OutDir}");
+        Console.WriteLine($"MLP-ALAE on {train.Count} digits from {options.DataDir}: {options.Epochs} epochs × {trainer.IterationsPerEpoch} iterations of batch {options.BatchSize}, {(device.Kind == Tensors.DeviceKind.Cpu ? $"{CpuKernels.Threads} CPU threads" : device.ToString())} → {options.OutDir}");
 
         bool stopRequested = false;
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stopRequested = true; };
