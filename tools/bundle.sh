@@ -38,7 +38,7 @@ cat > "$root/run.sh" <<'RUN'
 # AlaeEngine bundle: runs on the bundled .NET runtime, from this folder (so data/mnist and runs/ are found here).
 #   ./run.sh selftest | train mlp | gradcheck | ...   alae with these arguments (./run.sh --help)
 #   ./run.sh test [options]    the NUnit suite; the GPU parity tests run when a GPU is found (--help for options)
-#   ./run.sh bench [options]   the CUDA benchmarks: ./run.sh bench --filter '*Cuda*' (the CPU ones need the SDK)
+#   ./run.sh bench [options]   the benchmarks, in-process: ./run.sh bench --filter '*Cuda*' (or '*Cpu*', '*Iteration*')
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export DOTNET_ROOT="$here/dotnet"
