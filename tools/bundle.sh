@@ -39,13 +39,17 @@ cat > "$root/run.sh" <<'RUN'
 #   ./run.sh selftest | train mlp | gradcheck | ...   alae with these arguments (./run.sh --help)
 #   ./run.sh test [options]    the NUnit suite; the GPU parity tests run when a GPU is found (--help for options)
 #   ./run.sh bench [options]   the benchmarks, in-process: ./run.sh bench --filter '*Cuda*' (or '*Cpu*', '*Iteration*')
+#   ./run.sh bench train ...   alae's training benchmark (alae bench train)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export DOTNET_ROOT="$here/dotnet"
 cd "$here"
 case "${1:-}" in
     test) shift; exec "$here/tests/AlaeEngine.Tests" "$@" ;;
-    bench) shift; exec "$here/bench/AlaeEngine.Bench" "$@" ;;
+    bench)
+        # `bench train` is alae's training benchmark; any other `bench` goes to the kernel benchmarks
+        if [ "${2:-}" = train ]; then exec "$here/alae/alae" "$@"; fi
+        shift; exec "$here/bench/AlaeEngine.Bench" "$@" ;;
     *) exec "$here/alae/alae" "$@" ;;
 esac
 RUN
