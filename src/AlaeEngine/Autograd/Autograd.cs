@@ -89,8 +89,11 @@ public static class Autograd
         {
             var leaf = leaves[i];
             if (leaf.Grad == null)
-                leaf.Grad = TensorScope.Unscoped(() => Tensor.Zeros(leaf.Shape, leaf.DType, leaf.Device));
-            leaf.Kernels.Binary(BinaryOp.Add, leaf.Grad, grads[i], leaf.Grad);
+            {
+                leaf.Grad = TensorScope.Unscoped(() => Tensor.Empty(leaf.Shape, leaf.DType, leaf.Device));
+                leaf.Kernels.Copy(grads[i], leaf.Grad);
+            }
+            else leaf.Kernels.Binary(BinaryOp.Add, leaf.Grad, grads[i], leaf.Grad);
         }
     }
 

@@ -40,10 +40,15 @@ public sealed class MnistDataset
     /// </summary>
     public Tensor Batch(ReadOnlySpan<int> indices, Device? device = null)
     {
-        var data = new float[indices.Length * Pixels];
+        // filled in place on the host, then moved once when the batch is for another device
+        var host = Tensor.Empty(new Shape(indices.Length, Pixels));
+        var data = host.Span<float>();
         for (int b = 0; b < indices.Length; b++)
-            Images.AsSpan(CheckIndex(indices[b]) * Pixels, Pixels).CopyTo(data.AsSpan(b * Pixels));
-        return Tensor.FromArray(data, new Shape(indices.Length, Pixels), device);
+            Images.AsSpan(CheckIndex(indices[b]) * Pixels, Pixels).CopyTo(data.Slice(b * Pixels, Pixels));
+        if (device is null or { Kind: DeviceKind.Cpu }) return host;
+        var moved = host.MoveTo(device.Value);
+        host.Dispose();
+        return moved;
     }
 
     /// <summary>The first <paramref name="count"/> digits (quick runs, tests).</summary>

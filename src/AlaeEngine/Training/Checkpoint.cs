@@ -50,14 +50,22 @@ public static class Checkpoint
             .FirstOrDefault(f => File.Exists(Path.ChangeExtension(f, ".safetensors")));
     }
 
-    public static JsonObject ReadState(string jsonPath)
+    /// <summary>The JSON state of a checkpoint; with <paramref name="expectedFormat"/>, an error unless its "format" is that one.</summary>
+    public static JsonObject ReadState(string jsonPath, string? expectedFormat = null)
     {
+        JsonObject state;
         try
         {
-            return JsonNode.Parse(File.ReadAllText(jsonPath)) as JsonObject
+            state = JsonNode.Parse(File.ReadAllText(jsonPath)) as JsonObject
                 ?? throw new InvalidDataException($"{jsonPath}: checkpoint state is not a JSON object");
         }
         catch (JsonException e) { throw new InvalidDataException($"{jsonPath}: checkpoint state is not valid JSON ({e.Message})", e); }
+        if (expectedFormat != null)
+        {
+            var format = state["format"]?.GetValue<string>();
+            if (format != expectedFormat) throw new InvalidDataException($"{jsonPath}: checkpoint format is '{format}', expected '{expectedFormat}'");
+        }
+        return state;
     }
 
     /// <summary>Loads weights and optimizer state saved by <see cref="Save"/> into existing parameters and optimizers.</summary>

@@ -27,6 +27,7 @@ public sealed class MlpTrainer : IDisposable
     private readonly Adam _encoderOpt, _decoderOpt;
     private readonly RandomStream _noise;
     private readonly Tensor _sampleImages, _sampleZ;
+    private (int epoch, int[] order)? _order;
 
     /// <param name="device">where the model trains (CPU when null); data, noise and state follow it, checkpoints are device-independent.</param>
     public MlpTrainer(MlpTrainingOptions options, MnistDataset train, Device? device = null)
@@ -58,9 +59,7 @@ public sealed class MlpTrainer : IDisposable
     /// <summary>Continues from a checkpoint written by this trainer (same data and options).</summary>
     public void Resume(string checkpointJson)
     {
-        var state = Checkpoint.ReadState(checkpointJson);
-        if (state["format"]?.GetValue<string>() != StateFormat)
-            throw new InvalidDataException($"{checkpointJson}: not an MLP-ALAE checkpoint (format '{state["format"]}')");
+        var state = Checkpoint.ReadState(checkpointJson, StateFormat);
         Checkpoint.Restore(checkpointJson, Model.NamedParameters(), Optimizers);
         Step = state["step"]!.GetValue<long>();
         Epoch = (int)(Step / IterationsPerEpoch);
@@ -78,8 +77,7 @@ public sealed class MlpTrainer : IDisposable
         {
             Epoch = (int)(Step / IterationsPerEpoch);
             int inEpoch = (int)(Step % IterationsPerEpoch);
-            // the order of an epoch is a function of (seed, epoch) alone, so a resume mid-epoch sees the same order
-            var order = new RandomStream(Options.Seed ^ 0x9E3779B97F4A7C15UL, (ulong)Epoch * (ulong)_train.Count).Permutation(_train.Count);
+            var order = EpochOrder(Epoch);
             AlaeLosses losses;
             using (TensorScope.Begin())
             {
@@ -94,6 +92,18 @@ public sealed class MlpTrainer : IDisposable
             if (Step % Options.SampleEvery == 0 || endOfEpoch || Step == TotalIterations) WriteSamples();
             if (Step % Options.CheckpointEvery == 0 || endOfEpoch || Step == TotalIterations) SaveCheckpoint();
         }
+    }
+
+    /// <summary>
+    /// The order of an epoch is a function of (seed, epoch) alone, so a resume mid-epoch sees the same order; it is
+    /// drawn once per epoch.
+    /// </summary>
+    private int[] EpochOrder(int epoch)
+    {
+        if (_order is { } cached && cached.epoch == epoch) return cached.order;
+        var order = new RandomStream(Options.Seed ^ 0x9E3779B97F4A7C15UL, (ulong)epoch * (ulong)_train.Count).Permutation(_train.Count);
+        _order = (epoch, order);
+        return order;
     }
 
     public string SaveCheckpoint()
@@ -127,9 +137,7 @@ public sealed class MlpTrainer : IDisposable
     /// <summary>Reads the options saved in a checkpoint (to resume or to rebuild the model for inference).</summary>
     public static MlpTrainingOptions OptionsFrom(string checkpointJson)
     {
-        var state = Checkpoint.ReadState(checkpointJson);
-        if (state["format"]?.GetValue<string>() != StateFormat)
-            throw new InvalidDataException($"{checkpointJson}: not an MLP-ALAE checkpoint (format '{state["format"]}')");
+        var state = Checkpoint.ReadState(checkpointJson, StateFormat);
         return state["options"].Deserialize(TrainingJson.Default.MlpTrainingOptions)
             ?? throw new InvalidDataException($"{checkpointJson}: no options in checkpoint");
     }

@@ -16,6 +16,7 @@ public sealed class RunMetrics : IDisposable
     private readonly Dictionary<string, double> _sum = new();
     private readonly string _title;
     private int _count;
+    private (long step, int epoch, double imagesPerSecond, IReadOnlyDictionary<string, double>? values) _last;
 
     public RunMetrics(string runDir, long resumedAtStep, string title = "MLP-ALAE losses")
     {
@@ -47,23 +48,36 @@ public sealed class RunMetrics : IDisposable
     public void Add(long step, int epoch, double imagesPerSecond, IReadOnlyDictionary<string, double> losses, IReadOnlyDictionary<string, double>? values = null)
     {
         foreach (var (name, v) in losses) _sum[name] = _sum.GetValueOrDefault(name) + v;
+        _last = (step, epoch, imagesPerSecond, values);
         if (++_count < Every && step % Every != 0) return;
+        Flush();
+    }
+
+    /// <summary>Writes the iterations accumulated since the last record (at the end of a run or an epoch, or on Ctrl-C).</summary>
+    public void Flush()
+    {
+        if (_count == 0) return;
         _log.Append(new MetricsRecord
         {
-            Step = step, Epoch = epoch, WallSeconds = _clock.Elapsed.TotalSeconds, ImagesPerSecond = imagesPerSecond,
+            Step = _last.step, Epoch = _last.epoch, WallSeconds = _clock.Elapsed.TotalSeconds, ImagesPerSecond = _last.imagesPerSecond,
             Losses = _sum.ToDictionary(kv => kv.Key, kv => kv.Value / _count),
-            Values = values?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new(),
+            Values = _last.values?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new(),
         });
         _sum.Clear();
         _count = 0;
     }
 
-    /// <summary>Redraws losses.png from the whole log (earlier sessions of a resumed run included).</summary>
+    /// <summary>Writes any pending record, then redraws losses.png from the whole log (earlier sessions of a resumed run included).</summary>
     public void WritePlot()
     {
+        Flush();
         var records = MetricsLog.Read(_log.FilePath, Warn);
         if (records.Count > 0) LinePlot.FromMetrics(records, _title).Save(_plotPath);
     }
 
-    public void Dispose() => _log.Dispose();
+    public void Dispose()
+    {
+        Flush();
+        _log.Dispose();
+    }
 }

@@ -168,7 +168,7 @@ public sealed class StyleTrainer : IDisposable
     /// <summary>Continues from a checkpoint written by this trainer (same data and options).</summary>
     public void Resume(string checkpointJson)
     {
-        var state = ReadStyleState(checkpointJson);
+        var state = Checkpoint.ReadState(checkpointJson, StateFormat);
         Checkpoint.Restore(checkpointJson, CheckpointParameters, Optimizers);
         Step = state["step"]!.GetValue<long>();
         ImagesSeen = state["imagesSeen"]!.GetValue<long>();
@@ -202,7 +202,7 @@ public sealed class StyleTrainer : IDisposable
 
     /// <summary>Reads the options saved in a checkpoint (to resume or to rebuild the model for inference).</summary>
     public static StyleTrainingOptions OptionsFrom(string checkpointJson)
-        => ReadStyleState(checkpointJson)["options"].Deserialize(TrainingJson.Default.StyleTrainingOptions)
+        => Checkpoint.ReadState(checkpointJson, StateFormat)["options"].Deserialize(TrainingJson.Default.StyleTrainingOptions)
             ?? throw new InvalidDataException($"{checkpointJson}: no options in checkpoint");
 
     /// <summary>
@@ -211,7 +211,7 @@ public sealed class StyleTrainer : IDisposable
     /// </summary>
     public static StyleAlae LoadModel(string checkpointJson, bool ema = true, Device? device = null)
     {
-        var state = ReadStyleState(checkpointJson);
+        var state = Checkpoint.ReadState(checkpointJson, StateFormat);
         var options = OptionsFrom(checkpointJson);
         var model = new StyleAlae(options.Preset.Model, new Init(options.Seed, DType.Float32, device ?? Device.Cpu));
         var prefix = ema ? EmaPrefix : "";
@@ -219,14 +219,6 @@ public sealed class StyleTrainer : IDisposable
         RestoreWAverage(state, model);
         model.SetLevel(state["level"]!.GetValue<int>(), state["blend"]!.GetValue<double>());
         return model;
-    }
-
-    private static JsonObject ReadStyleState(string checkpointJson)
-    {
-        var state = Checkpoint.ReadState(checkpointJson);
-        if (state["format"]?.GetValue<string>() != StateFormat)
-            throw new InvalidDataException($"{checkpointJson}: not a StyleALAE checkpoint (format '{state["format"]}')");
-        return state;
     }
 
     private static void RestoreWAverage(JsonObject state, StyleAlae model)
