@@ -17,7 +17,7 @@ public class CudaKernelBenchmarks
 
     private CudaKernels _k = null!;
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
-    private Tensor _x = null!, _y = null!, _t = null!, _mean = null!, _std = null!, _scale = null!, _shift = null!, _bias = null!;
+    private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
     private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
 
     [ParamsSource(nameof(Shapes))]
@@ -34,12 +34,12 @@ public class CudaKernelBenchmarks
         var r = new RandomStream(1);
         _x = Own(r.Normal(new Shape(n, c, h, w), DType.Float32, gpu));
         _y = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
-        _t = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
         _mean = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
         _std = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
-        _scale = Own(r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu));    // AdaIN's (1 + s), per sample and channel
-        _shift = Own(r.Normal(new Shape(n, c, 1, 1), DType.Float32, gpu));
-        _bias = Own(r.Normal(new Shape(1, c, 1, 1), DType.Float32, gpu));
+        _style = Own(r.Normal(new Shape(n, 2 * c), DType.Float32, gpu));      // AdaIN's [s, b] per sample and channel
+        _bias = Own(r.Normal(new Shape(c), DType.Float32, gpu));
+        _noiseWeight = Own(r.Normal(new Shape(c), DType.Float32, gpu));
+        _noise = Own(r.Normal(new Shape(n, 1, h, w), DType.Float32, gpu));
         _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
         _w = Own(r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu));
         _gw = Own(Tensor.Empty(_w.Shape, DType.Float32, gpu));
@@ -62,21 +62,17 @@ public class CudaKernelBenchmarks
     [Benchmark(OperationsPerInvoke = Launches)]
     public void InstanceNormForward() => Repeat(() => _k.InstanceNorm(_x, _y, _mean, _std, 1e-8, 1e-8));
 
-    /// <summary>AdaIN's modulation as Op.StyleMod runs it: y = x·(1 + s) + b with (N, C, 1, 1) style, two broadcast launches.</summary>
+    /// <summary>AdaIN's modulation as Op.StyleMod runs it: y = x·(1 + s) + b with style (N, 2C) = [s, b], one fused launch.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
-    public void AdaInModulation() => Repeat(() =>
-    {
-        _k.Binary(BinaryOp.Mul, _x, _scale, _t);
-        _k.Binary(BinaryOp.Add, _t, _shift, _y);
-    });
+    public void AdaInModulation() => Repeat(() => _k.StyleModulate(_x, _style, _y));
 
-    /// <summary>A conv layer's epilogue: y = leaky_relu(x + bias, 0.2), bias (1, C, 1, 1).</summary>
+    /// <summary>A conv layer's epilogue as Op.BiasLeakyRelu runs it: y = leaky_relu(x + bias, 0.2), bias (C), one fused launch.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
-    public void BiasLeakyRelu() => Repeat(() =>
-    {
-        _k.Binary(BinaryOp.Add, _x, _bias, _t);
-        _k.Unary(UnaryOp.LeakyRelu, _t, _y, 0.2);
-    });
+    public void BiasLeakyRelu() => Repeat(() => _k.BiasLeakyRelu(_x, _bias, _y, 0.2));
+
+    /// <summary>The generator's noise injection as Op.AddNoise runs it: y = x + weight[c]·noise[n], noise (N, 1, H, W), one fused launch.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void NoiseInjection() => Repeat(() => _k.AddNoise(_x, _noiseWeight, _noise, _y));
 
     /// <summary>The [1 2 1]⊗[1 2 1]/16 blur: upfirdn2d with a 3×3 filter, pad 1, same size out.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

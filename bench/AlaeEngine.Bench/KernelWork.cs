@@ -18,10 +18,10 @@ public static class KernelWork
         {
             // x read, y written; the mean and std taps (N·C each) are negligible
             nameof(CudaKernelBenchmarks.InstanceNormForward) => (2 * e * BytesPerElement, "GB/s", 1e9),
-            // t = x·(1+s): x read, t written; y = t + b: t read, y written (s, b: N·C each)
-            nameof(CudaKernelBenchmarks.AdaInModulation) => (4 * e * BytesPerElement, "GB/s", 1e9),
-            // t = x + bias: x read, t written; y = leaky(t): t read, y written
-            nameof(CudaKernelBenchmarks.BiasLeakyRelu) => (4 * e * BytesPerElement, "GB/s", 1e9),
+            // x read, y written (the style, 2·N·C, and the bias, C, are negligible)
+            nameof(CudaKernelBenchmarks.AdaInModulation) or nameof(CudaKernelBenchmarks.BiasLeakyRelu) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // x read, y written, the noise planes (N·H·W) read once
+            nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)
             nameof(CudaKernelBenchmarks.Blur3x3) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // C → C 3×3, pad 1: 2·N·C·C·9·H·W for the forward and for each backward

@@ -57,6 +57,7 @@ public static class CudaBackend
         {
             var k = Gpu(dst);
             k.MakeCurrent();
+            k.MemoryOperations++;
             fixed (byte* h = HostBytes(src)) Cu.Check(Cu.MemcpyHtoDAsync(d.Pointer, h, (nuint)bytes, k.Stream));
         }
         else if (src.Storage is CudaStorage s && dst.Storage is Cpu.CpuStorage)

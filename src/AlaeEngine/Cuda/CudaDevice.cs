@@ -24,6 +24,11 @@ internal sealed unsafe class CudaDevice
     public nint Blas { get; }
     public CudaAllocator Allocator { get; }
 
+    // counters behind CudaActivity; only the thread that drives the device increments them
+    internal long KernelLaunches, BlasCalls, MemoryOperations, HostWaits;
+
+    public CudaActivity Activity => new(KernelLaunches, BlasCalls, MemoryOperations, HostWaits);
+
     public CudaDevice(int ordinal)
     {
         NativeLibraries.Load(NativeLibraries.Cuda);
@@ -61,6 +66,7 @@ internal sealed unsafe class CudaDevice
     public void Synchronize()
     {
         MakeCurrent();
+        HostWaits++;
         Cu.Check(Cu.StreamSynchronize(Stream));
     }
 

@@ -32,6 +32,7 @@ public sealed unsafe partial class CudaKernels
             Cublas.Check(Cublas.SetMathMode(h, AllowTf32 ? Cublas.Tf32TensorOpMath : Cublas.DefaultMath));
             _tf32Applied = AllowTf32;
         }
+        _device.BlasCalls++;
         int opA = transA ? Cublas.OpT : Cublas.OpN, opB = transB ? Cublas.OpT : Cublas.OpN;
         int lda = Math.Max(1, transA ? m : k), ldb = Math.Max(1, transB ? k : n), ldc = n;
         if (dtype == DType.Float32)

@@ -23,6 +23,8 @@ public sealed unsafe partial class CudaKernels : IKernels
     /// <summary>The GPU's name and compute capability, e.g. "NVIDIA H100 80GB HBM3 (sm_90)".</summary>
     public string Description => $"{_device.Name} (sm_{_device.Arch})";
     public CudaAllocator Allocator => _device.Allocator;
+    /// <summary>Launches, cuBLAS calls, memory operations and host waits issued to this GPU so far.</summary>
+    public CudaActivity Activity => _device.Activity;
 
     /// <summary>Lets cuBLAS use TF32 tensor cores for float32 GEMMs (about 1e-3 relative error instead of 1e-6).</summary>
     public static bool AllowTf32 { get; set; }
@@ -58,7 +60,10 @@ public sealed unsafe partial class CudaKernels : IKernels
         _device.MakeCurrent();
         var s = new CudaStorage(length, dtype, Device, _device.Allocator);
         if (clear && length > 0)
+        {
+            _device.MemoryOperations++;
             Cu.Check(Cu.MemsetD32Async(s.Pointer, 0, (nuint)((long)length * dtype.SizeOf() / 4), _device.Stream));
+        }
         return s;
     }
 
@@ -76,6 +81,7 @@ public sealed unsafe partial class CudaKernels : IKernels
         if (src.DType == dst.DType)
         {
             _device.MakeCurrent();
+            _device.MemoryOperations++;
             Cu.Check(Cu.MemcpyDtoDAsync(Ptr(dst), Ptr(src), (nuint)((long)n * src.DType.SizeOf()), _device.Stream));
             return;
         }
@@ -124,6 +130,7 @@ public sealed unsafe partial class CudaKernels : IKernels
         fixed (KernelArg* a = args)
         {
             for (int i = 0; i < args.Length; i++) p[i] = a[i].External != null ? a[i].External : &a[i];
+            _device.KernelLaunches++;
             int r = Cu.LaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, _device.Stream, p, null);
             if (r != 0) throw new CudaException($"cuLaunchKernel({family.Name}/{entryPoint}, grid {blocks}, block {threads}) failed: {Cu.Describe(r)}");
         }

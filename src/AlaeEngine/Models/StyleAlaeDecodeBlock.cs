@@ -50,7 +50,7 @@ public sealed class StyleAlaeDecodeBlock : Module
 
     private static Tensor Epilogue(Tensor x, Parameter bias, StyleModulation style, Tensor w)
     {
-        x = Op.LeakyRelu(Op.Add(x, Op.Reshape(bias.Value, 1, x.Shape[1], 1, 1)), 0.2);
+        x = Op.BiasLeakyRelu(x, bias.Value);
         return style.Forward(Op.InstanceNorm(x, eps: NormEps).y, w);
     }
 }

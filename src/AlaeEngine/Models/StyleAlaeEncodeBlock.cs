@@ -29,11 +29,13 @@ public sealed class StyleAlaeEncodeBlock : Module
 
     public (Tensor h, Tensor w) Forward(Tensor x)
     {
-        var (y1, w1) = Tap(Op.LeakyRelu(_conv1.Forward(x), 0.2), _style1);
+        var (y1, w1) = Tap(_conv1.Forward(x, leakyRelu: true), _style1);
         var h = Op.Blur(y1, _blur);
         // the non-fused bias is added before the pool: pooling a per-channel constant leaves it unchanged
-        h = _conv2.Resample == ConvResample.FusedDown ? _conv2.Forward(h) : Op.AvgPool2x2(_conv2.Forward(h));
-        var (y2, w2) = Tap(Op.LeakyRelu(h, 0.2), _style2);
+        h = _conv2.Resample == ConvResample.FusedDown
+            ? _conv2.Forward(h, leakyRelu: true)
+            : Op.LeakyRelu(Op.AvgPool2x2(_conv2.Forward(h)));
+        var (y2, w2) = Tap(h, _style2);
         return (y2, Op.Add(w1, w2));
     }
 

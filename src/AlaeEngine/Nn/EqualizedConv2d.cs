@@ -52,7 +52,8 @@ public sealed class EqualizedConv2d : Module
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
-    public Tensor Forward(Tensor x)
+    /// <summary>The convolution + bias, then leaky ReLU (0.2) when asked: bias and activation in one kernel.</summary>
+    public Tensor Forward(Tensor x, bool leakyRelu = false)
     {
         if (x.Rank != 4 || x.Shape[1] != In)
             throw new ArgumentException($"EqualizedConv2d({In}→{Out}): input must be (N, {In}, H, W), got {x.Shape}");
@@ -63,7 +64,8 @@ public sealed class EqualizedConv2d : Module
             ConvResample.FusedUp => Op.Conv2dBackwardData(x, ShiftSum(w), new Shape(x.Shape[0], Out, 2 * x.Shape[2], 2 * x.Shape[3]), stride: 2, pad: 1),
             _ => Op.Conv2d(x, w, stride: 1, pad: Kernel / 2),
         };
-        return Bias == null ? y : Op.Add(y, Op.Reshape(Bias.Value, 1, Out, 1, 1));
+        if (Bias == null) return leakyRelu ? Op.LeakyRelu(y) : y;
+        return leakyRelu ? Op.BiasLeakyRelu(y, Bias.Value) : Op.Add(y, Op.Reshape(Bias.Value, 1, Out, 1, 1));
     }
 
     // w: (A, B, 3, 3) → (A, B, 4, 4), the sum of w placed at the four offsets (0|1, 0|1): 3×3 ⊛ 2×2 box

@@ -25,11 +25,13 @@ public sealed class EqualizedLinear : Module
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
-    public Tensor Forward(Tensor x)
+    /// <summary>x·Wᵀ·scale + bias, then leaky ReLU (0.2) when asked: bias and activation in one kernel.</summary>
+    public Tensor Forward(Tensor x, bool leakyRelu = false)
     {
         if (x.Rank != 2 || x.Shape[1] != In)
             throw new ArgumentException($"EqualizedLinear({In}→{Out}): input must be (N, {In}), got {x.Shape}");
         var y = Op.MatMul(x, Weight.Value, transB: true, alpha: _scale);
-        return Bias == null ? y : Op.Add(y, Bias.Value);
+        if (Bias == null) return leakyRelu ? Op.LeakyRelu(y) : y;
+        return leakyRelu ? Op.BiasLeakyRelu(y, Bias.Value) : Op.Add(y, Bias.Value);
     }
 }

@@ -1,4 +1,3 @@
-using AlaeEngine.Ops;
 using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Nn;
@@ -15,5 +14,5 @@ public sealed class FromRgb : Module
     public FromRgb(int imageChannels, int channels, Init init)
         => _conv = AddModule("conv", new EqualizedConv2d(imageChannels, channels, 1, init));
 
-    public Tensor Forward(Tensor x) => Op.LeakyRelu(_conv.Forward(x), 0.2);
+    public Tensor Forward(Tensor x) => _conv.Forward(x, leakyRelu: true);
 }

@@ -29,9 +29,8 @@ public sealed class Mlp : Module
         var h = _pixelNormInput ? Op.PixelNorm(x) : x;
         for (int i = 0; i < _layers.Length; i++)
         {
-            h = _layers[i].Forward(h);
             bool last = i == _layers.Length - 1;
-            if (last ? _activateLast : _activateHidden) h = Op.LeakyRelu(h, 0.2);
+            h = _layers[i].Forward(h, leakyRelu: last ? _activateLast : _activateHidden);
         }
         return h;
     }

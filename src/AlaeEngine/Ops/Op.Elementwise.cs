@@ -55,6 +55,34 @@ public static partial class Op
     public static Tensor LeakyRelu(Tensor x, double slope = 0.2)
         => Unary("LeakyRelu", UnaryOp.LeakyRelu, x, slope, (g, y) => LeakyReluGrad(g, x, slope));
 
+    /// <summary>
+    /// leaky_relu(x + bias, slope) with one bias per channel (axis 1), in one kernel; x: (N, C, ...), bias: (C).
+    /// A layer's bias and activation: the same values as LeakyRelu(Add(x, bias as (1, C, 1, …))), one pass instead of two.
+    /// </summary>
+    public static Tensor BiasLeakyRelu(Tensor x, Tensor bias, double slope = 0.2)
+    {
+        SameKind("BiasLeakyRelu", x, bias);
+        if (x.Rank < 2 || bias.Shape != new Shape(x.Shape[1]))
+            throw new ArgumentException($"BiasLeakyRelu: expected input (N, C, ...) and bias (C), got {x.Shape} and {bias.Shape}");
+        if (!(slope >= 0)) throw new ArgumentException($"BiasLeakyRelu: slope must be ≥ 0, got {slope}");
+        var y = Like(x);
+        x.Kernels.BiasLeakyRelu(x, bias, y, slope);
+        return Record("BiasLeakyRelu", y, new[] { x, bias }, (g, n) =>
+        {
+            // with slope ≥ 0, y > 0 exactly where x + bias > 0, so the output carries the activation's mask
+            var gu = LeakyReluGrad(g, y, slope);
+            return new[] { n[0] ? gu : null, n[1] ? Reshape(SumTo(gu, ChannelShape(x)), bias.Shape) : null };
+        });
+    }
+
+    // (1, C, 1, …) of x's rank: the shape a per-channel value broadcasts from
+    internal static Shape ChannelShape(Tensor x)
+    {
+        var dims = Enumerable.Repeat(1, x.Rank).ToArray();
+        dims[1] = x.Shape[1];
+        return new Shape(dims);
+    }
+
     /// <summary>g · (x &gt; 0 ? 1 : slope). Linear in g; its derivative in x is zero almost everywhere.</summary>
     public static Tensor LeakyReluGrad(Tensor g, Tensor x, double slope)
     {

@@ -47,24 +47,45 @@ public static partial class Op
         return Mul(x, Rsqrt(AddScalar(Mean(Square(x), 1), eps)));
     }
 
-    /// <summary>AdaIN style modulation x·(1 + s) + b; x: (N, C, H, W), style: (N, 2C) = [s, b].</summary>
+    /// <summary>AdaIN style modulation x·(1 + s) + b in one kernel; x: (N, C, H, W), style: (N, 2C) = [s, b].</summary>
     public static Tensor StyleMod(Tensor x, Tensor style)
     {
         RequireRank("StyleMod", x, 4, "input"); RequireRank("StyleMod", style, 2, "style");
+        SameKind("StyleMod", x, style);
         int n = x.Shape[0], c = x.Shape[1];
         if (style.Shape != new Shape(n, 2 * c)) throw new ArgumentException($"StyleMod: style must be ({n}, {2 * c}) for input {x.Shape}, got {style.Shape}");
-        var s = Reshape(Slice(style, 1, 0, c), n, c, 1, 1);
-        var b = Reshape(Slice(style, 1, c, c), n, c, 1, 1);
-        return Add(Mul(x, AddScalar(s, 1)), b);
+        var y = Like(x);
+        x.Kernels.StyleModulate(x, style, y);
+        return Record("StyleMod", y, new[] { x, style }, (g, needs) =>
+        {
+            var perChannel = new Shape(n, c, 1, 1);
+            Tensor? gx = null, gStyle = null;
+            if (needs[0]) gx = Mul(g, AddScalar(Reshape(Slice(style, 1, 0, c), perChannel), 1));
+            if (needs[1])
+                gStyle = Concat(1, Reshape(SumTo(Mul(g, x), perChannel), n, c), Reshape(SumTo(g, perChannel), n, c));
+            return new[] { gx, gStyle };
+        });
     }
 
-    /// <summary>x + weight·noise with a per-channel weight; x: (N, C, H, W), weight: (C), noise: (N, 1, H, W).</summary>
+    /// <summary>x + weight·noise with a per-channel weight, in one kernel; x: (N, C, H, W), weight: (C), noise: (N, 1, H, W).</summary>
     public static Tensor AddNoise(Tensor x, Tensor weight, Tensor noise)
     {
         RequireRank("AddNoise", x, 4, "input");
+        SameKind("AddNoise", x, weight); SameKind("AddNoise", x, noise);
         if (weight.Shape != new Shape(x.Shape[1])) throw new ArgumentException($"AddNoise: weight must be ({x.Shape[1]}) for input {x.Shape}, got {weight.Shape}");
         if (noise.Shape != new Shape(x.Shape[0], 1, x.Shape[2], x.Shape[3])) throw new ArgumentException($"AddNoise: noise must be ({x.Shape[0]}, 1, {x.Shape[2]}, {x.Shape[3]}), got {noise.Shape}");
-        return Add(x, Mul(Reshape(weight, 1, x.Shape[1], 1, 1), noise));
+        var y = Like(x);
+        x.Kernels.AddNoise(x, weight, noise, y);
+        return Record("AddNoise", y, new[] { x, weight, noise }, (g, needs) =>
+        {
+            var channelWeight = Reshape(weight, 1, x.Shape[1], 1, 1);
+            return new[]
+            {
+                needs[0] ? g : null,
+                needs[1] ? Reshape(SumTo(Mul(g, noise), channelWeight.Shape), weight.Shape) : null,
+                needs[2] ? SumTo(Mul(g, channelWeight), noise.Shape) : null,
+            };
+        });
     }
 
     /// <summary>

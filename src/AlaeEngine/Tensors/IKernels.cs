@@ -39,6 +39,15 @@ public interface IKernels
     /// <summary>dst ← g · (x &gt; 0 ? 1 : slope): the derivative of leaky ReLU applied to g.</summary>
     void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope);
 
+    /// <summary>y ← leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass.</summary>
+    void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope);
+
+    /// <summary>y ← x + weight[c] · noise[n]; x, y: (N, C, H, W), weight: (C), noise: (N, 1, H, W) (one plane per sample).</summary>
+    void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y);
+
+    /// <summary>AdaIN modulation y ← x · (1 + style[n, c]) + style[n, C + c]; x, y: (N, C, H, W), style: (N, 2C).</summary>
+    void StyleModulate(Tensor x, Tensor style, Tensor y);
+
     /// <summary>dst ← sum of x over the axes where dst's (right-aligned) shape has 1 or is missing.</summary>
     void SumTo(Tensor x, Tensor dst);
 

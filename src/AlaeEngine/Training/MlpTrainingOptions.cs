@@ -9,7 +9,10 @@ public sealed record MlpTrainingOptions
     public string OutDir { get; init; } = "runs/mlp";
     public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 128;
-    public double LearningRate { get; init; } = 0.002;
+    /// <summary>The paper's learning rate for the non-growing (MLP) architectures.</summary>
+    public const double DefaultLearningRate = 0.002;
+
+    public double LearningRate { get; init; } = DefaultLearningRate;
     public double R1Gamma { get; init; } = 10;
     public ulong Seed { get; init; } = 1;
     /// <summary>Write a sample grid every this many iterations (and at the end of every epoch).</summary>

@@ -8,12 +8,18 @@ using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Training;
 
-/// <summary>What <see cref="TrainingBenchmark.Run"/> measures: a preset's model at one resolution and batch size.</summary>
+/// <summary>
+/// What <see cref="TrainingBenchmark.Run"/> measures: a StyleALAE preset's model at one resolution and batch size, or,
+/// with <see cref="Preset"/> null, MLP-ALAE (784-D MNIST vectors, no resolution).
+/// </summary>
 public sealed record TrainingBenchmarkOptions
 {
-    public required StyleAlaePreset Preset { get; init; }
-    /// <summary>Resolution of the level that trains (a power of two from 4 to the preset's resolution).</summary>
-    public required int Resolution { get; init; }
+    /// <summary>The name the command line uses for MLP-ALAE in place of a preset.</summary>
+    public const string MlpName = "mlp";
+
+    public required StyleAlaePreset? Preset { get; init; }
+    /// <summary>Resolution of the level that trains (a power of two from 4 to the preset's resolution); unused for MLP-ALAE.</summary>
+    public int Resolution { get; init; }
     public required int Batch { get; init; }
     public int Iterations { get; init; } = 20;
     public int Warmup { get; init; } = 3;
@@ -24,18 +30,29 @@ public sealed record TrainingBenchmarkOptions
 
     public int Level => 31 - int.LeadingZeroCount(Resolution) - 2;
 
+    /// <summary>"preset celeba-hq256, level 4 (64²)" or "MLP-ALAE (MNIST, 784-D)".</summary>
+    public string Describe() => Preset == null ? "MLP-ALAE (MNIST, 784-D)" : $"preset {Preset.Name}, level {Level} ({Resolution}²)";
+
     public void Validate()
     {
-        Preset.Validate();
-        if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0 || Resolution > Preset.Model.Resolution)
-            throw new ArgumentException($"--res {Resolution}: expected a power of two from 4 to {Preset.Model.Resolution} (preset '{Preset.Name}')");
+        if (Preset != null)
+        {
+            Preset.Validate();
+            if (Resolution == 0) throw new ArgumentException($"--res is required for the StyleALAE preset '{Preset.Name}'");
+            if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0 || Resolution > Preset.Model.Resolution)
+                throw new ArgumentException($"--res {Resolution}: expected a power of two from 4 to {Preset.Model.Resolution} (preset '{Preset.Name}')");
+        }
         if (Batch < 1) throw new ArgumentException($"batch must be ≥ 1, got {Batch}");
         if (Iterations < 1 || Warmup < 0) throw new ArgumentException("iterations must be ≥ 1 and warm-up ≥ 0");
     }
 }
 
-/// <summary>The timings of a benchmark: per measured iteration, and the peak memory of the run.</summary>
-public sealed record TrainingBenchmarkResult(TrainingBenchmarkOptions Options, double[] MillisecondsPerIteration, long PeakBytes, string PeakMeaning)
+/// <summary>
+/// The timings of a benchmark: per measured iteration, the peak memory of the run, and on a GPU what the host issued
+/// during the timed iterations (launches, cuBLAS calls, memory operations, waits).
+/// </summary>
+public sealed record TrainingBenchmarkResult(TrainingBenchmarkOptions Options, double[] MillisecondsPerIteration, long PeakBytes, string PeakMeaning,
+    CudaActivity? Activity = null)
 {
     public double MedianMilliseconds
     {
@@ -50,53 +67,67 @@ public sealed record TrainingBenchmarkResult(TrainingBenchmarkOptions Options, d
 }
 
 /// <summary>
-/// Times full StyleALAE training iterations as the trainer runs them — D step with R1 by double backward, G step,
-/// reciprocity step, the Adam updates, the EMA update — on random images at one level (blend 1), so a preset's cost
-/// per resolution and batch can be measured without a data set or the schedule. The first <c>Warmup</c> iterations
-/// (kernel compilation, pool and allocator growth) are not timed. On a GPU every iteration ends with a device
-/// synchronisation, so the time is the device's; peak memory is the CUDA allocator's peak over the timed iterations,
-/// on the CPU the process's peak working set.
+/// Times full training iterations as the trainers run them — D step with R1 by double backward, G step, reciprocity
+/// step, the Adam updates, and for StyleALAE the EMA update — on random images (a StyleALAE preset at one level, blend
+/// 1, or MLP-ALAE), so a model's cost per resolution and batch can be measured without a data set or the schedule. The
+/// first <c>Warmup</c> iterations (kernel compilation, pool and allocator growth) are not timed. On a GPU every
+/// iteration ends with a device synchronisation, so the time includes the device's; peak memory is the CUDA
+/// allocator's peak over the timed iterations, on the CPU the process's peak working set.
 /// </summary>
 public static class TrainingBenchmark
 {
     public static TrainingBenchmarkResult Run(TrainingBenchmarkOptions options)
     {
         options.Validate();
-        var device = options.Device;
-        var preset = options.Preset;
-        using var model = new StyleAlae(preset.Model, new Init(options.Seed, DType.Float32, device));
-        model.SetLevel(options.Level, 1);
-        using var encoderOpt = new Adam(model.EncoderParameters.Concat(model.DiscriminatorParameters).ToList(), preset.LearningRate(options.Level));
-        using var decoderOpt = new Adam(model.MappingParameters.Concat(model.GeneratorParameters).ToList(), preset.LearningRate(options.Level));
-        using var ema = new Ema(model.Parameters());
-        var algorithm = new AlaeAlgorithm(model, encoderOpt, decoderOpt, options.R1Gamma);
         var noise = new RandomStream(options.Seed + 7);
-        using var x = TensorScope.Unscoped(() => RandomImages(options, noise));
-        var gpu = Backends.For(device) as CudaKernels;
-        var allocator = gpu?.Allocator;
+        var init = new Init(options.Seed, DType.Float32, options.Device);
+        if (options.Preset is not { } preset)
+        {
+            using var mlp = new MlpAlae(new MlpAlaeConfig(), init);
+            using var x = TensorScope.Unscoped(() => RandomImages(new Shape(options.Batch, mlp.Config.ImageSize), options.Device, noise));
+            return Time(options, mlp, MlpTrainingOptions.DefaultLearningRate, x, noise, ema: null);
+        }
+        using var model = new StyleAlae(preset.Model, init);
+        model.SetLevel(options.Level, 1);
+        using var ema = new Ema(model.Parameters());
+        using var images = TensorScope.Unscoped(() => RandomImages(
+            new Shape(options.Batch, preset.Model.ImageChannels, options.Resolution, options.Resolution), options.Device, noise));
+        return Time(options, model, preset.LearningRate(options.Level), images, noise, ema);
+    }
+
+    private static TrainingBenchmarkResult Time(TrainingBenchmarkOptions options, IAlaeModel model, double lr, Tensor x, RandomStream noise, Ema? ema)
+    {
+        using var encoderOpt = new Adam(model.EncoderParameters.Concat(model.DiscriminatorParameters).ToList(), lr);
+        using var decoderOpt = new Adam(model.MappingParameters.Concat(model.GeneratorParameters).ToList(), lr);
+        var algorithm = new AlaeAlgorithm(model, encoderOpt, decoderOpt, options.R1Gamma);
+        var gpu = Backends.For(options.Device) as CudaKernels;
         double beta = Ema.BetaForBatch(options.Batch);
 
         var times = new double[options.Iterations];
+        CudaActivity activityAtStart = default;
         for (int i = -options.Warmup; i < options.Iterations; i++)
         {
-            if (i == 0) allocator?.ResetPeak();
+            if (i == 0 && gpu != null)
+            {
+                gpu.Allocator.ResetPeak();
+                activityAtStart = gpu.Activity;
+            }
             var clock = Stopwatch.StartNew();
             algorithm.Step(x, noise);
-            ema.Update(beta);
-            // the losses' Item() already waits for the step; the EMA update is queued after it
+            ema?.Update(beta);
             gpu?.Synchronize();
             if (i >= 0) times[i] = clock.Elapsed.TotalMilliseconds;
         }
-        if (allocator != null) return new TrainingBenchmarkResult(options, times, allocator.PeakBytes, "GPU allocator peak");
+        if (gpu != null) return new TrainingBenchmarkResult(options, times, gpu.Allocator.PeakBytes, "GPU allocator peak", gpu.Activity - activityAtStart);
         using var process = Process.GetCurrentProcess();
         return new TrainingBenchmarkResult(options, times, process.PeakWorkingSet64, "process peak working set");
     }
 
     // uniform in [-1, 1], the range of the real images
-    private static Tensor RandomImages(TrainingBenchmarkOptions o, RandomStream random)
+    private static Tensor RandomImages(Shape shape, Device device, RandomStream random)
     {
         using var scope = TensorScope.Begin();
-        var u = random.Uniform(new Shape(o.Batch, o.Preset.Model.ImageChannels, o.Resolution, o.Resolution), DType.Float32, o.Device);
+        var u = random.Uniform(shape, DType.Float32, device);
         return scope.Keep(Op.AddScalar(Op.Scale(u, 2), -1));
     }
 }

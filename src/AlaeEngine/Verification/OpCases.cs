@@ -51,6 +51,9 @@ public static class OpCases
         yield return Case("Softplus", "", new[] { N(4, 5) }, x => Op.Softplus(Op.Scale(x[0], 3)));
         yield return Case("Sigmoid", "", new[] { N(4, 5) }, x => Op.Sigmoid(Op.Scale(x[0], 2)));
         yield return Case("LeakyRelu", "slope 0.2", new[] { A(3, 7) }, x => Op.LeakyRelu(x[0], 0.2));
+        // inputs away from zero and a small bias keep x + bias off the kink, where finite differences are meaningless
+        yield return Case("BiasLeakyRelu", "linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
+        yield return Case("BiasLeakyRelu", "conv (N,C,H,W)+(C)", new[] { A(2, 3, 4, 5), N(3) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
         yield return Case("LeakyReluGrad", "slope 0.2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2));
         yield return Case("Lerp", "scalar t", new[] { N(3, 4), N(3, 4) }, x => Op.Lerp(x[0], x[1], 0.35));
         yield return Case("Lerp", "tensor t", new[] { N(2, 3, 4), N(2, 3, 4), N(1, 3, 1) }, x => Op.Lerp(x[0], x[1], x[2]));
@@ -118,6 +121,7 @@ public static class OpCases
         yield return new OpCase("InstanceNorm", "std tap only", new[] { N(2, 2, 3, 3) }, x => new[] { Op.InstanceNorm(x[0]).std }, true);
         yield return Case("PixelNorm", "(N, C)", new[] { N(4, 6) }, x => Op.PixelNorm(x[0]));
         yield return Case("StyleMod", "AdaIN x·(1+s)+b", new[] { N(2, 3, 4, 4), N(2, 6) }, x => Op.StyleMod(x[0], x[1]));
+        yield return Case("StyleMod", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 10) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("AddNoise", "per-channel weight", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x => Op.AddNoise(x[0], x[1], x[2]));
     }
 }

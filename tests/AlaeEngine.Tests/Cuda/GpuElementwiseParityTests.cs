@@ -3,7 +3,7 @@ using NUnit.Framework;
 
 namespace AlaeEngine.Tests.Cuda;
 
-/// <summary>GPU against CPU: fill, copy, broadcasting binary ops, unary ops, reductions over broadcast axes.</summary>
+/// <summary>GPU against CPU: fill, copy, broadcasting binary ops, unary ops, the fused epilogues, reductions over broadcast axes.</summary>
 [TestFixture]
 public class GpuElementwiseParityTests : GpuParity
 {
@@ -106,6 +106,27 @@ public class GpuElementwiseParityTests : GpuParity
     {
         Parity("LeakyReluGrad", [Rand([4, 999], dtype, 13), Rand([4, 999], dtype, 14), Rand([4, 999], dtype, 15)], [2],
             (k, t) => k.LeakyReluGrad(t[0], t[1], t[2], 0.2), Tolerance.Elementwise);
+    }
+
+    [Test]
+    public void BiasLeakyRelu([Values] DType dtype, [Values(new[] { 128, 1024 }, new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
+    {
+        Parity("BiasLeakyRelu", [Rand(dims, dtype, 16, -3, 3), Rand([dims[1]], dtype, 17), Rand(dims, dtype, 18)], [2],
+            (k, t) => k.BiasLeakyRelu(t[0], t[1], t[2], 0.2), Tolerance.Elementwise);
+    }
+
+    [Test]
+    public void AddNoise([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
+    {
+        Parity("AddNoise", [Rand(dims, dtype, 19), Rand([dims[1]], dtype, 20), Rand([dims[0], 1, dims[2], dims[3]], dtype, 21), Rand(dims, dtype, 22)], [3],
+            (k, t) => k.AddNoise(t[0], t[1], t[2], t[3]), Tolerance.Elementwise);
+    }
+
+    [Test]
+    public void StyleModulate([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
+    {
+        Parity("StyleModulate", [Rand(dims, dtype, 23), Rand([dims[0], 2 * dims[1]], dtype, 24), Rand(dims, dtype, 25)], [2],
+            (k, t) => k.StyleModulate(t[0], t[1], t[2]), Tolerance.Elementwise);
     }
 
     private static readonly int[][][] SumShapes =

@@ -4,7 +4,7 @@ using NUnit.Framework;
 
 namespace AlaeEngine.Tests.Style;
 
-/// <summary>`alae bench train`'s runner on the CPU: full iterations of the tiny preset at its last level.</summary>
+/// <summary>`alae bench train`'s runner on the CPU: full iterations of the tiny preset at its last level, and of MLP-ALAE.</summary>
 public class TrainingBenchmarkTests
 {
     [Test]
@@ -20,11 +20,21 @@ public class TrainingBenchmarkTests
     }
 
     [Test]
+    public void TimesMlpAlaeIterations()
+    {
+        var result = TrainingBenchmark.Run(new TrainingBenchmarkOptions { Preset = null, Batch = 4, Iterations = 1, Warmup = 0 });
+        Assert.That(result.MillisecondsPerIteration, Has.Length.EqualTo(1).And.All.GreaterThan(0));
+        Assert.That(result.Options.Describe(), Does.Contain("MLP-ALAE"));
+        Assert.That(result.Activity, Is.Null, "launch counts exist only on a GPU");
+    }
+
+    [Test]
     public void RejectsAResolutionThePresetDoesNotHave()
     {
         var options = new TrainingBenchmarkOptions { Preset = StyleAlaePreset.Tiny, Resolution = 32, Batch = 2 };
         Assert.That(() => options.Validate(), Throws.ArgumentException.With.Message.Contains("--res 32"));
         Assert.That(() => (options with { Resolution = 12 }).Validate(), Throws.ArgumentException);
+        Assert.That(() => (options with { Resolution = 0 }).Validate(), Throws.ArgumentException.With.Message.Contains("--res is required"));
         Assert.That(() => (options with { Resolution = 8, Batch = 0 }).Validate(), Throws.ArgumentException);
     }
 }

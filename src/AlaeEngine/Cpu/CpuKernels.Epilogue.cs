@@ -1,0 +1,86 @@
+using System.Numerics;
+using AlaeEngine.Tensors;
+
+namespace AlaeEngine.Cpu;
+
+/// <summary>
+/// The per-channel epilogues of a layer, each one pass over the activations instead of two or three broadcast ops:
+/// bias + leaky ReLU, noise injection, AdaIN modulation. Each computes exactly what its composition of
+/// <see cref="Binary"/> and <see cref="Unary"/> calls computes (same operations in the same order), so fusing changes
+/// no bit on the CPU.
+/// </summary>
+public sealed partial class CpuKernels
+{
+    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
+    {
+        var (n, c, inner) = ChannelLayout("BiasLeakyRelu", x, y);
+        if (bias.Shape != new Shape(c)) throw new ArgumentException($"BiasLeakyRelu: bias must be ({c}) for input {x.Shape}, got {bias.Shape}");
+        if (IsF32(x)) BiasLeakyReluAs(x.Span<float>(), bias.Span<float>(), y.Span<float>(), n, c, inner, (float)slope);
+        else BiasLeakyReluAs(x.Span<double>(), bias.Span<double>(), y.Span<double>(), n, c, inner, slope);
+    }
+
+    private static void BiasLeakyReluAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, int n, int c, int inner, T slope)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int row = 0; row < n * c; row++)
+        {
+            T b = bias[row % c];
+            int o = row * inner;
+            for (int i = o; i < o + inner; i++)
+            {
+                T t = x[i] + b;
+                y[i] = t > T.Zero ? t : slope * t;
+            }
+        }
+    }
+
+    public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
+    {
+        var (n, c, inner) = ChannelLayout("AddNoise", x, y);
+        if (weight.Shape != new Shape(c)) throw new ArgumentException($"AddNoise: weight must be ({c}) for input {x.Shape}, got {weight.Shape}");
+        if (noise.Length != n * inner) throw new ArgumentException($"AddNoise: noise must hold one plane per sample ({n}×{inner} values) for input {x.Shape}, got {noise.Shape}");
+        if (IsF32(x)) AddNoiseAs(x.Span<float>(), weight.Span<float>(), noise.Span<float>(), y.Span<float>(), n, c, inner);
+        else AddNoiseAs(x.Span<double>(), weight.Span<double>(), noise.Span<double>(), y.Span<double>(), n, c, inner);
+    }
+
+    private static void AddNoiseAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> noise, Span<T> y, int n, int c, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int row = 0; row < n * c; row++)
+        {
+            T w = weight[row % c];
+            var plane = noise.Slice(row / c * inner, inner);
+            int o = row * inner;
+            for (int i = 0; i < inner; i++) y[o + i] = x[o + i] + w * plane[i];
+        }
+    }
+
+    public void StyleModulate(Tensor x, Tensor style, Tensor y)
+    {
+        var (n, c, inner) = ChannelLayout("StyleModulate", x, y);
+        if (style.Shape != new Shape(n, 2 * c)) throw new ArgumentException($"StyleModulate: style must be ({n}, {2 * c}) for input {x.Shape}, got {style.Shape}");
+        if (IsF32(x)) StyleModulateAs(x.Span<float>(), style.Span<float>(), y.Span<float>(), n, c, inner);
+        else StyleModulateAs(x.Span<double>(), style.Span<double>(), y.Span<double>(), n, c, inner);
+    }
+
+    private static void StyleModulateAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> style, Span<T> y, int n, int c, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int row = 0; row < n * c; row++)
+        {
+            int s = row / c * 2 * c + row % c;
+            T scale = style[s] + T.One, shift = style[s + c];
+            int o = row * inner;
+            for (int i = o; i < o + inner; i++) y[i] = x[i] * scale + shift;
+        }
+    }
+
+    // x, y: (N, C, ...) of one length → N, C and the size of one channel's plane
+    internal static (int n, int c, int inner) ChannelLayout(string op, Tensor x, Tensor y)
+    {
+        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be (N, C, ...), got {x.Shape}");
+        if (y.Shape != x.Shape) throw new ArgumentException($"{op}: output {y.Shape} differs from input {x.Shape}");
+        int n = x.Shape[0], c = x.Shape[1];
+        return (n, c, n * c == 0 ? 0 : x.Length / (n * c));
+    }
+}

@@ -1,0 +1,18 @@
+namespace AlaeEngine.Cuda;
+
+/// <summary>
+/// What the host has asked of one GPU so far: kernel launches, cuBLAS calls, asynchronous memory operations (memset,
+/// device-to-device and host-to-device copies) and host waits (stream synchronisations, including the one behind every
+/// copy to the host). Counting them shows where a launch-bound step spends its host time; they do not depend on the GPU.
+/// </summary>
+public readonly record struct CudaActivity(long KernelLaunches, long BlasCalls, long MemoryOperations, long HostWaits)
+{
+    public long Total => KernelLaunches + BlasCalls + MemoryOperations;
+
+    public static CudaActivity operator -(CudaActivity a, CudaActivity b)
+        => new(a.KernelLaunches - b.KernelLaunches, a.BlasCalls - b.BlasCalls, a.MemoryOperations - b.MemoryOperations, a.HostWaits - b.HostWaits);
+
+    /// <summary>Per-iteration averages of a difference taken over <paramref name="iterations"/> iterations.</summary>
+    public (double Kernels, double Blas, double Memory, double Waits) PerIteration(int iterations)
+        => ((double)KernelLaunches / iterations, (double)BlasCalls / iterations, (double)MemoryOperations / iterations, (double)HostWaits / iterations);
+}
