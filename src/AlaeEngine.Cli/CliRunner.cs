@@ -1,9 +1,14 @@
 using System.CommandLine;
+using AlaeEngine.Cli.Commands;
+using AlaeEngine.Cuda;
 using AlaeEngine.Data;
 
 namespace AlaeEngine.Cli;
 
-/// <summary>Runs the parsed command and turns the engine's input errors into one clear line and exit code 2.</summary>
+/// <summary>
+/// Runs the parsed command and turns the engine's input errors into one clear line and exit code 2 (the GPU running out
+/// of memory included), and any other failed CUDA call into one line naming the call, exit code 1.
+/// </summary>
 internal static class CliRunner
 {
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
@@ -17,6 +22,18 @@ internal static class CliRunner
         {
             Console.Error.WriteLine($"alae: error: {e.Message}");
             return 2;
+        }
+        catch (CudaException e) when (ComputeDevice.IsOutOfMemory(e))
+        {
+            // the training commands name the level and batch themselves; this catches the rest (model set-up, inference)
+            Console.Error.WriteLine($"alae: error: the GPU ran out of memory: {e.Message}. Use a smaller batch (--batch, or --batch-scale " +
+                                    "for train style), or free the GPU's memory from other processes.");
+            return 2;
+        }
+        catch (CudaException e)
+        {
+            Console.Error.WriteLine($"alae: error: {e.Message}");
+            return 1;
         }
     }
 

@@ -39,6 +39,19 @@ public class CudaHostContractTests
         Assert.That(CudaAllocator.RoundUp(bytes), Is.EqualTo(rounded));
     }
 
+    [TestCase("1000000", 1000000L)]
+    [TestCase("64K", 65536L)]
+    [TestCase("512M", 536870912L)]
+    [TestCase(" 1.5g ", 1610612736L)]
+    public void MemoryLimitParsesSizes(string text, long bytes) => Assert.That(CudaAllocator.ParseLimit(text), Is.EqualTo(bytes));
+
+    [TestCase("")]
+    [TestCase("G")]
+    [TestCase("-1G")]
+    [TestCase("lots")]
+    public void MemoryLimitRejectsNonSizes(string text)
+        => Assert.That(() => CudaAllocator.ParseLimit(text), Throws.ArgumentException.With.Message.Contains("ALAE_CUDA_MEMORY_LIMIT"));
+
     [Test]
     public void CubinReaderRejectsPtx()
     {

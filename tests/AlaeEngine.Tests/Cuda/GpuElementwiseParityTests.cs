@@ -51,6 +51,26 @@ public class GpuElementwiseParityTests : GpuParity
     }
 
     [Test]
+    public void AllocatorLimitRefusesWithTheOutOfMemoryError()
+    {
+        var a = Cuda.Allocator;
+        long before = a.Limit;
+        a.Trim();   // a cached block of a requested size would be reused without asking the limit (it is already held)
+        try
+        {
+            a.Limit = a.InUseBytes + (8L << 20);
+            using (Tensor.Empty(new Shape(1 << 20), DType.Float32, Gpu))   // 4 MiB fits under the limit
+            {
+                Assert.That(() => Tensor.Empty(new Shape(2 << 20), DType.Float32, Gpu),   // 8 MiB more does not
+                    Throws.InstanceOf<AlaeEngine.Cuda.CudaException>().With.Message.Contains("CUDA_ERROR_OUT_OF_MEMORY").And.Message.Contains("ALAE_CUDA_MEMORY_LIMIT"));
+                Assert.That(a.CachedBytes, Is.Zero, "the cache was released before refusing");
+            }
+            using (Tensor.Empty(new Shape(2 << 20), DType.Float32, Gpu)) { }   // with the 4 MiB returned (and freed), 8 MiB fits
+        }
+        finally { a.Limit = before; }
+    }
+
+    [Test]
     public void TimerAndMemoryInfoAnswer()
     {
         using var timer = Cuda.StartTimer();
