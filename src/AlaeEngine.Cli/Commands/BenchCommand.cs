@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AlaeEngine.Cpu;
+using AlaeEngine.Cuda;
 using AlaeEngine.Models;
 using AlaeEngine.Tensors;
 using AlaeEngine.Training;
@@ -19,11 +20,12 @@ internal static class BenchCommand
         var iterations = Opt.Of("--iterations", "timed iterations", 20);
         var warmup = Opt.Of("--warmup", "untimed iterations first (kernel compilation, memory pools)", 3);
         var seed = Opt.Of("--seed", "seed of the weights and random data", 1UL);
+        var profile = Opt.Of("--profile", "on a GPU, run this many more iterations with every kernel, GEMM and copy timed by CUDA events, and print where the GPU time goes", 0);
         var threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
         var train = new Command("train",
             "time full training iterations on random images (MLP-ALAE, or a StyleALAE preset at one level): D step with R1, G step, reciprocity step, Adam updates, EMA")
         {
-            preset, res, batch, device, iterations, warmup, seed, threads,
+            preset, res, batch, device, iterations, warmup, seed, threads, profile,
         };
         train.SetAction(r =>
         {
@@ -32,7 +34,7 @@ internal static class BenchCommand
             var options = new TrainingBenchmarkOptions
             {
                 Preset = model == TrainingBenchmarkOptions.MlpName ? null : StyleAlaePreset.Named(model), Resolution = r.GetValue(res), Batch = r.GetValue(batch),
-                Iterations = r.GetValue(iterations), Warmup = r.GetValue(warmup), Seed = r.GetValue(seed),
+                Iterations = r.GetValue(iterations), Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), ProfileIterations = r.GetValue(profile),
             };
             options.Validate();
             options = options with { Device = ComputeDevice.Open(r.GetValue(device)!) };
@@ -58,8 +60,20 @@ internal static class BenchCommand
                 var (kernels, blas, memory, waits) = activity.PerIteration(options.Iterations);
                 Console.WriteLine($"per iteration {kernels:F0} kernel launches, {blas:F0} cuBLAS calls, {memory:F0} memory operations, {waits:F0} host waits");
             }
+            if (result.Profile is { } rows) PrintProfile(rows, options.ProfileIterations, result.MedianMilliseconds);
+            else if (options.ProfileIterations > 0) Console.WriteLine("--profile: only a GPU run is profiled");
             return 0;
         });
         return new Command("bench", "measure the engine's speed") { train };
+    }
+
+    // GPU time per operation and iteration, longest first; the events add host time, so the shares are of GPU time
+    private static void PrintProfile(IReadOnlyList<KernelProfileRow> rows, int iterations, double medianMs)
+    {
+        double total = rows.Sum(r => r.Milliseconds);
+        Console.WriteLine($"where the GPU time goes ({iterations} profiled iterations; GPU busy {total / iterations:F2} ms of a {medianMs:F2} ms iteration):");
+        Console.WriteLine($"{"ms/iter",9} {"share",6} {"calls/iter",10}  operation");
+        foreach (var r in rows)
+            Console.WriteLine($"{r.Milliseconds / iterations,9:F3} {100 * r.Milliseconds / Math.Max(total, 1e-12),5:F1}% {(double)r.Calls / iterations,10:F1}  {r.Name}");
     }
 }

@@ -58,13 +58,17 @@ public static class CudaBackend
             var k = Gpu(dst);
             k.MakeCurrent();
             k.MemoryOperations++;
+            k.Profiler?.Before();
             fixed (byte* h = HostBytes(src)) Cu.Check(Cu.MemcpyHtoDAsync(d.Pointer, h, (nuint)bytes, k.Stream));
+            k.Profiler?.After("memcpy host→device");
         }
         else if (src.Storage is CudaStorage s && dst.Storage is Cpu.CpuStorage)
         {
             var k = Gpu(src);
             k.MakeCurrent();
+            k.Profiler?.Before();
             fixed (byte* h = HostBytes(dst)) Cu.Check(Cu.MemcpyDtoHAsync(h, s.Pointer, (nuint)bytes, k.Stream));
+            k.Profiler?.After("memcpy device→host");
             k.Synchronize();
         }
         else

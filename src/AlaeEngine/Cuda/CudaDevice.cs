@@ -29,6 +29,9 @@ internal sealed unsafe class CudaDevice
 
     public CudaActivity Activity => new(KernelLaunches, BlasCalls, MemoryOperations, HostWaits);
 
+    /// <summary>The profiler bracketing every operation with events, while one is attached.</summary>
+    internal CudaProfiler? Profiler;
+
     public CudaDevice(int ordinal)
     {
         NativeLibraries.Load(NativeLibraries.Cuda);

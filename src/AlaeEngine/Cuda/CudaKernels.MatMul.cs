@@ -33,6 +33,8 @@ public sealed unsafe partial class CudaKernels
             _tf32Applied = AllowTf32;
         }
         _device.BlasCalls++;
+        var profiler = _device.Profiler;
+        profiler?.Before();
         int opA = transA ? Cublas.OpT : Cublas.OpN, opB = transB ? Cublas.OpT : Cublas.OpN;
         int lda = Math.Max(1, transA ? m : k), ldb = Math.Max(1, transB ? k : n), ldc = n;
         if (dtype == DType.Float32)
@@ -46,5 +48,6 @@ public sealed unsafe partial class CudaKernels
             if (batch == 1) Cublas.Check(Cublas.Dgemm(h, opB, opA, n, m, k, &alpha, b, ldb, a, lda, &beta, c, ldc));
             else Cublas.Check(Cublas.DgemmStridedBatched(h, opB, opA, n, m, k, &alpha, b, ldb, strideB, a, lda, strideA, &beta, c, ldc, strideC, batch));
         }
+        profiler?.After(batch == 1 ? $"cublas gemm {m}×{n}×{k}" : $"cublas gemm {m}×{n}×{k} (batch {batch})");
     }
 }

@@ -35,6 +35,13 @@ public sealed unsafe partial class CudaKernels : IKernels
     /// <summary>Starts timing the GPU work queued from now on.</summary>
     public CudaTimer StartTimer() => new(_device);
 
+    /// <summary>Starts timing every operation queued from now on, per kernel, GEMM shape and memory operation (see <see cref="CudaProfiler"/>).</summary>
+    public CudaProfiler StartProfiler()
+    {
+        _device.MakeCurrent();
+        return new CudaProfiler(_device);
+    }
+
     /// <summary>Free and total device memory in bytes, as the driver reports them (other processes included).</summary>
     public (long Free, long Total) MemoryInfo()
     {
@@ -62,7 +69,9 @@ public sealed unsafe partial class CudaKernels : IKernels
         if (clear && length > 0)
         {
             _device.MemoryOperations++;
+            _device.Profiler?.Before();
             Cu.Check(Cu.MemsetD32Async(s.Pointer, 0, (nuint)((long)length * dtype.SizeOf() / 4), _device.Stream));
+            _device.Profiler?.After("memset");
         }
         return s;
     }
@@ -82,7 +91,9 @@ public sealed unsafe partial class CudaKernels : IKernels
         {
             _device.MakeCurrent();
             _device.MemoryOperations++;
+            _device.Profiler?.Before();
             Cu.Check(Cu.MemcpyDtoDAsync(Ptr(dst), Ptr(src), (nuint)((long)n * src.DType.SizeOf()), _device.Stream));
+            _device.Profiler?.After("memcpy device→device");
             return;
         }
         string name = src.DType == DType.Float32 ? "convert_f32_f64" : "convert_f64_f32";
@@ -131,8 +142,10 @@ public sealed unsafe partial class CudaKernels : IKernels
         {
             for (int i = 0; i < args.Length; i++) p[i] = a[i].External != null ? a[i].External : &a[i];
             _device.KernelLaunches++;
+            _device.Profiler?.Before();
             int r = Cu.LaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, _device.Stream, p, null);
             if (r != 0) throw new CudaException($"cuLaunchKernel({family.Name}/{entryPoint}, grid {blocks}, block {threads}) failed: {Cu.Describe(r)}");
+            _device.Profiler?.After(entryPoint);
         }
     }
 }

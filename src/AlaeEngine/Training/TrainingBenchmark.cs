@@ -23,6 +23,8 @@ public sealed record TrainingBenchmarkOptions
     public required int Batch { get; init; }
     public int Iterations { get; init; } = 20;
     public int Warmup { get; init; } = 3;
+    /// <summary>On a GPU, iterations run after the timed ones with every operation timed by CUDA events (0: none).</summary>
+    public int ProfileIterations { get; init; }
     public double R1Gamma { get; init; } = 10;
     public ulong Seed { get; init; } = 1;
     /// <summary>Where the model and data live (the CUDA backend must already be started for a GPU).</summary>
@@ -43,16 +45,17 @@ public sealed record TrainingBenchmarkOptions
                 throw new ArgumentException($"--res {Resolution}: expected a power of two from 4 to {Preset.Model.Resolution} (preset '{Preset.Name}')");
         }
         if (Batch < 1) throw new ArgumentException($"batch must be ≥ 1, got {Batch}");
-        if (Iterations < 1 || Warmup < 0) throw new ArgumentException("iterations must be ≥ 1 and warm-up ≥ 0");
+        if (Iterations < 1 || Warmup < 0 || ProfileIterations < 0) throw new ArgumentException("iterations must be ≥ 1, warm-up and profiled iterations ≥ 0");
     }
 }
 
 /// <summary>
 /// The timings of a benchmark: per measured iteration, the peak memory of the run, and on a GPU what the host issued
-/// during the timed iterations (launches, cuBLAS calls, memory operations, waits).
+/// during the timed iterations (launches, cuBLAS calls, memory operations, waits) and, when asked, the GPU time per
+/// operation summed over the profiled iterations.
 /// </summary>
 public sealed record TrainingBenchmarkResult(TrainingBenchmarkOptions Options, double[] MillisecondsPerIteration, long PeakBytes, string PeakMeaning,
-    CudaActivity? Activity = null)
+    CudaActivity? Activity = null, IReadOnlyList<KernelProfileRow>? Profile = null)
 {
     public double MedianMilliseconds
     {
@@ -118,7 +121,23 @@ public static class TrainingBenchmark
             gpu?.Synchronize();
             if (i >= 0) times[i] = clock.Elapsed.TotalMilliseconds;
         }
-        if (gpu != null) return new TrainingBenchmarkResult(options, times, gpu.Allocator.PeakBytes, "GPU allocator peak", gpu.Activity - activityAtStart);
+        if (gpu != null)
+        {
+            var activity = gpu.Activity - activityAtStart;
+            long peak = gpu.Allocator.PeakBytes;
+            IReadOnlyList<KernelProfileRow>? profile = null;
+            if (options.ProfileIterations > 0)
+            {
+                using var profiler = gpu.StartProfiler();
+                for (int i = 0; i < options.ProfileIterations; i++)
+                {
+                    algorithm.Step(x, noise);
+                    ema?.Update(beta);
+                }
+                profile = profiler.Finish();
+            }
+            return new TrainingBenchmarkResult(options, times, peak, "GPU allocator peak", activity, profile);
+        }
         using var process = Process.GetCurrentProcess();
         return new TrainingBenchmarkResult(options, times, process.PeakWorkingSet64, "process peak working set");
     }

@@ -71,6 +71,33 @@ public class GpuElementwiseParityTests : GpuParity
     }
 
     [Test]
+    public void ProfilerTimesEachOperationByName()
+    {
+        var a = Tensor.Zeros(new Shape(64, 32), DType.Float32, Gpu);   // a memset, before the profiler starts
+        var b = Tensor.Empty(new Shape(32, 16), DType.Float32, Gpu);
+        var c = Tensor.Empty(new Shape(64, 16), DType.Float32, Gpu);
+        var d = Tensor.Empty(new Shape(64, 16), DType.Float32, Gpu);
+        IReadOnlyList<AlaeEngine.Cuda.KernelProfileRow> rows;
+        using (var profiler = Cuda.StartProfiler())
+        {
+            Cuda.Fill(b, 0.5);
+            Cuda.MatMul(a, false, b, false, c, 1, 0);
+            Cuda.Unary(UnaryOp.Neg, c, d);
+            Cuda.Unary(UnaryOp.Neg, d, c);
+            Cuda.Copy(c, d);
+            rows = profiler.Finish();
+        }
+        Assert.That(rows.ToDictionary(r => r.Name, r => r.Calls), Is.EquivalentTo(new Dictionary<string, long>
+        {
+            ["fill_f32"] = 1, ["cublas gemm 64×16×32"] = 1, ["unary_f32"] = 2, ["memcpy device→device"] = 1,
+        }));
+        Assert.That(rows.All(r => r.Milliseconds >= 0), Is.True);
+        Cuda.Fill(b, 1);   // after Finish the device runs unprofiled
+        using var again = Cuda.StartProfiler();
+        Assert.That(again.Finish(), Is.Empty);
+    }
+
+    [Test]
     public void TimerAndMemoryInfoAnswer()
     {
         using var timer = Cuda.StartTimer();
