@@ -173,11 +173,14 @@ public sealed partial class CpuKernels
         }
     }
 
-    public void LerpInPlace(Tensor a, Tensor b, double t)
+    public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
     {
-        RequireSameLength("LerpInPlace", a, b);
-        if (IsF32(a)) LerpAs(a.Span<float>(), b.Span<float>(), (float)t);
-        else LerpAs(a.Span<double>(), b.Span<double>(), t);
+        foreach (var (a, b) in pairs)
+        {
+            RequireSameLength("LerpInPlace", a, b);
+            if (IsF32(a)) LerpAs(a.Span<float>(), b.Span<float>(), (float)t);
+            else LerpAs(a.Span<double>(), b.Span<double>(), t);
+        }
     }
 
     private static void LerpAs<T>(Span<T> a, ReadOnlySpan<T> b, T t) where T : unmanaged, IFloatingPointIeee754<T>

@@ -33,11 +33,17 @@ public sealed partial class CpuKernels
             d[i] = T.CreateTruncating(normal ? Philox.Normal(seed, offset + (ulong)i) : Philox.Uniform(seed, offset + (ulong)i));
     }
 
-    public void AdamStep(Tensor p, Tensor g, Tensor v, double lr, double beta2, double eps, double coef, long step)
+    public void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step)
     {
-        double stepSize = lr * Math.Sqrt(1 - Math.Pow(beta2, step)) * coef;
-        if (IsF32(p)) AdamAs(p.Span<float>(), g.Span<float>(), v.Span<float>(), (float)stepSize, (float)beta2, (float)eps);
-        else AdamAs(p.Span<double>(), g.Span<double>(), v.Span<double>(), stepSize, beta2, eps);
+        double bias = Math.Sqrt(1 - Math.Pow(beta2, step));
+        foreach (var (p, g, v, coef) in slots)
+        {
+            RequireSameLength("AdamStep", p, g);
+            RequireSameLength("AdamStep", p, v);
+            double stepSize = lr * bias * coef;
+            if (IsF32(p)) AdamAs(p.Span<float>(), g.Span<float>(), v.Span<float>(), (float)stepSize, (float)beta2, (float)eps);
+            else AdamAs(p.Span<double>(), g.Span<double>(), v.Span<double>(), stepSize, beta2, eps);
+        }
     }
 
     private static void AdamAs<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> v, T stepSize, T beta2, T eps) where T : unmanaged, IFloatingPointIeee754<T>

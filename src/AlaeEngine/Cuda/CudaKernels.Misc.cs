@@ -31,22 +31,64 @@ public sealed unsafe partial class CudaKernels
         Launch(KernelCatalog.Random, "fill_random", dst.DType, n, Ptr(dst), n, seed, offset, normal ? 1 : 0);
     }
 
-    // the step size is formed on the host in double, as in CpuKernels.AdamStep
-    public void AdamStep(Tensor p, Tensor g, Tensor v, double lr, double beta2, double eps, double coef, long step)
+    // the step sizes are formed on the host in double, as in CpuKernels.AdamStep; one launch per table of up to 96
+    // parameters of one dtype (the table travels as a kernel parameter, so there is no upload and no wait)
+    public void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step)
     {
-        RequireSameLength("AdamStep", p, g);
-        RequireSameLength("AdamStep", p, v);
-        RequireSameDType("AdamStep", p, g, v);
-        double stepSize = lr * Math.Sqrt(1 - Math.Pow(beta2, step)) * coef;
-        int n = p.Length;
-        Launch(KernelCatalog.Optim, "adam_step", p.DType, n, Ptr(p), Ptr(g), Ptr(v), n, Scalar(p, stepSize), Scalar(p, beta2), Scalar(p, eps));
+        double bias = Math.Sqrt(1 - Math.Pow(beta2, step));
+        var table = new AdamTable();
+        DType dtype = DType.Float32;
+        foreach (var (p, g, v, coef) in slots)
+        {
+            RequireSameLength("AdamStep", p, g);
+            RequireSameLength("AdamStep", p, v);
+            RequireSameDType("AdamStep", p, g, v);
+            if (p.Length == 0) continue;
+            if (table.Count == AdamTable.Capacity || (table.Count > 0 && (p.DType != dtype || (long)table.Offsets[table.Count] + p.Length > int.MaxValue)))
+                LaunchAdam(ref table, dtype, beta2, eps);
+            dtype = p.DType;
+            int k = table.Count++;
+            table.P[k] = Ptr(p); table.G[k] = Ptr(g); table.V[k] = Ptr(v);
+            table.StepSize[k] = lr * bias * coef;
+            table.Offsets[k + 1] = table.Offsets[k] + p.Length;
+        }
+        LaunchAdam(ref table, dtype, beta2, eps);
     }
 
-    public void LerpInPlace(Tensor a, Tensor b, double t)
+    // launches the filled slots of the table and empties it
+    private void LaunchAdam(ref AdamTable table, DType dtype, double beta2, double eps)
     {
-        RequireSameLength("LerpInPlace", a, b);
-        RequireSameDType("LerpInPlace", a, b);
-        int n = a.Length;
-        Launch(KernelCatalog.Optim, "lerp", a.DType, n, Ptr(a), Ptr(b), n, Scalar(a, t));
+        if (table.Count == 0) return;
+        int n = table.Offsets[table.Count];
+        fixed (AdamTable* t = &table) Launch(KernelCatalog.Optim, "adam_step", dtype, n, KernelArg.Struct(t), n, Scalar(dtype, beta2), Scalar(dtype, eps));
+        table = new AdamTable();
+    }
+
+    // one launch per table of up to 128 pairs of one dtype, as AdamStep
+    public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
+    {
+        var table = new LerpTable();
+        DType dtype = DType.Float32;
+        foreach (var (a, b) in pairs)
+        {
+            RequireSameLength("LerpInPlace", a, b);
+            RequireSameDType("LerpInPlace", a, b);
+            if (a.Length == 0) continue;
+            if (table.Count == LerpTable.Capacity || (table.Count > 0 && (a.DType != dtype || (long)table.Offsets[table.Count] + a.Length > int.MaxValue)))
+                LaunchLerp(ref table, dtype, t);
+            dtype = a.DType;
+            int k = table.Count++;
+            table.A[k] = Ptr(a); table.B[k] = Ptr(b);
+            table.Offsets[k + 1] = table.Offsets[k] + a.Length;
+        }
+        LaunchLerp(ref table, dtype, t);
+    }
+
+    private void LaunchLerp(ref LerpTable table, DType dtype, double t)
+    {
+        if (table.Count == 0) return;
+        int n = table.Offsets[table.Count];
+        fixed (LerpTable* p = &table) Launch(KernelCatalog.Optim, "lerp", dtype, n, KernelArg.Struct(p), n, Scalar(dtype, t));
+        table = new LerpTable();
     }
 }

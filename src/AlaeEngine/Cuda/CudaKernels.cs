@@ -110,7 +110,9 @@ public sealed unsafe partial class CudaKernels : IKernels
     }
 
     /// <summary>A T-typed scalar argument for a kernel instantiated for t's dtype.</summary>
-    private static KernelArg Scalar(Tensor t, double v) => t.DType == DType.Float32 ? (KernelArg)(float)v : v;
+    private static KernelArg Scalar(Tensor t, double v) => Scalar(t.DType, v);
+
+    private static KernelArg Scalar(DType dtype, double v) => dtype == DType.Float32 ? (KernelArg)(float)v : v;
 
     private static void RequireSameLength(string op, Tensor a, Tensor b)
     {

@@ -110,7 +110,7 @@ public sealed class StyleAlae : Module, IStyleAlaeModel
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         var mean = Op.Reshape(Op.Mean(w, 0), LatentSize);
-        WAverage.Kernels.LerpInPlace(WAverage, mean, 1 - Config.WAverageBeta);
+        WAverage.Kernels.LerpInPlace([(WAverage, mean)], 1 - Config.WAverageBeta);
     }
 
     /// <summary>

@@ -94,10 +94,12 @@ public interface IKernels
     void FillRandom(Tensor dst, ulong seed, ulong offset, bool normal);
 
     /// <summary>
-    /// The reference's Adam variant with β1 = 0: v ← β2·v + (1−β2)·g²; p ← p − lr·√(1−β2ᵗ)·coef·g / (√v + eps).
+    /// The reference's Adam variant with β1 = 0 on several parameters at once (on a GPU one launch per
+    /// <see cref="Cuda.AdamTable.Capacity"/> of them): for each slot v ← β2·v + (1−β2)·g²;
+    /// p ← p − lr·√(1−β2ᵗ)·coef·g / (√v + eps), the step size formed in double, then rounded to the dtype.
     /// </summary>
-    void AdamStep(Tensor p, Tensor g, Tensor v, double lr, double beta2, double eps, double coef, long step);
+    void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step);
 
-    /// <summary>a ← a + t · (b − a) in place (EMA of weights).</summary>
-    void LerpInPlace(Tensor a, Tensor b, double t);
+    /// <summary>a ← a + t · (b − a) in place for each pair (EMA of weights; on a GPU one launch per 128 pairs).</summary>
+    void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t);
 }

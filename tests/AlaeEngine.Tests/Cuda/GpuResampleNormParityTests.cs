@@ -89,17 +89,27 @@ public class GpuResampleNormParityTests : GpuParity
             new Tolerance(1e-6, 1e-7, 1e-13, 1e-14));
     }
 
+    /// <summary>Multi-tensor Adam: odd sizes, an empty parameter, a coefficient per slot, and more slots than one launch's table.</summary>
     [Test]
-    public void AdamStep([Values] DType dtype)
+    public void AdamStep([Values] DType dtype, [Values(1, 5, 100)] int count)
     {
-        Parity("AdamStep", [Rand([3, 777], dtype, 58), Rand([3, 777], dtype, 59), Rand([3, 777], dtype, 60, 0, 1)], [0, 2],
-            (k, t) => k.AdamStep(t[0], t[1], t[2], 0.002, 0.99, 1e-8, 1.3, 7), Tolerance.Elementwise);
+        var sizes = Enumerable.Range(0, count).Select(i => i == 3 ? 0 : 1 + (i * 397) % 2331).ToArray();
+        var tensors = sizes.SelectMany((n, i) => new[] { Rand([n], dtype, 1000 + 3 * i), Rand([n], dtype, 1001 + 3 * i), Rand([n], dtype, 1002 + 3 * i, 0, 1) }).ToArray();
+        int[] compare = Enumerable.Range(0, count).SelectMany(i => new[] { 3 * i, 3 * i + 2 }).ToArray();   // p and v of each slot
+        Parity($"AdamStep ×{count}", tensors, compare, (k, t) =>
+        {
+            var slots = Enumerable.Range(0, count).Select(i => new AdamSlot(t[3 * i], t[3 * i + 1], t[3 * i + 2], 0.5 + 0.01 * i)).ToList();
+            k.AdamStep(slots, 0.002, 0.99, 1e-8, 7);
+        }, Tolerance.Elementwise);
     }
 
+    /// <summary>Multi-tensor lerp: odd sizes, an empty pair, and more pairs than one launch's table.</summary>
     [Test]
-    public void LerpInPlace([Values] DType dtype)
+    public void LerpInPlace([Values] DType dtype, [Values(1, 7, 130)] int count)
     {
-        Parity("LerpInPlace", [Rand([5, 555], dtype, 61), Rand([5, 555], dtype, 62)], [0], (k, t) => k.LerpInPlace(t[0], t[1], 0.001),
-            Tolerance.Elementwise);
+        var sizes = Enumerable.Range(0, count).Select(i => i == 2 ? 0 : 1 + (i * 293) % 1777).ToArray();
+        var tensors = sizes.SelectMany((n, i) => new[] { Rand([n], dtype, 2000 + 2 * i), Rand([n], dtype, 2001 + 2 * i) }).ToArray();
+        Parity($"LerpInPlace ×{count}", tensors, Enumerable.Range(0, count).Select(i => 2 * i).ToArray(),
+            (k, t) => k.LerpInPlace(Enumerable.Range(0, count).Select(i => (t[2 * i], t[2 * i + 1])).ToList(), 0.001), Tolerance.Elementwise);
     }
 }
