@@ -37,21 +37,27 @@ public sealed class AlaeAlgorithm
 
     public double R1Gamma { get; }
 
-    /// <summary>One full iteration on a real batch x. Runs in its own tensor scope; x is not modified.</summary>
+    /// <summary>
+    /// One full iteration on a real batch x. Runs in its own tensor scope; x is not modified. The losses stay on the
+    /// device until the whole iteration is queued and are then read in one copy, so a GPU run waits once per iteration.
+    /// </summary>
     public AlaeLosses Step(Tensor x, RandomStream noise)
     {
         using var scope = TensorScope.Begin();
         int b = x.Shape[0], l = _model.LatentSize;
         var (dLoss, r1) = DiscriminatorStep(x, noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
-        double gLoss = GeneratorStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
-        double latent = ReciprocityStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
-        return new AlaeLosses(dLoss, r1, gLoss, latent);
+        var gLoss = GeneratorStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
+        var latent = ReciprocityStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
+        using var noGrad = GradMode.NoGrad();
+        var all = Op.Concat(0, Op.Reshape(dLoss, 1), Op.Reshape(r1, 1), Op.Reshape(gLoss, 1), Op.Reshape(latent, 1)).ToDoubleArray();
+        return new AlaeLosses(all[0], all[1], all[2], all[3]);
     }
 
     private Tensor Generate(Tensor w, RandomStream random, bool mix)
         => _model is IStyleAlaeModel style ? style.GenerateForTraining(w, random, mix) : _model.Generate(w);
 
-    private (double logistic, double r1) DiscriminatorStep(Tensor xReal, Tensor z, RandomStream random)
+    // each step returns its loss tensors (0-d, on the device; their graph is already used and freed)
+    private (Tensor logistic, Tensor r1) DiscriminatorStep(Tensor xReal, Tensor z, RandomStream random)
     {
         Tensor xFake;
         using (GradMode.NoGrad()) xFake = Generate(_model.Map(z), random, mix: true);
@@ -67,19 +73,19 @@ public sealed class AlaeAlgorithm
         var loss = Op.Add(logistic, r1);
         AG.Backward(loss, _encoderParams);
         _encoderOpt.Step();
-        return (logistic.Item(), r1.Item());
+        return (logistic, r1);
     }
 
-    private double GeneratorStep(Tensor z, RandomStream random)
+    private Tensor GeneratorStep(Tensor z, RandomStream random)
     {
         var d = _model.Discriminate(_model.Encode(Generate(_model.Map(z), random, mix: true)));
         var loss = Op.Mean(Op.Softplus(Op.Neg(d)));
         AG.Backward(loss, _decoderParams);
         _decoderOpt.Step();
-        return loss.Item();
+        return loss;
     }
 
-    private double ReciprocityStep(Tensor z, RandomStream random)
+    private Tensor ReciprocityStep(Tensor z, RandomStream random)
     {
         Tensor w;
         using (GradMode.NoGrad()) w = _model.Map(z);
@@ -88,6 +94,6 @@ public sealed class AlaeAlgorithm
         AG.Backward(loss, _reciprocityParams);
         _encoderOpt.Step();
         _decoderOpt.Step();
-        return loss.Item();
+        return loss;
     }
 }
