@@ -13,7 +13,7 @@ public sealed partial class CpuKernels
 {
     public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
     {
-        var (n, c, inner) = ChannelLayout("BiasLeakyRelu", x, y);
+        var (n, c, inner) = ChannelLayout.Of("BiasLeakyRelu", x, y);
         if (bias.Shape != new Shape(c)) throw new ArgumentException($"BiasLeakyRelu: bias must be ({c}) for input {x.Shape}, got {bias.Shape}");
         if (IsF32(x)) BiasLeakyReluAs(x.Span<float>(), bias.Span<float>(), y.Span<float>(), n, c, inner, (float)slope);
         else BiasLeakyReluAs(x.Span<double>(), bias.Span<double>(), y.Span<double>(), n, c, inner, slope);
@@ -36,7 +36,7 @@ public sealed partial class CpuKernels
 
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
     {
-        var (n, c, inner) = ChannelLayout("AddNoise", x, y);
+        var (n, c, inner) = ChannelLayout.Of("AddNoise", x, y);
         if (weight.Shape != new Shape(c)) throw new ArgumentException($"AddNoise: weight must be ({c}) for input {x.Shape}, got {weight.Shape}");
         if (noise.Length != n * inner) throw new ArgumentException($"AddNoise: noise must hold one plane per sample ({n}×{inner} values) for input {x.Shape}, got {noise.Shape}");
         if (IsF32(x)) AddNoiseAs(x.Span<float>(), weight.Span<float>(), noise.Span<float>(), y.Span<float>(), n, c, inner);
@@ -57,7 +57,7 @@ public sealed partial class CpuKernels
 
     public void StyleModulate(Tensor x, Tensor style, Tensor y)
     {
-        var (n, c, inner) = ChannelLayout("StyleModulate", x, y);
+        var (n, c, inner) = ChannelLayout.Of("StyleModulate", x, y);
         if (style.Shape != new Shape(n, 2 * c)) throw new ArgumentException($"StyleModulate: style must be ({n}, {2 * c}) for input {x.Shape}, got {style.Shape}");
         if (IsF32(x)) StyleModulateAs(x.Span<float>(), style.Span<float>(), y.Span<float>(), n, c, inner);
         else StyleModulateAs(x.Span<double>(), style.Span<double>(), y.Span<double>(), n, c, inner);
@@ -73,14 +73,5 @@ public sealed partial class CpuKernels
             int o = row * inner;
             for (int i = o; i < o + inner; i++) y[i] = x[i] * scale + shift;
         }
-    }
-
-    // x, y: (N, C, ...) of one length → N, C and the size of one channel's plane
-    internal static (int n, int c, int inner) ChannelLayout(string op, Tensor x, Tensor y)
-    {
-        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be (N, C, ...), got {x.Shape}");
-        if (y.Shape != x.Shape) throw new ArgumentException($"{op}: output {y.Shape} differs from input {x.Shape}");
-        int n = x.Shape[0], c = x.Shape[1];
-        return (n, c, n * c == 0 ? 0 : x.Length / (n * c));
     }
 }
