@@ -2,12 +2,12 @@
 // on the CPU behind a fake libcuda (see run.sh). It checks launch arguments, index arithmetic and block reductions
 // without a GPU; it says nothing about GPU timing, races between real warps, or NVRTC's code generation.
 // Threads of a block run one after another, except in kernels that synchronise (listed in fake_cuda.cpp), where each
-// thread of a block is an OS thread and __syncthreads is a barrier.
+// thread of a block is a fiber (ucontext) of one OS thread and __syncthreads hands over to the next fiber: a round runs
+// every fiber up to its next barrier, so no thread passes barrier i before all have reached it.
 #pragma once
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <barrier>
 #include <functional>
 #include <map>
 #include <string>
@@ -17,7 +17,8 @@
 struct Dim3 { unsigned x = 0, y = 0, z = 0; };
 extern thread_local Dim3 threadIdx, blockIdx;
 extern Dim3 blockDim, gridDim;
-extern std::barrier<>* g_blockBarrier;   // set while a synchronising kernel's block runs
+extern bool g_inFiberBlock;              // set while a synchronising kernel's block runs
+void emu_yield_to_block_scheduler();
 extern double* g_exchange;               // one slot per thread of the block, for warp shuffles
 
 #define __global__
@@ -26,8 +27,8 @@ extern double* g_exchange;               // one slot per thread of the block, fo
 
 inline void __syncthreads()
 {
-    if (!g_blockBarrier) { fprintf(stderr, "host emulation: __syncthreads in a kernel run sequentially\n"); abort(); }
-    g_blockBarrier->arrive_and_wait();
+    if (!g_inFiberBlock) { fprintf(stderr, "host emulation: __syncthreads in a kernel run sequentially\n"); abort(); }
+    emu_yield_to_block_scheduler();
 }
 
 template <typename T> T __shfl_down_sync(unsigned, T v, int offset)

@@ -4,15 +4,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <thread>
+#include <ucontext.h>
 #include <vector>
 thread_local Dim3 threadIdx, blockIdx;
 Dim3 blockDim, gridDim;
-std::barrier<>* g_blockBarrier;
+bool g_inFiberBlock;
 double* g_exchange;
+
+// The fibers of a synchronising block: one ucontext and stack per CUDA thread, run round-robin by runFiberBlock.
+namespace {
+constexpr size_t FiberStack = 128 * 1024;
+struct Fiber { ucontext_t ctx; unsigned idx; bool done; };
+ucontext_t g_scheduler;
+std::vector<Fiber> g_fibers;
+std::vector<char> g_stacks;
+Fiber* g_current;
+EmulatedKernel* g_kernel;
+void** g_params;
+
+void fiberMain()
+{
+    g_kernel->call(g_params);
+    g_current->done = true;   // returning resumes uc_link, the scheduler
+}
+
+void runFiberBlock(EmulatedKernel* k, void** p, unsigned block, unsigned bx)
+{
+    if (g_stacks.size() < bx * FiberStack) g_stacks.resize(bx * FiberStack);
+    g_fibers.resize(bx);
+    g_kernel = k; g_params = p;
+    for (unsigned t = 0; t < bx; t++)
+    {
+        Fiber& f = g_fibers[t];
+        f.idx = t; f.done = false;
+        getcontext(&f.ctx);
+        f.ctx.uc_stack.ss_sp = g_stacks.data() + t * FiberStack;
+        f.ctx.uc_stack.ss_size = FiberStack;
+        f.ctx.uc_link = &g_scheduler;
+        makecontext(&f.ctx, fiberMain, 0);
+    }
+    g_inFiberBlock = true;
+    for (bool running = true; running;)
+    {
+        running = false;
+        for (auto& f : g_fibers)
+        {
+            if (f.done) continue;
+            g_current = &f;
+            threadIdx = {f.idx, 0, 0}; blockIdx = {block, 0, 0};
+            swapcontext(&g_scheduler, &f.ctx);
+            running |= !f.done;
+        }
+    }
+    g_inFiberBlock = false;
+}
+}
+
+void emu_yield_to_block_scheduler() { swapcontext(&g_current->ctx, &g_scheduler); }
 std::map<std::string, EmulatedKernel*>& emulatedKernels() { static std::map<std::string, EmulatedKernel*> r; return r; }
 
-// kernels with __syncthreads / warp shuffles: their blocks run one OS thread per CUDA thread
+// kernels with __syncthreads / warp shuffles: their blocks run one fiber per CUDA thread
 static bool synchronises(const std::string& name) { return name.rfind("sum_to", 0) == 0 || name.rfind("instance_norm", 0) == 0; }
 extern "C" {
 typedef int CUresult;
@@ -51,13 +102,7 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
             for (unsigned t = 0; t < bx; t++) { threadIdx = {t, 0, 0}; k->call(p); }
             continue;
         }
-        std::barrier<> bar(bx);
-        g_blockBarrier = &bar;
-        std::vector<std::thread> ts;
-        for (unsigned t = 0; t < bx; t++)
-            ts.emplace_back([=] { threadIdx = {t, 0, 0}; blockIdx = {b, 0, 0}; k->call(p); });
-        for (auto& t : ts) t.join();
-        g_blockBarrier = nullptr;
+        runFiberBlock(k, p, b, bx);
     }
     return 0;
 }
