@@ -27,11 +27,11 @@ public class CudaHostContractTests
         // struct { int nd; int dims[6]; int s0[6]; int s1[6]; } in kernels/elementwise.cu and reduce.cu
         Assert.That(Unsafe.SizeOf<MergedAxes>(), Is.EqualTo(4 * (1 + 3 * MergedAxes.MaxDims)));
         // struct { unsigned long long p[96], g[96], v[96]; double stepSize[96]; int offsets[97]; int count; } in kernels/optim.cu
-        Assert.That(File.ReadAllText(Path.Combine(Data.DataIoPaths.RepoRoot, "kernels", "optim.cu")), Does.Contain($"#define ADAM_TABLE {AdamTable.Capacity}\n"));
+        Assert.That(KernelCompiler.Source("optim"), Does.Contain($"#define ADAM_TABLE {AdamTable.Capacity}\n"));
         Assert.That(Unsafe.SizeOf<AdamTable>(), Is.EqualTo(8 * 4 * 96 + 4 * 97 + 4));
         Assert.That(Unsafe.SizeOf<AdamTable>() + 4 + 2 * 8, Is.LessThanOrEqualTo(4096), "kernel parameters of adam_step_f64 within CUDA's 4 KB");
         // struct { unsigned long long a[128], b[128]; int offsets[129]; int count; }
-        Assert.That(File.ReadAllText(Path.Combine(Data.DataIoPaths.RepoRoot, "kernels", "optim.cu")), Does.Contain($"#define LERP_TABLE {LerpTable.Capacity}\n"));
+        Assert.That(KernelCompiler.Source("optim"), Does.Contain($"#define LERP_TABLE {LerpTable.Capacity}\n"));
         Assert.That(Unsafe.SizeOf<LerpTable>(), Is.EqualTo(8 * 2 * 128 + 4 * 129 + 4));
     }
 
