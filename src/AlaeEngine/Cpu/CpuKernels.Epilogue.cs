@@ -13,8 +13,7 @@ public sealed partial class CpuKernels
 {
     public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
     {
-        var (n, c, inner) = ChannelLayout.Of("BiasLeakyRelu", x, y);
-        if (bias.Shape != new Shape(c)) throw new ArgumentException($"BiasLeakyRelu: bias must be ({c}) for input {x.Shape}, got {bias.Shape}");
+        var (n, c, inner) = ChannelLayout.ForBias(x, bias, y);
         if (IsF32(x)) BiasLeakyReluAs(x.Span<float>(), bias.Span<float>(), y.Span<float>(), n, c, inner, (float)slope);
         else BiasLeakyReluAs(x.Span<double>(), bias.Span<double>(), y.Span<double>(), n, c, inner, slope);
     }
@@ -36,9 +35,7 @@ public sealed partial class CpuKernels
 
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
     {
-        var (n, c, inner) = ChannelLayout.Of("AddNoise", x, y);
-        if (weight.Shape != new Shape(c)) throw new ArgumentException($"AddNoise: weight must be ({c}) for input {x.Shape}, got {weight.Shape}");
-        if (noise.Length != n * inner) throw new ArgumentException($"AddNoise: noise must hold one plane per sample ({n}×{inner} values) for input {x.Shape}, got {noise.Shape}");
+        var (n, c, inner) = ChannelLayout.ForNoise(x, weight, noise, y);
         if (IsF32(x)) AddNoiseAs(x.Span<float>(), weight.Span<float>(), noise.Span<float>(), y.Span<float>(), n, c, inner);
         else AddNoiseAs(x.Span<double>(), weight.Span<double>(), noise.Span<double>(), y.Span<double>(), n, c, inner);
     }
@@ -57,8 +54,7 @@ public sealed partial class CpuKernels
 
     public void StyleModulate(Tensor x, Tensor style, Tensor y)
     {
-        var (n, c, inner) = ChannelLayout.Of("StyleModulate", x, y);
-        if (style.Shape != new Shape(n, 2 * c)) throw new ArgumentException($"StyleModulate: style must be ({n}, {2 * c}) for input {x.Shape}, got {style.Shape}");
+        var (n, c, inner) = ChannelLayout.ForStyle(x, style, y);
         if (IsF32(x)) StyleModulateAs(x.Span<float>(), style.Span<float>(), y.Span<float>(), n, c, inner);
         else StyleModulateAs(x.Span<double>(), style.Span<double>(), y.Span<double>(), n, c, inner);
     }
