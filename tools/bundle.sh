@@ -5,6 +5,7 @@
 #   dotnet/          the .NET runtime of the SDK that built the bundle: the dotnet host, host/fxr, shared/Microsoft.NETCore.App
 #   alae/ tests/ bench/   framework-dependent linux-x64 publishes (the CUDA kernels are embedded resources of AlaeEngine.dll)
 #   data/mnist/      the bundled MNIST sample; AlaeEngine.sln marks the root, where the tests look for data/
+#   data/faces128-sample/  the 32 bundled faces (train style's default data, tools/gpu-checks.sh faces)
 # NVRTC and cuBLAS are not bundled (hundreds of MB): the box needs the CUDA toolkit's or the pip wheels' (see README).
 # Usage: tools/bundle.sh   (from anywhere; needs the .NET 10 SDK; prints the archive's size and fails above 60 MB)
 set -euo pipefail
@@ -32,6 +33,7 @@ fxr=$(ls "$dotnet_dir/host/fxr" | sort -V | tail -1)
 tar -C "$dotnet_dir" -cf - dotnet "host/fxr/$fxr" "shared/Microsoft.NETCore.App/$runtime" | tar -C "$root/dotnet" -xf -
 
 cp -r "$repo/data/mnist" "$root/data/mnist"
+cp -r "$repo/data/faces128-sample" "$root/data/faces128-sample"
 cp "$repo/AlaeEngine.sln" "$root/"
 cat > "$root/run.sh" <<'RUN'
 #!/usr/bin/env bash

@@ -4,6 +4,8 @@
 #   correctness  alae selftest (every op, CUDA f32 against CPU f32) and the CUDA tests (parity, training parity)
 #   training     alae bench train: MLP-ALAE at batch 128 and issue 5's six StyleALAE cases, two with --profile
 #   kernels      the CUDA kernel benchmarks (BenchmarkDotNet, a few minutes)
+#   faces        issue 5's faces run: train style --preset faces64 on the bundled faces up to 64² (resumes where the
+#                last call stopped; run it again until it says done), then copies the newest sample grid to OUT
 # Steps are split so each fits a 10-minute call; a failing step is logged and the next one still runs.
 set -uo pipefail
 bundle=$(cd "${1:?bundle folder}" && pwd)
@@ -31,5 +33,11 @@ if [ "$what" = training ] || [ "$what" = all ]; then
 fi
 if [ "$what" = kernels ] || [ "$what" = all ]; then
     step kernel-benchmarks bench --filter '*Cuda*'
+fi
+if [ "$what" = faces ]; then
+    resume=(); [ -d "$bundle/runs/faces64/checkpoints" ] && resume=(--resume)
+    step faces64 train style --preset faces64 --data data/faces128-sample --out runs/faces64 --device cuda "${resume[@]}"
+    grid=$(ls -t "$bundle/runs/faces64/samples/"*.png 2>/dev/null | head -n 1)
+    [ -n "$grid" ] && cp "$grid" "$out/faces64-$(basename "$grid")" && cp "$bundle/runs/faces64/metrics.jsonl" "$out/" 2>/dev/null
 fi
 exit $status
