@@ -44,8 +44,7 @@ public sealed unsafe partial class CudaKernels
             RequireSameLength("AdamStep", p, v);
             RequireSameDType("AdamStep", p, g, v);
             if (p.Length == 0) continue;
-            if (table.Count == AdamTable.Capacity || (table.Count > 0 && (p.DType != dtype || (long)table.Offsets[table.Count] + p.Length > int.MaxValue)))
-                LaunchAdam(ref table, dtype, beta2, eps);
+            if (TableFull(table.Count, AdamTable.Capacity, table.Offsets[table.Count], dtype, p)) LaunchAdam(ref table, dtype, beta2, eps);
             dtype = p.DType;
             int k = table.Count++;
             table.P[k] = Ptr(p); table.G[k] = Ptr(g); table.V[k] = Ptr(v);
@@ -54,6 +53,10 @@ public sealed unsafe partial class CudaKernels
         }
         LaunchAdam(ref table, dtype, beta2, eps);
     }
+
+    // a multi-tensor table must be launched before t joins it: it is full, holds another dtype, or would pass 2³¹ elements
+    private static bool TableFull(int count, int capacity, int elements, DType dtype, Tensor t)
+        => count == capacity || (count > 0 && (t.DType != dtype || (long)elements + t.Length > int.MaxValue));
 
     // launches the filled slots of the table and empties it
     private void LaunchAdam(ref AdamTable table, DType dtype, double beta2, double eps)
@@ -74,8 +77,7 @@ public sealed unsafe partial class CudaKernels
             RequireSameLength("LerpInPlace", a, b);
             RequireSameDType("LerpInPlace", a, b);
             if (a.Length == 0) continue;
-            if (table.Count == LerpTable.Capacity || (table.Count > 0 && (a.DType != dtype || (long)table.Offsets[table.Count] + a.Length > int.MaxValue)))
-                LaunchLerp(ref table, dtype, t);
+            if (TableFull(table.Count, LerpTable.Capacity, table.Offsets[table.Count], dtype, a)) LaunchLerp(ref table, dtype, t);
             dtype = a.DType;
             int k = table.Count++;
             table.A[k] = Ptr(a); table.B[k] = Ptr(b);

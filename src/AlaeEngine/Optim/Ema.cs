@@ -11,6 +11,7 @@ public sealed class Ema : IDisposable
 {
     private readonly IReadOnlyList<Parameter> _source;
     private readonly bool _ownsShadow;
+    private (Tensor, Tensor)[]? _pairs;   // (shadow, source value) for the multi-tensor lerp, built on first use
 
     public Ema(IReadOnlyList<Parameter> source)
     {
@@ -45,7 +46,8 @@ public sealed class Ema : IDisposable
     public void Update(double beta)
     {
         if (Shadow.Length == 0) return;
-        Shadow[0].Kernels.LerpInPlace(Shadow.Select((s, i) => (s, _source[i].Value)).ToList(), 1 - beta);
+        _pairs ??= Shadow.Select((s, i) => (s, _source[i].Value)).ToArray();
+        Shadow[0].Kernels.LerpInPlace(_pairs, 1 - beta);
     }
 
     public void Dispose() { if (_ownsShadow) foreach (var s in Shadow) s.Dispose(); }

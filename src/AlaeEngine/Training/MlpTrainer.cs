@@ -23,11 +23,11 @@ public sealed class MlpTrainer : IDisposable
 {
     internal const string StateFormat = "alae-mlp-checkpoint/1";
     private readonly MnistDataset _train;
+    private readonly EpochShuffle _shuffle;
     private readonly AlaeAlgorithm _algorithm;
     private readonly Adam _encoderOpt, _decoderOpt;
     private readonly RandomStream _noise;
     private readonly Tensor _sampleImages, _sampleZ;
-    private (int epoch, int[] order)? _order;
 
     /// <param name="device">where the model trains (CPU when null); data, noise and state follow it, checkpoints are device-independent.</param>
     public MlpTrainer(MlpTrainingOptions options, MnistDataset train, Device? device = null)
@@ -36,6 +36,7 @@ public sealed class MlpTrainer : IDisposable
         if (train.Count < options.BatchSize)
             throw new ArgumentException($"the training set has {train.Count} images, fewer than one batch of {options.BatchSize}");
         Options = options; _train = train; Device = device ?? Device.Cpu;
+        _shuffle = new EpochShuffle(options.Seed, train.Count);
         Model = new MlpAlae(options.Model, new Init(options.Seed, DType.Float32, Device));
         _encoderOpt = new Adam(Model.EncoderParameters.Concat(Model.DiscriminatorParameters).ToList(), options.LearningRate);
         _decoderOpt = new Adam(Model.MappingParameters.Concat(Model.GeneratorParameters).ToList(), options.LearningRate);
@@ -77,7 +78,7 @@ public sealed class MlpTrainer : IDisposable
         {
             Epoch = (int)(Step / IterationsPerEpoch);
             int inEpoch = (int)(Step % IterationsPerEpoch);
-            var order = EpochOrder(Epoch);
+            var order = _shuffle.Order(Epoch);
             AlaeLosses losses;
             using (TensorScope.Begin())
             {
@@ -92,18 +93,6 @@ public sealed class MlpTrainer : IDisposable
             if (Step % Options.SampleEvery == 0 || endOfEpoch || Step == TotalIterations) WriteSamples();
             if (Step % Options.CheckpointEvery == 0 || endOfEpoch || Step == TotalIterations) SaveCheckpoint();
         }
-    }
-
-    /// <summary>
-    /// The order of an epoch is a function of (seed, epoch) alone, so a resume mid-epoch sees the same order; it is
-    /// drawn once per epoch.
-    /// </summary>
-    private int[] EpochOrder(int epoch)
-    {
-        if (_order is { } cached && cached.epoch == epoch) return cached.order;
-        var order = new RandomStream(Options.Seed ^ 0x9E3779B97F4A7C15UL, (ulong)epoch * (ulong)_train.Count).Permutation(_train.Count);
-        _order = (epoch, order);
-        return order;
     }
 
     public string SaveCheckpoint()

@@ -35,8 +35,8 @@ public sealed class StyleTrainer : IDisposable
     private readonly Tensor _sampleZ;
     private readonly int[] _sampleIndices;
     private readonly Device _device;
-    private readonly ulong _orderSeed, _flipSeed;
-    private (long epoch, int[] order)? _orderCache;
+    private readonly ulong _flipSeed;
+    private readonly EpochShuffle _shuffle;
     private int _optimizerLevel = -1; // level the Adam states belong to; −1 before the first step
 
     public StyleTrainer(StyleTrainingOptions options, IImageSource data, Device? device = null)
@@ -55,7 +55,7 @@ public sealed class StyleTrainer : IDisposable
         _decoderOpt = new Adam(Model.MappingParameters.Concat(Model.GeneratorParameters).ToList(), options.Preset.LearningRate(0));
         _algorithm = new AlaeAlgorithm(Model, _encoderOpt, _decoderOpt, options.R1Gamma);
         _noise = new RandomStream(options.Seed * 2654435761UL + 17);
-        _orderSeed = options.Seed ^ 0x9E3779B97F4A7C15UL;
+        _shuffle = new EpochShuffle(options.Seed, data.Count);
         _flipSeed = options.Seed * 0xD1B54A32D192ED03UL + 5;
         int n = options.SampleCount;
         _sampleIndices = Enumerable.Range(0, n).Select(i => (int)((long)i * data.Count / n)).ToArray();
@@ -126,7 +126,7 @@ public sealed class StyleTrainer : IDisposable
         var plain = new List<int>(batch); var flipped = new List<int>(batch);
         for (long k = start; k < start + batch; k++)
         {
-            int index = Order(k / _data.Count)[(int)(k % _data.Count)];
+            int index = _shuffle.Order(k / _data.Count)[(int)(k % _data.Count)];
             (Options.Preset.Flip && Philox.Uniform(_flipSeed, (ulong)k) < 0.5 ? flipped : plain).Add(index);
         }
         var parts = new List<Tensor>();
@@ -137,15 +137,6 @@ public sealed class StyleTrainer : IDisposable
         if (level == 0 || blend >= 1) return x;
         using var noGrad = GradMode.NoGrad();
         return Op.Lerp(Op.Upsample2x(Op.AvgPool2x2(x)), x, blend);
-    }
-
-    // the order of an epoch is a function of (seed, epoch) alone, so a resume anywhere sees the same order
-    private int[] Order(long epoch)
-    {
-        if (_orderCache is { } c && c.epoch == epoch) return c.order;
-        var order = new RandomStream(_orderSeed, (ulong)epoch * (ulong)_data.Count).Permutation(_data.Count);
-        _orderCache = (epoch, order);
-        return order;
     }
 
     public string SaveCheckpoint()
