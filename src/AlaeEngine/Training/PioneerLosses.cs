@@ -19,9 +19,10 @@ public sealed record PioneerLossWeights
 /// <summary>
 /// The encoder step's loss and its parts (scalars, on the model's device): Total = λ_X·Reconstruction + KlTerm with
 /// Reconstruction = mean |G(E(x)) − x|, KlReal = 0.1·KL(E(x)), KlFake = 0.1·KL(E(x̂)) and KlTerm = KlReal − KlFake, or
-/// max(−m, KlReal − KlFake) when the margin m &gt; 0.
+/// max(−m, KlReal − KlFake) when the margin m &gt; 0. <see cref="Fakes"/> are the generated images x̂ the encoder saw
+/// (after the pool), constants of the step.
 /// </summary>
-public sealed record PioneerEncoderLoss(Tensor Total, Tensor Reconstruction, Tensor KlReal, Tensor KlFake, Tensor KlTerm);
+public sealed record PioneerEncoderLoss(Tensor Total, Tensor Reconstruction, Tensor KlReal, Tensor KlFake, Tensor KlTerm, Tensor Fakes);
 
 /// <summary>One decoder step's loss and its parts: Total = Kl + LatentMismatch, Kl = 0.1·KL(E(G(z))), LatentMismatch = 100·mismatch_cos(E(G(z)), z).</summary>
 public sealed record PioneerGeneratorLoss(Tensor Total, Tensor Kl, Tensor LatentMismatch);
@@ -61,7 +62,7 @@ public static class PioneerLosses
         var gap = Op.Sub(klReal, klFake);
         var klTerm = margin > 0 ? Op.ClampMin(gap, -margin) : gap;
         var total = Op.Add(Op.Scale(reconstruction, reconstructionWeight), klTerm);
-        return new PioneerEncoderLoss(total, reconstruction, klReal, klFake, klTerm);
+        return new PioneerEncoderLoss(total, reconstruction, klReal, klFake, klTerm, fake);
     }
 
     /// <summary>
