@@ -20,7 +20,7 @@ internal static class StyleTrainCommand
         var emaHalfLife = Opt.Of<double?>("--ema-half-life", "images over which an EMA weight halves (default: the reference's 10 000, or a 20th of the run when that is shorter)", null);
 
         var cmd = new Command("style", "train StyleALAE with progressive growing (ALAE §5) on an image folder");
-        foreach (var o in run.All.Concat(images.All).Concat([preset, gamma, perLevel, batchScale, emaHalfLife])) cmd.Add(o);
+        foreach (var o in new Option[] { preset }.Concat(images.All).Concat(run.All).Concat([gamma, perLevel, batchScale, emaHalfLife])) cmd.Add(o);
         cmd.SetAction(r =>
         {
             var chosen = Shorten(StyleAlaePreset.Named(r.GetValue(preset)!), r.GetValue(perLevel));

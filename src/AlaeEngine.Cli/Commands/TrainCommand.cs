@@ -19,7 +19,7 @@ internal static class TrainCommand
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
 
         var cmd = new Command("mlp", "train MLP-ALAE on MNIST (ALAE §7.1)");
-        foreach (var o in run.All.Concat([data, epochs, batch, lr, gamma])) cmd.Add(o);
+        foreach (var o in new Option[] { data, epochs, batch, lr, gamma }.Concat(run.All)) cmd.Add(o);
         cmd.SetAction(r =>
         {
             var fromFlags = run.ApplyTo(r, new MlpTrainingOptions

@@ -4,8 +4,8 @@ namespace AlaeEngine.Training;
 
 /// <summary>
 /// The part of a run's metrics that lives in its checkpoints: the step of the last record written
-/// (<see cref="LoggedThrough"/>), the iterations accumulated since (their count, summed losses, and the last one's
-/// position, throughput and values) and the wall time of all sessions so far.
+/// (<see cref="LoggedThrough"/>), the iterations accumulated since (their count, each loss's sum and count, and the last
+/// one's position, throughput and values) and the wall time of all sessions so far.
 /// </summary>
 public sealed record MetricsWindow
 {
@@ -13,6 +13,7 @@ public sealed record MetricsWindow
     public double WallSeconds { get; init; }
     public int Count { get; init; }
     public Dictionary<string, double> Sums { get; init; } = new();
+    public Dictionary<string, int> Counts { get; init; } = new();
     public long Step { get; init; }
     public int Epoch { get; init; }
     public double ImagesPerSecond { get; init; }
@@ -24,6 +25,7 @@ public sealed record MetricsWindow
     public JsonObject ToJson() => new()
     {
         ["loggedThrough"] = LoggedThrough, ["wallSeconds"] = WallSeconds, ["count"] = Count, ["sums"] = Map(Sums),
+        ["counts"] = new JsonObject(Counts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
         ["step"] = Step, ["epoch"] = Epoch, ["imagesPerSecond"] = ImagesPerSecond, ["values"] = Map(Values),
     };
 
@@ -35,6 +37,7 @@ public sealed record MetricsWindow
         return new MetricsWindow
         {
             LoggedThrough = m.Long("loggedThrough"), WallSeconds = m.Double("wallSeconds"), Count = m.Int("count"), Sums = ReadMap(m, "sums"),
+            Counts = ReadMap(m, "counts").ToDictionary(kv => kv.Key, kv => (int)kv.Value),
             Step = m.Long("step"), Epoch = m.Int("epoch"), ImagesPerSecond = m.Double("imagesPerSecond"), Values = ReadMap(m, "values"),
         };
     }

@@ -49,15 +49,21 @@ public sealed class RunMetrics : IDisposable
 
     /// <summary>
     /// Accumulates named losses; every <see cref="Every"/> iterations (or at a step divisible by it) writes their averages
-    /// with the latest <paramref name="values"/> (not averaged: schedule positions and the like).
+    /// with the latest <paramref name="values"/> (not averaged: schedule positions and the like). A loss that only some
+    /// iterations compute (a lazy regulariser) is averaged over those.
     /// </summary>
     public void Add(long step, int epoch, double imagesPerSecond, IReadOnlyDictionary<string, double> losses, IReadOnlyDictionary<string, double>? values = null)
     {
         var sums = new Dictionary<string, double>(_window.Sums);
-        foreach (var (name, v) in losses) sums[name] = sums.GetValueOrDefault(name) + v;
+        var counts = new Dictionary<string, int>(_window.Counts);
+        foreach (var (name, v) in losses)
+        {
+            sums[name] = sums.GetValueOrDefault(name) + v;
+            counts[name] = counts.GetValueOrDefault(name) + 1;
+        }
         _window = _window with
         {
-            Count = _window.Count + 1, Sums = sums,
+            Count = _window.Count + 1, Sums = sums, Counts = counts,
             Step = step, Epoch = epoch, ImagesPerSecond = imagesPerSecond, Values = values?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new(),
         };
         if (_window.Count < Every && step % Every != 0) return;
@@ -71,10 +77,10 @@ public sealed class RunMetrics : IDisposable
         _log.Append(new MetricsRecord
         {
             Step = _window.Step, Epoch = _window.Epoch, WallSeconds = WallSeconds, ImagesPerSecond = _window.ImagesPerSecond,
-            Losses = _window.Sums.ToDictionary(kv => kv.Key, kv => kv.Value / _window.Count),
+            Losses = _window.Sums.ToDictionary(kv => kv.Key, kv => kv.Value / _window.Counts[kv.Key]),
             Values = new Dictionary<string, double>(_window.Values),
         });
-        _window = _window with { LoggedThrough = _window.Step, Count = 0, Sums = new() };
+        _window = _window with { LoggedThrough = _window.Step, Count = 0, Sums = new(), Counts = new() };
     }
 
     /// <summary>Redraws losses.png from the records written so far (earlier sessions of a resumed run included).</summary>
