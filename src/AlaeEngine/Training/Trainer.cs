@@ -229,7 +229,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         => Checkpoint.ReadState(checkpointJson, stateFormat)["options"].Deserialize(optionsJson)
             ?? throw new InvalidDataException($"{checkpointJson}: no options in checkpoint");
 
-    public virtual void Dispose()
+    public void Dispose()
     {
         for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
         _owned.Clear();
