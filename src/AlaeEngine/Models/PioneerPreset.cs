@@ -75,41 +75,35 @@ public sealed record PioneerPreset
 
     private static PioneerRule Kimg(long kimg, int level, double lr, double margin) => new(kimg * 1000, level, lr, margin);
 
+    // the released 256² models: the paper's network with --e_last_relu, --n_generator 2, 2.4 M images per stage
+    private static PioneerPreset Paper(string name, long totalImages, PioneerRule[] rules) => new()
+    {
+        Name = name, Model = Paper256 with { EncoderLastActivation = true }, Rules = rules,
+        ImagesPerStage = 2_400_000, TotalImages = totalImages,
+        BatchPerLevel = PaperBatches, PoolSizePerLevel = PaperPools, GeneratorSteps = 2,
+    };
+
     /// <summary>
     /// makeTS for celebaHQ as the code runs it: 4²–32² at lr 5e-4 with margin 0.05 (its first rule, (0, 4², 5e-4, 0.05),
     /// is never applied, so 4² runs at lr 1e-3, margin 0); 64² from 9.6 M at 1e-3, margin 0, then 0.02 from 13 M;
     /// 128² from 16.52 M (0.02); 256² from 20.04 M (0.04); 25.48 M images in all (the released checkpoint).
     /// With the released models' --n_generator 2 --e_last_relu.
     /// </summary>
-    public static PioneerPreset CelebAHq256 { get; } = new()
-    {
-        Name = "pioneer-celebahq256",
-        Model = Paper256 with { EncoderLastActivation = true },
-        Rules =
-        [
-            Kimg(0, 0, 1e-3, 0), Kimg(2400, 1, 5e-4, 0.05), Kimg(4800, 2, 5e-4, 0.05), Kimg(7200, 3, 5e-4, 0.05),
-            Kimg(9600, 4, 1e-3, 0), Kimg(13000, 4, 1e-3, 0.02), Kimg(16520, 5, 1e-3, 0.02), Kimg(20040, 6, 1e-3, 0.04),
-        ],
-        ImagesPerStage = 2_400_000, TotalImages = 25_480_000,
-        BatchPerLevel = PaperBatches, PoolSizePerLevel = PaperPools, GeneratorSteps = 2,
-    };
+    public static PioneerPreset CelebAHq256 { get; } = Paper("pioneer-celebahq256", 25_480_000,
+    [
+        Kimg(0, 0, 1e-3, 0), Kimg(2400, 1, 5e-4, 0.05), Kimg(4800, 2, 5e-4, 0.05), Kimg(7200, 3, 5e-4, 0.05),
+        Kimg(9600, 4, 1e-3, 0), Kimg(13000, 4, 1e-3, 0.02), Kimg(16520, 5, 1e-3, 0.02), Kimg(20040, 6, 1e-3, 0.04),
+    ]);
 
     /// <summary>
     /// makeTS for lsun: 4²–64² every 2.4 M at lr 1e-3, margin 0; 0.06 from 12.36 M (64²); 128² from 15.4 M (0.06);
     /// 256² from 21.4 M (0.04); 25.4 M images in all (the released checkpoint). --n_generator 2 --e_last_relu.
     /// </summary>
-    public static PioneerPreset Lsun256 { get; } = new()
-    {
-        Name = "pioneer-lsun256",
-        Model = Paper256 with { EncoderLastActivation = true },
-        Rules =
-        [
-            Kimg(0, 0, 1e-3, 0), Kimg(2400, 1, 1e-3, 0), Kimg(4800, 2, 1e-3, 0), Kimg(7200, 3, 1e-3, 0),
-            Kimg(9600, 4, 1e-3, 0), Kimg(12360, 4, 1e-3, 0.06), Kimg(15400, 5, 1e-3, 0.06), Kimg(21400, 6, 1e-3, 0.04),
-        ],
-        ImagesPerStage = 2_400_000, TotalImages = 25_400_000,
-        BatchPerLevel = PaperBatches, PoolSizePerLevel = PaperPools, GeneratorSteps = 2,
-    };
+    public static PioneerPreset Lsun256 { get; } = Paper("pioneer-lsun256", 25_400_000,
+    [
+        Kimg(0, 0, 1e-3, 0), Kimg(2400, 1, 1e-3, 0), Kimg(4800, 2, 1e-3, 0), Kimg(7200, 3, 1e-3, 0),
+        Kimg(9600, 4, 1e-3, 0), Kimg(12360, 4, 1e-3, 0.06), Kimg(15400, 5, 1e-3, 0.06), Kimg(21400, 6, 1e-3, 0.04),
+    ]);
 
     /// <summary>
     /// The paper's ablation baseline (Fig. 3b; --noSNG --PN --EQLR --noSCHED): the decoder with equalized learning rate
