@@ -89,6 +89,12 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>The optimizers by group name; their state is checkpointed under "adam/&lt;group&gt;/".</summary>
     protected abstract IReadOnlyDictionary<string, Adam> Optimizers { get; }
 
+    /// <summary>
+    /// Tensors of the trainer's own state that are not parameters (spectral-norm vectors, an image pool), by unique
+    /// name, saved as "state/&lt;name&gt;"; <see cref="RestoreState"/> reads them back with <see cref="CheckpointState.StateTensor"/>.
+    /// </summary>
+    protected virtual IEnumerable<(string name, Tensor tensor)> StateTensors() => [];
+
     /// <summary>Adds the trainer's own state to a checkpoint's JSON (the frame writes format, options, position, noise and metrics).</summary>
     protected virtual void SaveState(JsonObject state) { }
 
@@ -185,6 +191,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>Writes a checkpoint of the current state (atomically; the three newest are kept) and returns its JSON path.</summary>
     public string SaveCheckpoint()
     {
+        using var scope = TensorScope.Begin(); // copies StateTensors makes (an image pool's snapshot)
         var state = new JsonObject
         {
             ["format"] = _stateFormat,
@@ -195,7 +202,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         state["noiseSeed"] = Noise.Seed;
         state["noisePosition"] = Noise.Position;
         state["metrics"] = (_metrics?.Window ?? _metricsWindow).ToJson();
-        LastCheckpoint = Checkpoint.Save(Options.OutDir, Step, CheckpointParameters, Optimizers, state);
+        LastCheckpoint = Checkpoint.Save(Options.OutDir, Step, CheckpointParameters, Optimizers, state, StateTensors());
         _checkpointStep = Step;
         return LastCheckpoint;
     }
@@ -209,6 +216,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         ImagesSeen = state.Has("imagesSeen") ? state.Long("imagesSeen") : ImagesSeenNotSaved(state);
         Noise.Restore(state.ULong("noisePosition"));
         _metricsWindow = MetricsWindow.FromCheckpoint(state, Step);
+        using var scope = TensorScope.Begin(); // the state tensors read back
         RestoreState(state);
     }
 
