@@ -10,6 +10,7 @@ var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# wi
     InferenceCommands.Generate(),
     InferenceCommands.Interpolate(),
     InferenceCommands.Mix(),
+    InferenceCommands.Manipulate(),
     EvalCommand.Create(),
     BenchCommand.Create(),
     GradCheckCommand.Create(),

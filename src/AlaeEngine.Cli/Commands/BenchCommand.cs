@@ -7,14 +7,15 @@ using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli.Commands;
 
-/// <summary>`alae bench train`: median time of full training iterations of MLP-ALAE or of a StyleALAE level (see <see cref="TrainingBenchmark"/>).</summary>
+/// <summary>`alae bench train`: median time of full training iterations of MLP-ALAE, or of one level of a StyleALAE or Balanced PIONEER preset (see <see cref="TrainingBenchmark"/>).</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var preset = Opt.Of("--preset", $"architecture: {TrainingBenchmarkOptions.MlpName} (MLP-ALAE) or a StyleALAE preset ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))})",
+        var preset = Opt.Of("--preset", $"architecture: {TrainingBenchmarkOptions.MlpName} (MLP-ALAE), a StyleALAE preset ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))}) " +
+            $"or a Balanced PIONEER preset ({string.Join(", ", PioneerPreset.All.Select(p => p.Name))})",
             StyleAlaePreset.CelebAHq256.Name);
-        var res = Opt.Of("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE presets)", 0);
+        var res = Opt.Of("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE and PIONEER presets)", 0);
         var batch = Opt.Required<int>("--batch", "batch size");
         var device = Opt.Of("--device", "cuda or cpu", "cuda");
         var iterations = Opt.Of("--iterations", "timed iterations", 20);
@@ -23,7 +24,7 @@ internal static class BenchCommand
         var profile = Opt.Of("--profile", "on a GPU, run this many more iterations with every kernel, GEMM and copy timed by CUDA events, and print where the GPU time goes", 0);
         var threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
         var train = new Command("train",
-            "time full training iterations on random images (MLP-ALAE, or a StyleALAE preset at one level): D step with R1, G step, reciprocity step, Adam updates, EMA")
+            "time full training iterations on random images (MLP-ALAE, or a StyleALAE or PIONEER preset at one level): the model's steps with their Adam updates and EMA")
         {
             preset, res, batch, device, iterations, warmup, seed, threads, profile,
         };
@@ -33,7 +34,8 @@ internal static class BenchCommand
             string model = r.GetValue(preset)!;
             var options = new TrainingBenchmarkOptions
             {
-                Preset = model == TrainingBenchmarkOptions.MlpName ? null : StyleAlaePreset.Named(model), Resolution = r.GetValue(res), Batch = r.GetValue(batch),
+                Preset = model == TrainingBenchmarkOptions.MlpName || IsPioneer(model) ? null : StyleAlaePreset.Named(model),
+                Pioneer = IsPioneer(model) ? PioneerPreset.Named(model) : null, Resolution = r.GetValue(res), Batch = r.GetValue(batch),
                 Iterations = r.GetValue(iterations), Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), ProfileIterations = r.GetValue(profile),
             };
             options.Validate();
@@ -66,6 +68,8 @@ internal static class BenchCommand
         });
         return new Command("bench", "measure the engine's speed") { train };
     }
+
+    private static bool IsPioneer(string preset) => PioneerPreset.All.Any(p => p.Name == preset);
 
     // GPU time per operation and iteration, longest first; the events add host time, so the shares are of GPU time
     private static void PrintProfile(IReadOnlyList<KernelProfileRow> rows, int iterations, double medianMs)

@@ -40,6 +40,21 @@ public sealed class MnistImages(MnistDataset digits) : IImageSource
         return batch;
     }
 
+    /// <summary>Digits in MnistDataset's layout (N, 784), a CPU tensor, centred on the −1 background: (N, 1, 32, 32), the inverse of <see cref="Crop"/>.</summary>
+    public static Tensor Pad(Tensor digits)
+    {
+        if (digits.Rank != 2 || digits.Shape[1] != MnistDataset.Pixels || digits.Device.Kind != DeviceKind.Cpu)
+            throw new ArgumentException($"MNIST pad: digits must be a CPU tensor (N, {MnistDataset.Pixels}), got {digits.Shape} on {digits.Device}");
+        int n = digits.Shape[0];
+        var src = digits.ToFloatArray();
+        var dst = new float[n * Side * Side];
+        Array.Fill(dst, -1f);
+        for (int b = 0; b < n; b++)
+            for (int y = 0; y < MnistDataset.Side; y++)
+                src.AsSpan((b * MnistDataset.Side + y) * MnistDataset.Side, MnistDataset.Side).CopyTo(dst.AsSpan((b * Side + y + Margin) * Side + Margin));
+        return Tensor.FromArray(dst, new Shape(n, 1, Side, Side));
+    }
+
     /// <summary>The 28×28 digits inside 32² images: (N, 1, 32, 32) → (N, 784), MnistDataset's layout.</summary>
     public static Tensor Crop(Tensor images)
     {

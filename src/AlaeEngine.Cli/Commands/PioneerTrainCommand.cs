@@ -1,0 +1,83 @@
+using System.CommandLine;
+using AlaeEngine.Models;
+using AlaeEngine.Nn;
+using AlaeEngine.Training;
+
+namespace AlaeEngine.Cli.Commands;
+
+/// <summary>`alae train pioneer`: Balanced PIONEER with its rule schedule on an image folder, or on MNIST for a one-channel preset.</summary>
+internal static class PioneerTrainCommand
+{
+    /// <summary>The decoder's normalisation for --norm: the paper's SN, its ablations (Fig. 3b), and none.</summary>
+    private static readonly Dictionary<string, (ConvWeighting Weighting, bool PixelNorm)> Norms = new()
+    {
+        ["sn"] = (ConvWeighting.Spectral, false),
+        ["pn-eqlr"] = (ConvWeighting.Equalized, true),
+        ["eqlr"] = (ConvWeighting.Equalized, false),
+        ["pn"] = (ConvWeighting.Default, true),
+        ["none"] = (ConvWeighting.Default, false),
+    };
+
+    public static Command Create()
+    {
+        var run = new RunFlags("runs/pioneer");
+        var images = new ImageFolderFlags();
+        var preset = Opt.Of("--preset", $"architecture and schedule, see docs/pioneer-presets.md ({string.Join(", ", PioneerPreset.All.Select(p => p.Name))})", PioneerPreset.Faces64.Name);
+        var generatorSteps = Opt.Of<int?>("--n-generator", "decoder steps per encoder step (default: the preset's; the released models used 2, the reference recommends 1)", null);
+        var lastRelu = Opt.Of<bool?>("--e-last-relu", "leaky ReLU after the encoder's last convolution, before the sphere (true/false; default: the preset's)", null);
+        var norm = Opt.Of<string?>("--norm", $"the decoder's normalisation: {string.Join(", ", Norms.Keys)} (default: the preset's; pn-eqlr is the paper's baseline, the encoder keeps SN)", null);
+        var perStage = Opt.Of("--images-per-stage", "images per stage instead of the preset's, every rule start and the total scaled alike (0: the preset's); shortens a run", 0L);
+        var margin = Opt.Of<double?>("--margin", "KL margin of every rule, code units (0.02 = the paper's 0.2; 0: no hinge, the ablation; default: the preset's per-rule margins)", null);
+        var batchScale = Opt.Of("--batch-scale", "multiply the preset's batch per level (≥ 2 each; e.g. 0.5 after running out of GPU memory); with --resume it changes the batch from there on", 1.0);
+
+        var cmd = new Command("pioneer", "train Balanced PIONEER (Heljakka et al., WACV 2020): a progressively grown autoencoder whose encoder is the adversary");
+        foreach (var o in new Option[] { preset }.Concat(images.All).Concat(run.All).Concat([generatorSteps, lastRelu, norm, perStage, margin, batchScale])) cmd.Add(o);
+        cmd.SetAction(r =>
+        {
+            var chosen = PioneerPreset.Named(r.GetValue(preset)!);
+            if (r.GetValue(perStage) is var ips and not 0) chosen = chosen.WithImagesPerStage(ips);
+            if (r.GetValue(generatorSteps) is { } n) chosen = chosen with { GeneratorSteps = n };
+            if (r.GetValue(lastRelu) is { } relu) chosen = chosen with { Model = chosen.Model with { EncoderLastActivation = relu } };
+            if (r.GetValue(norm) is { } name) chosen = chosen with { Model = WithNorm(chosen.Model, name) };
+            if (r.GetValue(margin) is { } m) chosen = chosen with { Rules = chosen.Rules.Select(rule => rule with { Margin = m }).ToArray() };
+            double scale = r.GetValue(batchScale);
+            var fromFlags = run.ApplyTo(r, new PioneerTrainingOptions { Preset = ScaleBatch(chosen, scale) });
+            var (options, checkpoint) = run.Resolve(r, fromFlags, PioneerTrainer.OptionsFrom,
+            [
+                new(preset, o => o.Preset.Name), new(perStage, o => o.Preset.ImagesPerStage), new(generatorSteps, o => o.Preset.GeneratorSteps),
+                new(lastRelu, o => o.Preset.Model.EncoderLastActivation), new(norm, o => NormName(o.Preset.Model)),
+                new(margin, o => string.Join("/", o.Preset.Rules.Select(rule => rule.Margin))),
+                // the way out of a GPU's memory limit: scales the run's batches from the resume on
+                new(batchScale, o => string.Join("/", o.Preset.BatchPerLevel), (s, _) => s with { Preset = ScaleBatch(s.Preset, scale) }),
+            ]);
+            var device = run.OpenDevice(r);
+            var p = options.Preset;
+            var (data, owner) = PioneerData.Open(r, images, p.Model, options.OutDir);
+            using var _ = owner;
+            using var trainer = new PioneerTrainer(options, data, device);
+            Console.WriteLine($"Balanced PIONEER '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels, {p.Rules.Length} rules, " +
+                              $"{p.ImagesPerStage} images per stage, {p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, " +
+                              $"n_generator {p.GeneratorSteps}, decoder {NormName(p.Model)}, {RunFlags.Describe(device)} → {options.OutDir}");
+            return TrainingSession.Run(trainer, checkpoint,
+                $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
+                $"or edit BatchPerLevel of preset '{p.Name}' in src/AlaeEngine/Models/PioneerPreset.cs.");
+        });
+        return cmd;
+    }
+
+    private static PioneerConfig WithNorm(PioneerConfig model, string name)
+    {
+        if (!Norms.TryGetValue(name, out var n)) throw new ArgumentException($"--norm {name}: expected one of {string.Join(", ", Norms.Keys)}");
+        return model with { DecoderWeighting = n.Weighting, DecoderPixelNorm = n.PixelNorm };
+    }
+
+    private static string NormName(PioneerConfig model)
+        => Norms.First(kv => kv.Value == (model.DecoderWeighting, model.DecoderPixelNorm)).Key;
+
+    private static PioneerPreset ScaleBatch(PioneerPreset p, double scale)
+    {
+        if (!(scale > 0)) throw new ArgumentException($"--batch-scale must be > 0, got {scale}");
+        // the batch KL needs two codes at least
+        return p with { BatchPerLevel = p.BatchPerLevel.Select(b => Math.Max(2, (int)Math.Round(b * scale))).ToArray() };
+    }
+}
