@@ -46,7 +46,7 @@ internal static class PioneerTrainCommand
             [
                 new(preset, o => o.Preset.Name), new(perStage, o => o.Preset.ImagesPerStage), new(generatorSteps, o => o.Preset.GeneratorSteps),
                 new(lastRelu, o => o.Preset.Model.EncoderLastActivation), new(norm, o => NormName(o.Preset.Model)),
-                new(margin, o => string.Join("/", o.Preset.Rules.Select(rule => rule.Margin))),
+                new(margin, o => Margins(o.Preset)),
                 // the way out of a GPU's memory limit: scales the run's batches from the resume on
                 new(batchScale, o => string.Join("/", o.Preset.BatchPerLevel), (s, _) => s with { Preset = ScaleBatch(s.Preset, scale) }),
             ]);
@@ -73,6 +73,10 @@ internal static class PioneerTrainCommand
 
     private static string NormName(PioneerConfig model)
         => Norms.First(kv => kv.Value == (model.DecoderWeighting, model.DecoderPixelNorm)).Key;
+
+    // one number when every rule has the same margin (as --margin makes them), else the list
+    private static string Margins(PioneerPreset p)
+        => p.Rules.Select(rule => rule.Margin).Distinct().Count() == 1 ? $"{p.Rules[0].Margin}" : string.Join("/", p.Rules.Select(rule => rule.Margin));
 
     private static PioneerPreset ScaleBatch(PioneerPreset p, double scale)
     {
