@@ -28,10 +28,11 @@ internal static class PioneerTrainCommand
         var norm = Opt.Of<string?>("--norm", $"the decoder's normalisation: {string.Join(", ", Norms.Keys)} (default: the preset's; pn-eqlr is the paper's baseline, the encoder keeps SN)", null);
         var perStage = Opt.Of("--images-per-stage", "images per stage instead of the preset's, every rule start and the total scaled alike (0: the preset's); shortens a run", 0L);
         var margin = Opt.Of<double?>("--margin", "KL margin of every rule, code units (0.02 = the paper's 0.2; 0: no hinge, the ablation; default: the preset's per-rule margins)", null);
+        var emaDecay = Opt.Of<double?>("--ema-decay", "decay of the decoder's EMA per iteration (default: the preset's; the reference's 0.999)", null);
         var batchScale = Opt.Of("--batch-scale", "multiply the preset's batch per level (≥ 2 each; e.g. 0.5 after running out of GPU memory); with --resume it changes the batch from there on", 1.0);
 
         var cmd = new Command("pioneer", "train Balanced PIONEER (Heljakka et al., WACV 2020): a progressively grown autoencoder whose encoder is the adversary");
-        foreach (var o in new Option[] { preset }.Concat(images.All).Concat(run.All).Concat([generatorSteps, lastRelu, norm, perStage, margin, batchScale])) cmd.Add(o);
+        foreach (var o in new Option[] { preset }.Concat(images.All).Concat(run.All).Concat([generatorSteps, lastRelu, norm, perStage, margin, emaDecay, batchScale])) cmd.Add(o);
         cmd.SetAction(r =>
         {
             var chosen = PioneerPreset.Named(r.GetValue(preset)!);
@@ -39,6 +40,7 @@ internal static class PioneerTrainCommand
             if (r.GetValue(generatorSteps) is { } n) chosen = chosen with { GeneratorSteps = n };
             if (r.GetValue(lastRelu) is { } relu) chosen = chosen with { Model = chosen.Model with { EncoderLastActivation = relu } };
             if (r.GetValue(norm) is { } name) chosen = chosen with { Model = WithNorm(chosen.Model, name) };
+            if (r.GetValue(emaDecay) is { } decay) chosen = chosen with { EmaDecay = decay };
             if (r.GetValue(margin) is { } m) chosen = chosen with { Rules = chosen.Rules.Select(rule => rule with { Margin = m }).ToArray() };
             double scale = r.GetValue(batchScale);
             var fromFlags = run.ApplyTo(r, new PioneerTrainingOptions { Preset = ScaleBatch(chosen, scale) });
@@ -46,7 +48,7 @@ internal static class PioneerTrainCommand
             [
                 new(preset, o => o.Preset.Name), new(perStage, o => o.Preset.ImagesPerStage), new(generatorSteps, o => o.Preset.GeneratorSteps),
                 new(lastRelu, o => o.Preset.Model.EncoderLastActivation), new(norm, o => NormName(o.Preset.Model)),
-                new(margin, o => Margins(o.Preset)),
+                new(margin, o => Margins(o.Preset)), new(emaDecay, o => o.Preset.EmaDecay),
                 // the way out of a GPU's memory limit: scales the run's batches from the resume on
                 new(batchScale, o => string.Join("/", o.Preset.BatchPerLevel), (s, _) => s with { Preset = ScaleBatch(s.Preset, scale) }),
             ]);

@@ -197,11 +197,7 @@ public sealed class PioneerTrainer : Trainer<PioneerTrainingOptions, PioneerIter
     public override string Describe(PioneerIterationLog it)
         => $"level {it.Level} {PioneerConfig.ResolutionAt(it.Level)}² blend {it.Blend:F2} batch {it.Batch} m {it.Margin:G3} {it.ImagesPerSecond:F1} img/s {it.Losses.Describe()}";
 
-    public override string DescribePosition()
-    {
-        int res = Model.CurrentResolution;
-        return $"level {Level} ({res}×{res}), batch {Options.Preset.Batch(Level)}";
-    }
+    public override string DescribePosition() => DescribeLevel(Level, Model.CurrentResolution, Options.Preset.Batch(Level));
 
     /// <summary>Reads the options saved in a checkpoint (to resume or to rebuild the model for inference).</summary>
     public static PioneerTrainingOptions OptionsFrom(string checkpointJson) => ReadOptions(checkpointJson, StateFormat, TrainingJson.Default.PioneerTrainingOptions);

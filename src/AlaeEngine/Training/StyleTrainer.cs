@@ -150,11 +150,7 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
     public override string Describe(StyleIterationLog it)
         => $"level {it.Level} {StyleAlaeConfig.ResolutionAt(it.Level)}² blend {it.Blend:F2} batch {it.Batch} {it.ImagesPerSecond:F1} img/s {it.Losses.Describe()}";
 
-    public override string DescribePosition()
-    {
-        int res = Model.CurrentResolution;
-        return $"level {Level} ({res}×{res}), batch {Options.Preset.Batch(Level)}";
-    }
+    public override string DescribePosition() => DescribeLevel(Level, Model.CurrentResolution, Options.Preset.Batch(Level));
 
     /// <summary>Reads the options saved in a checkpoint (to resume or to rebuild the model for inference).</summary>
     public static StyleTrainingOptions OptionsFrom(string checkpointJson) => ReadOptions(checkpointJson, StateFormat, TrainingJson.Default.StyleTrainingOptions);

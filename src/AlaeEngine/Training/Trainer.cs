@@ -114,6 +114,9 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>Where the run is, for messages ("epoch 3, batch 128", "level 2 (16×16), batch 4").</summary>
     public abstract string DescribePosition();
 
+    /// <summary>A progressive model's position for <see cref="DescribePosition"/>: "level 2 (16×16), batch 4".</summary>
+    protected static string DescribeLevel(int level, int resolution, int batch) => $"level {level} ({resolution}×{resolution}), batch {batch}";
+
     // ---- the frame ----
 
     /// <summary>Whether the run is complete: its schedule, or <see cref="TrainingOptions.MaxIterations"/>.</summary>
