@@ -21,7 +21,7 @@ internal static class PioneerTrainCommand
     public static Command Create()
     {
         var run = new RunFlags("runs/pioneer");
-        var images = new ImageFolderFlags();
+        var images = new ImageFolderFlags($"image folder (PNG, JPEG, …), resized to the preset's resolution; for a one-channel preset a folder of MNIST IDX files (default {PioneerData.DefaultMnist})");
         var preset = Opt.Of("--preset", $"architecture and schedule, see docs/pioneer-presets.md ({string.Join(", ", PioneerPreset.All.Select(p => p.Name))})", PioneerPreset.Faces64.Name);
         var generatorSteps = Opt.Of<int?>("--n-generator", "decoder steps per encoder step (default: the preset's; the released models used 2, the reference recommends 1)", null);
         var lastRelu = Opt.Of<bool?>("--e-last-relu", "leaky ReLU after the encoder's last convolution, before the sphere (true/false; default: the preset's)", null);
