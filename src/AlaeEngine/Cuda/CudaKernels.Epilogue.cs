@@ -5,11 +5,12 @@ namespace AlaeEngine.Cuda;
 /// <summary>The per-channel epilogues (kernels/epilogue.cu): one launch and one pass over the activations each.</summary>
 public sealed partial class CudaKernels
 {
-    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
+    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1)
     {
         var (_, c, inner) = ChannelLayout.ForBias(x, bias, y);
         RequireSameDType("BiasLeakyRelu", x, bias, y);
-        Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner, Scalar(x, slope));
+        Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner,
+            Scalar(x, slope), Scalar(x, gain));
     }
 
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)

@@ -28,6 +28,7 @@ public static class OpCases
         all.AddRange(Products());
         all.AddRange(Resampling());
         all.AddRange(Normalisation());
+        all.AddRange(StyleGan2());
         return all;
     }
 
@@ -123,5 +124,29 @@ public static class OpCases
         yield return Case("StyleMod", "AdaIN x·(1+s)+b", new[] { N(2, 3, 4, 4), N(2, 6) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("StyleMod", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 10) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("AddNoise", "per-channel weight", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x => Op.AddNoise(x[0], x[1], x[2]));
+    }
+
+    // AE-StyleGAN's networks (StyleGAN2 config-f): every op on D's R1 path and on G's path-length path to second order
+    private static IEnumerable<OpCase> StyleGan2()
+    {
+        const double Sqrt2 = 1.4142135623730951;
+        yield return Case("BiasLeakyRelu", "gain √2 linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2, Sqrt2));
+        yield return Case("BiasLeakyRelu", "gain √2 conv (N,C,H,W)+(C)", new[] { A(2, 3, 4, 5), N(3) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2, Sqrt2));
+        yield return Case("LeakyReluGrad", "slope 0.2 gain √2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2, Sqrt2));
+        yield return Case("LeakyRelu", "slope −1 (|x|, the L1 loss)", new[] { A(3, 7) }, x => Op.LeakyRelu(x[0], -1));
+        yield return Case("AddNoise", "scalar weight broadcast (StyleGAN2)", new[] { N(2, 3, 4, 5), N(1), N(2, 1, 4, 5) },
+            x => Op.AddNoise(x[0], Op.BroadcastTo(x[1], new Shape(3)), x[2]));
+        yield return Case("ModulatedConv2dUp", "demodulated 3×3, FIR 4×4", new[] { N(2, 3, 3, 3), N(3, 2, 3, 3), P(2, 3), K(4, 4) },
+            x => Op.ModulatedConv2dUp(x[0], x[1], x[2], x[3]));
+        yield return Case("ModulatedConv2dUp", "no demodulation, odd size", new[] { N(1, 2, 3, 2), N(2, 3, 3, 3), N(1, 2), K(4, 4) },
+            x => Op.Square(Op.ModulatedConv2dUp(x[0], x[1], x[2], x[3], demodulate: false)));
+        yield return Case("DownConv2d", "3×3 after FIR 4×4 (D's down conv)", new[] { N(2, 3, 6, 6), N(2, 3, 3, 3), K(4, 4) },
+            x => Op.Square(Op.DownConv2d(x[0], x[1], x[2])));
+        yield return Case("DownConv2d", "1×1 skip, FIR 4×4", new[] { N(2, 3, 6, 4), N(4, 3, 1, 1), K(4, 4) },
+            x => Op.Square(Op.DownConv2d(x[0], x[1], x[2])));
+        yield return Case("MinibatchStddev", "batch 8, group 4", new[] { N(8, 3, 2, 2) }, x => Op.Square(Op.MinibatchStddev(x[0], 4)));
+        yield return Case("MinibatchStddev", "batch 3 below the group", new[] { N(3, 2, 3, 2) }, x => Op.Square(Op.MinibatchStddev(x[0], 4)));
+        // random normals: no two elements of a block within the finite-difference step of each other
+        yield return Case("MaxPool2x2", "odd size, last row and column dropped", new[] { N(2, 3, 5, 7) }, x => Op.MaxPool2x2(x[0]), second: false);
     }
 }
