@@ -24,6 +24,9 @@ public static class KernelWork
             nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)
             nameof(CudaKernelBenchmarks.Blur3x3) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // x read, a quarter-size y written; the gradient also writes gx
+            nameof(CudaKernelBenchmarks.MaxPool2x2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),
+            nameof(CudaKernelBenchmarks.MaxPool2x2Backward) => (2.25 * e * BytesPerElement, "GB/s", 1e9),
             // C → C 3×3, pad 1: 2·N·C·C·9·H·W for the forward and for each backward
             nameof(CudaKernelBenchmarks.Conv3x3Forward) or nameof(CudaKernelBenchmarks.Conv3x3BackwardData)
                 or nameof(CudaKernelBenchmarks.Conv3x3BackwardWeight) => (conv, "TFLOP/s", 1e12),
