@@ -22,10 +22,19 @@ public static class PathLengthPenalty
     public static (Tensor penalty, Tensor newMean, Tensor lengths) Compute(Tensor images, Tensor styles, Tensor mean, RandomStream noise,
         double decay = Decay)
     {
+        if (images.Rank != 4) throw new ArgumentException($"path length: images must be (N, C, H, W), got {images.Shape}");
+        return Compute(images, styles, mean, noise.Normal(images.Shape, images.DType, images.Device), decay);
+    }
+
+    /// <summary>The same with the standard normal noise given: (N, C, H, W) like the images (scaled by 1/√(H·W) here).</summary>
+    public static (Tensor penalty, Tensor newMean, Tensor lengths) Compute(Tensor images, Tensor styles, Tensor mean, Tensor standardNoise,
+        double decay = Decay)
+    {
         if (images.Rank != 4 || styles.Rank != 3 || styles.Shape[0] != images.Shape[0])
             throw new ArgumentException($"path length: images must be (N, C, H, W) and styles (N, layers, L), got {images.Shape} and {styles.Shape}");
+        if (standardNoise.Shape != images.Shape) throw new ArgumentException($"path length: noise {standardNoise.Shape} must be shaped as the images {images.Shape}");
         if (mean.Length != 1) throw new ArgumentException($"path length: the running mean must be a scalar, got {mean.Shape}");
-        var n = Op.Scale(noise.Normal(images.Shape, images.DType, images.Device), 1 / Math.Sqrt(images.Shape[2] * images.Shape[3]));
+        var n = Op.Scale(standardNoise, 1 / Math.Sqrt(images.Shape[2] * images.Shape[3]));
         var j = AG.Grad([Op.Sum(Op.Mul(images, n))], [styles], createGraph: true)[0];
         var lengths = Op.Reshape(Op.Sqrt(Op.Mean(Op.Sum(Op.Square(j), 2), 1)), images.Shape[0]);
         var scalarMean = Op.Reshape(mean, new Shape());

@@ -21,9 +21,7 @@ public sealed class AeStyleGan : Module
         Config = config;
         _fir = TensorScope.Unscoped(() => Fir.Kernel(Fir.StyleGan2Taps, 1, init.DType, init.Device));
         _upFir = TensorScope.Unscoped(() => Fir.Kernel(Fir.StyleGan2Taps, 4, init.DType, init.Device));
-        int l = config.LatentSize;
-        F = AddModule("mapping", new Mlp(Enumerable.Repeat(l, config.MappingLayers + 1).ToArray(), init, activateLast: true,
-            lrMul: config.MappingLrMul, pixelNormInput: true, gain: 1, activationGain: LeakyReluGain.StyleGan2));
+        F = AddModule("mapping", CreateMapping(config, init));
         G = AddModule("generator", new AeStyleGanGenerator(config, _upFir, init));
         E = AddModule("encoder", new AeStyleGanDiscriminator(config, _fir, init, config.EncoderOutputs, stddevGroup: 0));
         D = AddModule("discriminator", new AeStyleGanDiscriminator(config, _fir, init, 1, config.StddevGroup));
@@ -44,6 +42,11 @@ public sealed class AeStyleGan : Module
     public IReadOnlyList<Parameter> EncoderParameters => E.Parameters();
     public IReadOnlyList<Parameter> DiscriminatorParameters => D.Parameters();
     public IReadOnlyList<Parameter> Discriminator2Parameters => D2?.Parameters() ?? [];
+
+    /// <summary>AE-StyleGAN's F alone (the model's "mapping" module): z: (N, L) → w: (N, L).</summary>
+    public static Mlp CreateMapping(AeStyleGanConfig config, Init init)
+        => new(Enumerable.Repeat(config.LatentSize, config.MappingLayers + 1).ToArray(), init, activateLast: true,
+            lrMul: config.MappingLrMul, pixelNormInput: true, gain: 1, activationGain: LeakyReluGain.StyleGan2);
 
     /// <summary>w = F(z); z, w: (N, L).</summary>
     public Tensor Map(Tensor z) => F.Forward(z);
