@@ -4,12 +4,13 @@
 Usage: tools/vgg16_fixture.py [OUT_DIR]   (default tests/AlaeEngine.Tests/Aegan/Fixtures; needs torch, torchvision, numpy)
 
 1. vgg16-outputs.safetensors: torchvision.models.vgg16().features[:23] (conv1_1 ... conv4_3 + ReLU, full width) in
-   float64, its weights and a 1x3x32x32 input in [-1, 1] set by a formula both sides compute bit for bit (below; no
-   weights are stored), run with each input preprocessing the engine offers: "formula.caffe-bgr" (in-domain
-   inversion's, written as its perceptual_model.py does it) and "formula.torchvision-rgb".
+   float64, its weights and a 1x3x16x16 input in [-1, 1] set by a formula both sides compute bit for bit (below; no
+   weights are stored), with in-domain inversion's preprocessing (written as its perceptual_model.py does it):
+   "formula.caffe-bgr".
 2. vgg16-small.safetensors: a narrow VGG16 built by torchvision's own make_layers (widths 4, 4, 8, 8, 16 x3, 32 x3),
    random weights (seed 7), converted from its state dict by tools/vgg16_to_safetensors.py (input caffe-bgr), and in
-   vgg16-outputs.safetensors "small.input" / "small.caffe-bgr": its output in float64 from the stored float32 weights.
+   vgg16-outputs.safetensors "small.input" and its outputs in float64 from the stored float32 weights under each input
+   preprocessing the engine offers: "small.caffe-bgr" and "small.torchvision-rgb".
 
 The formula: for a tensor named N with n elements, h = FNV-1a-64(UTF-8 N); element i is
 (2·u − 1)·scale with u = (splitmix64(h + i) >> 11)·2⁻⁵³, scale = √(6 / fan_in) for weights, 0.1 for biases, 1 for the
@@ -71,9 +72,7 @@ def main(out_dir):
             fan_in = conv.in_channels * 9
             conv.weight.copy_(formula(f"{name}.weight", tuple(conv.weight.shape), math.sqrt(6.0 / fan_in)))
             conv.bias.copy_(formula(f"{name}.bias", tuple(conv.bias.shape), 0.1))
-        x = formula("input", (1, 3, 32, 32), 1.0)
-        for kind in ("caffe-bgr", "torchvision-rgb"):
-            outputs[f"formula.{kind}"] = trunk(preprocess(x, kind)).numpy()
+        outputs["formula.caffe-bgr"] = trunk(preprocess(formula("input", (1, 3, 16, 16), 1.0), "caffe-bgr")).numpy()
 
         torch.manual_seed(7)
         small = torch.nn.Module()
@@ -90,7 +89,8 @@ def main(out_dir):
         small_trunk = small.features[:23].double()
         xs = formula("small.input", (2, 3, 16, 16), 1.0)
         outputs["small.input"] = xs.numpy()
-        outputs["small.caffe-bgr"] = small_trunk(preprocess(xs, "caffe-bgr")).numpy()
+        for kind in ("caffe-bgr", "torchvision-rgb"):
+            outputs[f"small.{kind}"] = small_trunk(preprocess(xs, kind)).numpy()
     write_safetensors(os.path.join(out_dir, "vgg16-outputs.safetensors"), outputs,
                       {"torch": torch.__version__, "torchvision": torchvision.__version__, "written_by": "tools/vgg16_fixture.py"})
     print(f"wrote {out_dir}/vgg16-outputs.safetensors and vgg16-small.safetensors")
