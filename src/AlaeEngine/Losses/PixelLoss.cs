@@ -15,7 +15,6 @@ public static class PixelLoss
         if (reconstruction.Shape != real.Shape)
             throw new ArgumentException($"pixel loss: reconstruction {reconstruction.Shape} and images {real.Shape} differ");
         var d = Op.Sub(reconstruction, real);
-        // |d| is leaky ReLU with slope −1: d where d > 0, −d elsewhere, with the sign mask as its gradient
-        return Op.Mean(kind == PixelLossKind.L2 ? Op.Square(d) : Op.LeakyRelu(d, -1));
+        return Op.Mean(kind == PixelLossKind.L2 ? Op.Square(d) : Op.Abs(d));
     }
 }
