@@ -23,6 +23,12 @@ public static class CudaBackend
         }
     }
 
+    /// <summary>
+    /// One line per CUDA library in use: its file, the driver's CUDA version, and any newer NVRTC or cuBLAS passed
+    /// over because the driver cannot use it (alae selftest prints these under its header).
+    /// </summary>
+    public static IReadOnlyList<string> Libraries() => NativeLibraries.Describe();
+
     /// <summary>True when a GPU, its driver, NVRTC and cuBLAS can all be loaded; otherwise why not. Never throws.</summary>
     public static unsafe bool IsAvailable(out string why, int device = 0)
     {

@@ -23,6 +23,7 @@ extern "C" {
 int cublasCreate_v2(void** h) { *h = (void*)0x5; return 0; }
 int cublasDestroy_v2(void*) { return 0; }
 int cublasGetVersion_v2(void*, int* v) { *v = 130100; return 0; }
+int cublasGetProperty(int type, int* v) { *v = type == 0 ? 13 : type == 1 ? 1 : 0; return 0; }   // MAJOR, MINOR, PATCH of 13.1.0
 int cublasSetStream_v2(void*, void*) { return 0; }
 int cublasSetMathMode(void*, int) { return 0; }
 int cublasSgemm_v2(void*, int ta, int tb, int m, int n, int k, const float* al, const float* A, int lda, const float* B, int ldb, const float* be, float* C, int ldc)

@@ -68,7 +68,8 @@ static bool synchronises(const std::string& name) { return name.rfind("sum_to", 
 extern "C" {
 typedef int CUresult;
 CUresult cuInit(unsigned) { return 0; }
-CUresult cuDriverGetVersion(int* v) { *v = 13000; return 0; }
+// CUDA 13.0 unless ALAE_EMU_DRIVER_VERSION says otherwise (read at every call, so a test can change it with setenv)
+CUresult cuDriverGetVersion(int* v) { const char* e = getenv("ALAE_EMU_DRIVER_VERSION"); *v = e && *e ? atoi(e) : 13000; return 0; }
 CUresult cuDeviceGetCount(int* c) { *c = 1; return 0; }
 CUresult cuDeviceGet(int* d, int o) { if (o != 0) return 101; *d = 0; return 0; }
 CUresult cuDeviceGetAttribute(int* v, int a, int) { *v = a == 75 ? 9 : a == 76 ? 0 : a == 16 ? 132 : 0; return 0; }

@@ -18,6 +18,11 @@ for cu in "$repo"/kernels/*.cu; do
 done
 g++ -std=c++20 -O1 -fPIC -shared -I"$here" -o "$out/libcuda-emulated.so" "$here/fake_cuda.cpp" "$out"/kernels_*.cpp -lpthread
 g++ -std=c++20 -O1 -fPIC -shared -o "$out/libcublas-emulated.so" "$here/fake_cublas.cpp"
+# an NVRTC / cuBLAS of each major version, for the tests of the library choice by driver version
+mkdir -p "$out/versioned"
+for major in 12 13; do
+    g++ -std=c++20 -O1 -fPIC -shared -DMAJOR=$major -o "$out/versioned/cuda-library-$major.so" "$here/fake_versioned_library.cpp"
+done
 cd "$repo"
-ALAE_LIBCUDA="$out/libcuda-emulated.so" ALAE_LIBCUBLAS="$out/libcublas-emulated.so" ALAE_KERNEL_CACHE="$out/cache" \
+ALAE_LIBCUDA="$out/libcuda-emulated.so" ALAE_LIBCUBLAS="$out/libcublas-emulated.so" ALAE_KERNEL_CACHE="$out/cache" ALAE_EMU_VERSIONED_LIBS="$out/versioned" \
     dotnet test tests/AlaeEngine.Tests -- --filter "FullyQualifiedName~Cuda" "$@"
