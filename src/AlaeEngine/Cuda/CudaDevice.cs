@@ -83,8 +83,7 @@ internal sealed unsafe class CudaDevice
             MakeCurrent();
             if (!_modules.TryGetValue(family.Name, out var module))
             {
-                var compiled = KernelCompiler.Compile(family.Name, Arch);
-                fixed (byte* image = compiled.Image) Cu.Check(Cu.ModuleLoadData(&module, image));
+                module = LoadModule(family.Name);
                 _modules[family.Name] = module;
             }
             var name = Encoding.UTF8.GetBytes(entryPoint + "\0");
@@ -92,5 +91,36 @@ internal sealed unsafe class CudaDevice
             _functions[key] = f;
             return f;
         }
+    }
+
+    /// <summary>
+    /// Compiles (or reads from the cache) and loads one kernel family. A cached image the driver rejects — a truncated or
+    /// corrupt file — is deleted with a warning on standard error and compiled once more; only a fresh image that fails
+    /// to load is an error.
+    /// </summary>
+    internal nint LoadModule(string family)
+    {
+        MakeCurrent();
+        var compiled = KernelCompiler.Compile(family, Arch);
+        int r = TryLoad(compiled.Image, out var module);
+        if (r != 0 && compiled.FromCache)
+        {
+            Console.Error.WriteLine($"warning: the driver rejected the cached kernel image {compiled.CacheFile} ({Cu.Describe(r)}); " +
+                                    $"deleted it and compiling kernels/{family}.cu again");
+            KernelCompiler.Evict(compiled.CacheFile);
+            compiled = KernelCompiler.Compile(family, Arch, readCache: false);
+            r = TryLoad(compiled.Image, out module);
+        }
+        if (r != 0) throw new CudaException($"cuModuleLoadData(kernels/{family}.cu for {compiled.Target}) failed: {Cu.Describe(r)}");
+        return module;
+    }
+
+    private static int TryLoad(byte[] image, out nint module)
+    {
+        nint m;
+        int r;
+        fixed (byte* p = image) r = Cu.ModuleLoadData(&m, p);
+        module = m;
+        return r;
     }
 }
