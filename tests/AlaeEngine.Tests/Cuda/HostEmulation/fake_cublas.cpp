@@ -1,6 +1,9 @@
+#include <cmath>
 #include <stddef.h>
-// A fake libcublas: the column-major GEMM of the cuBLAS documentation as plain loops (double accumulation), with the
-// leading-dimension checks cuBLAS makes, to check the row-major mapping of CudaKernels.MatMul.cs without a GPU.
+// A fake libcublas: the column-major GEMM of the cuBLAS documentation as plain loops, with the leading-dimension checks
+// cuBLAS makes, to check the row-major mapping of CudaKernels.MatMul.cs without a GPU. Each output is accumulated in
+// the GEMM's own type with fused multiply-adds, as cuBLAS's SGEMM (FFMA in float32) and DGEMM do; only the order of the
+// k terms differs from a real GEMM's blocking.
 template <typename T>
 static int gemm(int ta, int tb, int m, int n, int k, const T* alpha, const T* A, int lda, long long sA, const T* B, int ldb, long long sB,
                 const T* beta, T* C, int ldc, long long sC, int batch)
@@ -10,12 +13,12 @@ static int gemm(int ta, int tb, int m, int n, int k, const T* alpha, const T* A,
         for (int j = 0; j < n; j++)
             for (int i = 0; i < m; i++)
             {
-                double s = 0;
+                T s = 0;
                 for (int l = 0; l < k; l++)
-                    s += (double)(ta ? A[b * sA + l + (long long)i * lda] : A[b * sA + i + (long long)l * lda]) *
-                         (double)(tb ? B[b * sB + j + (long long)l * ldb] : B[b * sB + l + (long long)j * ldb]);
+                    s = std::fma(ta ? A[b * sA + l + (long long)i * lda] : A[b * sA + i + (long long)l * lda],
+                            tb ? B[b * sB + j + (long long)l * ldb] : B[b * sB + l + (long long)j * ldb], s);
                 T* c = &C[b * sC + i + (long long)j * ldc];
-                *c = *beta == T(0) ? (T)(*alpha * s) : (T)(*alpha * s + *beta * (double)*c);
+                *c = *beta == T(0) ? *alpha * s : *alpha * s + *beta * *c;
             }
     return 0;
 }
