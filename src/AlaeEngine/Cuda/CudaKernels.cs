@@ -11,13 +11,18 @@ namespace AlaeEngine.Cuda;
 public sealed unsafe partial class CudaKernels : IKernels
 {
     private const int Threads = 256;
-    private const int MaxBlocks = 65535 * 8;   // kernels loop grid-stride past this
 
     private readonly CudaDevice _device;
 
     internal CudaKernels(CudaDevice device) => _device = device;
 
     internal CudaDevice Gpu => _device;
+
+    /// <summary>
+    /// The largest grid a launcher asks for (65535·8 blocks); kernels loop grid-stride past it, so a tensor of more than
+    /// MaxBlocks·256 elements (134,215,680) takes a second pass. Tests lower it to run those later passes on small tensors.
+    /// </summary>
+    internal int MaxBlocks { get; set; } = 65535 * 8;
 
     public Device Device => Device.Cuda(_device.Ordinal);
     /// <summary>The GPU's name and compute capability, e.g. "NVIDIA H100 80GB HBM3 (sm_90)".</summary>
