@@ -35,6 +35,7 @@ public sealed unsafe partial class CudaKernels
     // parameters of one dtype (the table travels as a kernel parameter, so there is no upload and no wait)
     public void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step)
     {
+        UpdateAliasing.RequireDistinct(slots);
         double bias = Math.Sqrt(1 - Math.Pow(beta2, step));
         var table = new AdamTable();
         DType dtype = DType.Float32;
@@ -70,6 +71,7 @@ public sealed unsafe partial class CudaKernels
     // one launch per table of up to 128 pairs of one dtype, as AdamStep
     public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
     {
+        UpdateAliasing.RequireDistinct(pairs);
         var table = new LerpTable();
         DType dtype = DType.Float32;
         foreach (var (a, b) in pairs)
