@@ -84,6 +84,10 @@ std::string g_plantedFamily;          // emu_plant_missing_barrier's choice
 int g_plantedBarrier;
 long long g_plantedLaunches;
 
+// ALAE_EMU_SKIP_KERNELS=1: launches are checked and counted but not run, and new memory is not filled, so the
+// host-side accounting of a large model (launches, bytes, FLOPs) can be taken quickly; every result is garbage
+const bool g_skipKernels = getenv("ALAE_EMU_SKIP_KERNELS") && atoi(getenv("ALAE_EMU_SKIP_KERNELS")) != 0;
+
 std::map<std::string, EmulatedKernel*>& kernels() { static std::map<std::string, EmulatedKernel*> r; return r; }
 std::string key(const std::string& name, int planted) { return planted == 0 ? name : name + "#" + std::to_string(planted); }
 
@@ -250,6 +254,7 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
     if (gy != 1 || gz != 1 || by != 1 || bz != 1 || gx == 0 || bx == 0 || bx > 1024) return 1;   // CUDA_ERROR_INVALID_VALUE
     if (!g_plantedFamily.empty() && k->family == g_plantedFamily)
         if (auto it = kernels().find(key(k->name, g_plantedBarrier)); it != kernels().end()) { k = it->second; g_plantedLaunches++; }
+    if (g_skipKernels) return 0;
     gridDim = {gx, 1, 1}; blockDim = {bx, 1, 1};
     g_kernel = k; g_params = p; g_error.clear();
     if (!k->synchronises)
@@ -274,7 +279,12 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
     return ok ? 0 : 719;   // CUDA_ERROR_LAUNCH_FAILED, with g_error as its text
 }
 // new memory is filled with a pattern, so a kernel that reads what it never wrote shows it
-CUresult cuMemAlloc_v2(unsigned long long* p, size_t n) { *p = (unsigned long long)malloc(n); memset((void*)*p, 0xCD, n); return 0; }
+CUresult cuMemAlloc_v2(unsigned long long* p, size_t n)
+{
+    *p = (unsigned long long)malloc(n);
+    if (!g_skipKernels) memset((void*)*p, 0xCD, n);
+    return 0;
+}
 CUresult cuMemFree_v2(unsigned long long p) { free((void*)p); return 0; }
 CUresult cuMemGetInfo_v2(size_t* f, size_t* t) { *f = 1ull << 34; *t = 1ull << 34; return 0; }
 CUresult cuMemcpyHtoD_v2(unsigned long long d, const void* s, size_t n) { memcpy((void*)d, s, n); return 0; }

@@ -8,8 +8,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../../.." && pwd)
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# run.sh --build-only DIR: only build the libraries into DIR (libcuda-emulated.so, libcublas-emulated.so, versioned/),
+# e.g. for `alae … --device cuda` or tools/gpu-checks.sh --rehearsal with ALAE_LIBCUDA / ALAE_LIBCUBLAS set to them
+if [ "${1:-}" = --build-only ]; then
+    out=$(mkdir -p "${2:?run.sh --build-only DIR}" && cd "$2" && pwd)
+    rm -f "$out"/kernels_*
+else
+    out=$(mktemp -d)
+    trap 'rm -rf "$out"' EXIT
+fi
 # one translation unit per kernel file, registering its kernels with the family name and whether the file
 # synchronises; and per __syncthreads() of such a file, a copy with that barrier removed (its kernels renamed, in a
 # namespace of their own), which the tests of the emulation plant through emu_plant_missing_barrier
@@ -58,6 +65,7 @@ mkdir -p "$out/versioned"
 for major in 12 13; do
     g++ -std=c++20 -O1 -fPIC -shared -DMAJOR=$major -o "$out/versioned/cuda-library-$major.so" "$here/fake_versioned_library.cpp"
 done
+[ "${1:-}" = --build-only ] && exit 0
 cd "$repo"
 ALAE_LIBCUDA="$out/libcuda-emulated.so" ALAE_LIBCUBLAS="$out/libcublas-emulated.so" ALAE_KERNEL_CACHE="$out/cache" ALAE_EMU_VERSIONED_LIBS="$out/versioned" \
     dotnet test tests/AlaeEngine.Tests -- --filter "FullyQualifiedName~Cuda" "$@"
