@@ -63,7 +63,7 @@ public static class CudaBackend
         {
             var k = Gpu(dst);
             k.MakeCurrent();
-            k.MemoryOperations++;
+            k.Record(CudaDevice.Operation.Memory, new LaunchCost(bytes, 0), "memcpy host→device");
             k.Profiler?.Before();
             fixed (byte* h = HostBytes(src)) Cu.Check(Cu.MemcpyHtoDAsync(d.Pointer, h, (nuint)bytes, k.Stream));
             k.Profiler?.After("memcpy host→device");
@@ -72,6 +72,7 @@ public static class CudaBackend
         {
             var k = Gpu(src);
             k.MakeCurrent();
+            k.Record(CudaDevice.Operation.Readback, new LaunchCost(bytes, 0), "memcpy device→host");
             k.Profiler?.Before();
             fixed (byte* h = HostBytes(dst)) Cu.Check(Cu.MemcpyDtoHAsync(h, s.Pointer, (nuint)bytes, k.Stream));
             k.Profiler?.After("memcpy device→host");

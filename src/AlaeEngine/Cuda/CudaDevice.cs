@@ -24,10 +24,37 @@ internal sealed unsafe class CudaDevice
     public nint Blas { get; }
     public CudaAllocator Allocator { get; }
 
-    // counters behind CudaActivity; only the thread that drives the device increments them
+    // counters behind CudaActivity; only the thread that drives the device changes them
     internal long KernelLaunches, BlasCalls, MemoryOperations, HostWaits;
+    private double _bytes, _flops, _modelledFp32, _modelledTf32;
 
-    public CudaActivity Activity => new(KernelLaunches, BlasCalls, MemoryOperations, HostWaits);
+    public CudaActivity Activity => new(KernelLaunches, BlasCalls, MemoryOperations, HostWaits, _bytes, _flops, _modelledFp32, _modelledTf32);
+
+    /// <summary>The ceilings the modelled times of <see cref="Activity"/> accumulate with (an H100's unless set).</summary>
+    public CostCeilings Ceilings { get; set; } = CostCeilings.H100;
+
+    /// <summary>The kinds of operation <see cref="Record"/> counts; a copy to the host is costed but counted as a host wait.</summary>
+    internal enum Operation { Kernel, Gemm, Memory, Readback }
+
+    /// <summary>
+    /// Counts one operation issued on the stream and adds its cost to the model: every launch site calls it once, with
+    /// the cost computed from the shapes it launches with. An operation that declares no bytes is a launcher bug.
+    /// </summary>
+    internal void Record(Operation op, LaunchCost cost, string what)
+    {
+        if (!(cost.Bytes > 0)) throw new ArgumentException($"{what}: a GPU operation must declare the bytes it moves (LaunchCost)");
+        if (op == Operation.Kernel) KernelLaunches++;
+        else if (op == Operation.Gemm) BlasCalls++;
+        else if (op == Operation.Memory) MemoryOperations++;
+        _bytes += cost.Bytes;
+        _flops += cost.Flops;
+        LastCost = (cost, Ceilings.Seconds(cost, tf32Gemm: false));
+        _modelledFp32 += LastCost.ModelledSeconds;
+        _modelledTf32 += Ceilings.Seconds(cost, tf32Gemm: op == Operation.Gemm);
+    }
+
+    /// <summary>The cost and modelled seconds (FP32 GEMMs) of the operation recorded last, for the profiler's rows.</summary>
+    internal (LaunchCost Cost, double ModelledSeconds) LastCost { get; private set; }
 
     /// <summary>The profiler bracketing every operation with events, while one is attached.</summary>
     internal CudaProfiler? Profiler;
