@@ -114,8 +114,8 @@ internal static class NativeLibraries
     }
 
     /// <summary>
-    /// One line per loaded library, e.g. "nvrtc: libnvrtc.so.12; skipped /usr/local/cuda/lib64/libnvrtc.so.13 (NVRTC is
-    /// CUDA 13, the driver supports CUDA 12.4 and older)", driver first.
+    /// One line per loaded library, driver first, e.g. "nvrtc: libnvrtc.so.12; skipped /usr/local/cuda/lib64/libnvrtc.so.13
+    /// (it is CUDA 13, the driver supports CUDA 12.4 and older (cuDriverGetVersion 12040))".
     /// </summary>
     internal static IReadOnlyList<string> Describe(params Spec[] specs)
     {
