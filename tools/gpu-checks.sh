@@ -16,8 +16,8 @@
 #   kernels.txt, kernels/   the CUDA kernel benchmarks at the four StyleALAE shapes with the device-to-device copy ceiling
 #                       measured in the same run (BenchmarkDotNet's report in kernels/results)
 # Every step has a time budget (seconds, below) and the whole run a deadline; a step that fails or runs out of time is
-# recorded and the next one runs. --rehearsal runs the same steps with the work cut down (StyleALAE at 8² batch 2, one
-# iteration, a subset of the tests, small kernel shapes) and every budget ×6, for a dress rehearsal against the host
+# recorded and the next one runs. --rehearsal runs the same steps with the work cut down (every StyleALAE case as the
+# tiny preset at 8² batch 2, one iteration, a subset of the tests, small kernel shapes) and every budget ×6, for a dress rehearsal against the host
 # emulation (ALAE_LIBCUDA / ALAE_LIBCUBLAS naming the libraries of tests/…/HostEmulation/run.sh --build-only), which
 # runs kernels on the CPU.
 set -uo pipefail
@@ -70,13 +70,10 @@ echo "gpu-checks.sh $mode, $(date -u +%Y-%m-%dT%H:%M:%SZ), bundle $bundle" >> "$
 if [ "$mode" = --rehearsal ]; then
     tests='FullyQualifiedName~GpuResampleNormParityTests|FullyQualifiedName~LibraryDiscovery'
     export ALAE_BENCH_SHAPES=2x8x16x16
-    style=(--res 8 --batch 2 --iterations 1 --warmup 1); mlp=(--batch 8 --iterations 1 --warmup 1); profile=(--profile 1)
-    big=("${style[@]}"); small=("${style[@]}")
-    echo "rehearsal: StyleALAE at 8² batch 2, one iteration; tests: $tests; kernel shapes $ALAE_BENCH_SHAPES; budgets ×$scale" >> "$out/summary.txt"
+    echo "rehearsal: every StyleALAE case as the tiny preset at 8² batch 2 and MLP-ALAE at batch 8, one iteration;" \
+         "tests: $tests; kernel shapes $ALAE_BENCH_SHAPES; budgets ×$scale" >> "$out/summary.txt"
 else
     tests='FullyQualifiedName~Cuda'
-    mlp=(--batch 128 --iterations 20 --warmup 3); profile=(--profile 3)
-    small=(--iterations 20 --warmup 3); big=(--iterations 6 --warmup 2)
 fi
 # memcheck: the parity tests of the indexing-heavy kernels (resampling, norms, axis copies, Adam/lerp tables, sums,
 # broadcasting); racecheck: those of the kernels with shared memory and warp shuffles (instance_norm, sum_to)
@@ -110,19 +107,29 @@ for tool in memcheck racecheck; do
     step "$tool" 35 "$sanitizer" --tool "$tool" --target-processes all --error-exitcode 99 ./run.sh test --filter "${sanitized[$tool]}"
 done
 
-step bench-mlp-128 15 ./run.sh bench train --preset mlp --device cuda "${mlp[@]}"
-if [ "$mode" = --rehearsal ]; then
-    step bench-style-8-64 20 ./run.sh bench train --preset celeba-hq256 --device cuda "${small[@]}"
-    step bench-style-64-32-profile 25 ./run.sh bench train --preset celeba-hq256 --device cuda "${big[@]}" "${profile[@]}"
-    step bench-mnist-32-128 20 ./run.sh bench train --preset mnist --device cuda "${small[@]}"
-else
-    step bench-style-8-64 15 ./run.sh bench train --preset celeba-hq256 --res 8 --batch 64 --device cuda "${small[@]}"
-    step bench-style-32-64 20 ./run.sh bench train --preset celeba-hq256 --res 32 --batch 64 --device cuda "${small[@]}"
-    step bench-style-64-32 25 ./run.sh bench train --preset celeba-hq256 --res 64 --batch 32 --device cuda "${big[@]}" "${profile[@]}"
-    step bench-style-128-32 25 ./run.sh bench train --preset celeba-hq256 --res 128 --batch 32 --device cuda "${big[@]}"
-    step bench-style-256-16 40 ./run.sh bench train --preset celeba-hq256 --res 256 --batch 16 --device cuda "${big[@]}" "${profile[@]}"
-    step bench-mnist-32-128 20 ./run.sh bench train --preset mnist --res 32 --batch 128 --device cuda "${small[@]}"
-fi
+# bench NAME BUDGET PRESET RES BATCH ITERATIONS [--profile]: one alae bench train case (the rehearsal trains the tiny
+# preset at 8² batch 2, or MLP-ALAE at batch 8, for one iteration instead)
+bench() {
+    local name=$1 budget=$2 preset=$3 res=$4 batch=$5 iterations=$6 profile=${7:-}
+    local args=(--preset "$preset" --res "$res" --batch "$batch" --iterations "$iterations" --warmup $((iterations > 10 ? 3 : 2)))
+    [ "$preset" = mlp ] && args=(--preset mlp --batch "$batch" --iterations "$iterations" --warmup 3)
+    [ -n "$profile" ] && args+=(--profile 3)
+    if [ "$mode" = --rehearsal ]; then
+        args=(--preset tiny --res 8 --batch 2 --iterations 1 --warmup 1)
+        [ "$preset" = mlp ] && args=(--preset mlp --batch 8 --iterations 1 --warmup 1)
+        [ -n "$profile" ] && args+=(--profile 1)
+    fi
+    step "$name" "$budget" ./run.sh bench train --device cuda "${args[@]}"
+}
+# iterations chosen from the cost model's lower bounds (bench/NOTES.md: 0.9, 31, 403, 444, 641, 461, 64 ms per iteration
+# with FP32 GEMMs) so that each case times about 10 s even at 2–3× its bound
+bench bench-mlp-128 15 mlp 0 128 20
+bench bench-style-8-64 15 celeba-hq256 8 64 20
+bench bench-style-32-64 20 celeba-hq256 32 64 6
+bench bench-style-64-32 25 celeba-hq256 64 32 5 --profile
+bench bench-style-128-32 25 celeba-hq256 128 32 5
+bench bench-style-256-16 40 celeba-hq256 256 16 5 --profile
+bench bench-mnist-32-128 20 mnist 32 128 20
 
 step kernels 60 ./run.sh bench --filter '*CudaKernelBenchmarks*' --iterationCount 3 --warmupCount 1 --iterationTime 100 \
     --launchCount 1 --artifacts "$out/kernels"
