@@ -16,7 +16,7 @@ internal static class InferenceCommands
     private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE: folder of the image cache (default: the run's cache folder)", null);
     private static Option<double> PsiOption() => Opt.Of("--psi", "StyleALAE: truncation ψ, w pulled towards the average w (1: none)", 0.7);
     private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE: use the training weights instead of their EMA (the sampling model)", false);
-    private static Option<int> CutoffOption() => Opt.Of("--cutoff", "StyleALAE: truncate the first N style layers (8: up to 32²)", 8);
+    private static Option<int> CutoffOption() => Opt.AtLeast("--cutoff", "StyleALAE: truncate the first N style layers (8: up to 32²)", 8, 0);
 
     /// <summary>The checkpoint's JSON and kind; options that only one kind understands are refused for the other.</summary>
     private static (string Path, CheckpointKind Kind) Open(ParseResult r, Option<string> checkpoint, params Option[] styleOnly)
@@ -36,7 +36,7 @@ internal static class InferenceCommands
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("reconstructions.png");
         var data = DataOption("MLP: MNIST folder, test digits; StyleALAE: image folder");
-        var count = Opt.Of<int?>("--count", "number of images (default: 32 digits, 16 StyleALAE images)", null);
+        var count = Opt.AtLeastOrUnset("--count", "number of images (default: 32 digits, 16 StyleALAE images)", 1);
         var cache = CacheOption(); var training = TrainingWeightsOption();
         var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, outFile };
         cmd.SetAction(r =>
@@ -52,7 +52,7 @@ internal static class InferenceCommands
     public static Command Generate()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("generations.png");
-        var count = Opt.Of<int?>("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", null);
+        var count = Opt.AtLeastOrUnset("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", 1);
         var seed = Opt.Of("--seed", "seed of z (and of StyleALAE's per-pixel noise)", 1UL);
         var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption();
         var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, outFile };
@@ -70,8 +70,8 @@ internal static class InferenceCommands
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("interpolations.png");
         var data = DataOption("--space w: pairs of images (MLP: MNIST test digits) are encoded and interpolated");
-        var pairs = Opt.Of("--pairs", "number of rows (pairs)", 8);
-        var steps = Opt.Of("--steps", "images per row, ends included", 10);
+        var pairs = Opt.AtLeast("--pairs", "number of rows (pairs)", 8, 1);
+        var steps = Opt.AtLeast("--steps", "images per row, ends included", 10, 2);
         var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs; z: paths between random z, through F", "w");
         var path = Opt.Of("--path", "--space z: slerp (great circle, keeps |z|) or lerp", "slerp");
         var seed = Opt.Of("--seed", "--space z: seed of the z pairs", 1UL);
@@ -100,7 +100,7 @@ internal static class InferenceCommands
     {
         var ckpt = CheckpointOption("StyleALAE"); var outFile = OutOption("mix.png");
         var data = Opt.Of("--data", "image folder: images 0…N−1 are A, N…2N−1 are B", StyleImages.DefaultFolder);
-        var pairs = Opt.Of("--pairs", "number of (A, B) pairs, one per column", 6);
+        var pairs = Opt.AtLeast("--pairs", "number of (A, B) pairs, one per column", 6, 1);
         var cache = CacheOption(); var training = TrainingWeightsOption();
         var cmd = new Command("mix",
             "StyleALAE style mixing of real images (StyleGAN §3.1; the ALAE paper's mixing figures). Rows: A, B, G(E(A)), G(E(B)), then " +

@@ -22,13 +22,13 @@ internal static class StyleTrainCommand
         var seed = Opt.Of("--seed", "seed of every random choice (same seed, same losses)", 1UL);
         var device = Opt.Of("--device", "cpu or cuda", "cpu");
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
-        var maxIt = Opt.Of("--max-iterations", "stop after this many iterations in all (0: the preset's whole schedule)", 0L);
-        var sampleEvery = Opt.Of("--sample-every", "write a sample grid every N iterations (and at the end of every level)", 500);
-        var ckptEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations (and at the end of every level)", 1000);
+        var maxIt = Opt.AtLeast("--max-iterations", "stop after this many iterations in all (0: the preset's whole schedule)", 0L, 0L);
+        var sampleEvery = Opt.AtLeast("--sample-every", "write a sample grid every N iterations (and at the end of every level)", 500, 1);
+        var ckptEvery = Opt.AtLeast("--checkpoint-every", "write a checkpoint every N iterations (and at the end of every level)", 1000, 1);
         var perLevel = Opt.Of("--images-per-level", "images per level instead of the preset's, the total scaled alike (0: the preset's); shortens a run", 0L);
         var batchScale = Opt.Of("--batch-scale", "multiply the preset's batch per level (e.g. 0.5 after running out of GPU memory); with --resume it changes the batch from there on", 1.0);
         var emaHalfLife = Opt.Of<double?>("--ema-half-life", "images over which an EMA weight halves (default: the reference's 10 000, or a 20th of the run when that is shorter)", null);
-        var threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
+        var threads = Opt.Threads();
 
         var cmd = new Command("style", "train StyleALAE with progressive growing (ALAE §5) on an image folder")
         {

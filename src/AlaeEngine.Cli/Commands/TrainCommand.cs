@@ -12,16 +12,16 @@ internal static class TrainCommand
     {
         var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...)", "data/mnist");
         var outDir = Opt.Of("--out", "run folder: checkpoints, samples, metrics.jsonl, losses.png", "runs/mlp");
-        var epochs = Opt.Of("--epochs", "epochs over the training set", 20);
-        var batch = Opt.Of("--batch", "batch size", 128);
+        var epochs = Opt.AtLeast("--epochs", "epochs over the training set", 20, 1);
+        var batch = Opt.AtLeast("--batch", "batch size", 128, 1);
         var lr = Opt.Of("--lr", "learning rate (Adam, β = (0, 0.99))", 0.002);
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
         var seed = Opt.Of("--seed", "seed of every random choice (same seed, same losses)", 1UL);
         var resume = Opt.Of("--resume", "continue from the newest checkpoint in --out", false);
-        var maxIt = Opt.Of("--max-iterations", "stop after this many iterations (0: all epochs)", 0);
-        var sampleEvery = Opt.Of("--sample-every", "write a sample grid every N iterations", 500);
-        var ckptEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations", 1000);
-        var threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
+        var maxIt = Opt.AtLeast("--max-iterations", "stop after this many iterations (0: all epochs)", 0, 0);
+        var sampleEvery = Opt.AtLeast("--sample-every", "write a sample grid every N iterations", 500, 1);
+        var ckptEvery = Opt.AtLeast("--checkpoint-every", "write a checkpoint every N iterations", 1000, 1);
+        var threads = Opt.Threads();
         var device = Opt.Of("--device", "cpu, or cuda (the CUDA backend)", "cpu");
 
         var mlp = new Command("mlp", "train MLP-ALAE on MNIST (ALAE §7.1)")

@@ -30,5 +30,7 @@ public sealed record MlpTrainingOptions
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
         if (R1Gamma < 0) throw new ArgumentException($"R1 gamma must be ≥ 0, got {R1Gamma}");
         if (SampleEvery < 1 || CheckpointEvery < 1) throw new ArgumentException("sample and checkpoint intervals must be ≥ 1");
+        if (MaxIterations < 0) throw new ArgumentException($"max iterations must be ≥ 0, got {MaxIterations}");
+        Model.Validate();
     }
 }
