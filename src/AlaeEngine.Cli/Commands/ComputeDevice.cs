@@ -15,9 +15,7 @@ internal static class ComputeDevice
             case "cuda":
                 if (!CudaBackend.IsAvailable(out string why))
                 {
-                    // the loader's reason lists every path it tried, one per line; its first line says what failed and how to choose a library
-                    string reason = why.Split('\n')[0].Replace("; tried:", "", StringComparison.Ordinal);
-                    throw new ArgumentException($"no CUDA device: {reason} (use --device cpu)");
+                    throw new ArgumentException($"no CUDA device: {CudaBackend.Briefly(why)} (use --device cpu)");
                 }
                 var gpu = CudaBackend.Start();
                 Console.WriteLine($"CUDA: {gpu.Description}, {gpu.Versions()}");

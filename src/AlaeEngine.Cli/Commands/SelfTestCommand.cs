@@ -8,7 +8,7 @@ namespace AlaeEngine.Cli.Commands;
 /// <summary>
 /// `alae selftest`: every op of the op table, forward, backward and second order, on CUDA float32 against CPU float32
 /// (or with --device cpu, CPU float32 against CPU float64), as a table. Exit codes: 0 all pass, 1 some fail,
-/// 2 bad options, 3 no CUDA device.
+/// 2 bad options, 3 no CUDA device (said in one line; --verbose adds the library search).
 /// </summary>
 internal static class SelfTestCommand
 {
@@ -19,12 +19,13 @@ internal static class SelfTestCommand
         var device = Opt.Of("--device", "cuda: CUDA float32 against CPU float32; cpu: CPU float32 against CPU float64 (needs no GPU)", "cuda");
         var tf32 = Opt.Of("--tf32", $"let cuBLAS use TF32 tensor cores (GEMM and conv tolerance {ParityCheck.Tf32:0E+00})", false);
         var seed = Opt.Of("--seed", "seed of the inputs and projections", 1UL);
-        var cmd = new Command("selftest", "compare every op's forward, backward and second-order results across backends") { device, tf32, seed };
-        cmd.SetAction(r => Run(r.GetValue(device)!, r.GetValue(tf32), r.GetValue(seed)));
+        var verbose = Opt.Of("--verbose", "without a GPU, also list every path the CUDA library search tried", false);
+        var cmd = new Command("selftest", "compare every op's forward, backward and second-order results across backends") { device, tf32, seed, verbose };
+        cmd.SetAction(r => Run(r.GetValue(device)!, r.GetValue(tf32), r.GetValue(seed), r.GetValue(verbose)));
         return cmd;
     }
 
-    private static int Run(string device, bool tf32, ulong seed)
+    private static int Run(string device, bool tf32, ulong seed, bool verbose)
     {
         ParitySide reference, candidate;
         switch (device)
@@ -38,8 +39,9 @@ internal static class SelfTestCommand
             case "cuda":
                 if (!CudaBackend.IsAvailable(out string why))
                 {
-                    Console.Error.WriteLine($"alae selftest: no CUDA device: {why}");
-                    Console.Error.WriteLine("alae selftest: `alae selftest --device cpu` runs the same table on the CPU (float32 against float64)");
+                    Console.Error.WriteLine($"alae selftest: no GPU found ({CudaBackend.Briefly(why)}); `alae selftest --device cpu` checks the CPU " +
+                                            $"(float32 against float64){(verbose ? "" : ", --verbose shows the library search")}");
+                    if (verbose) Console.Error.WriteLine(why);
                     return NoCudaDevice;
                 }
                 var gpu = CudaBackend.Start();

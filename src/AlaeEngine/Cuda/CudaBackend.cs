@@ -23,6 +23,12 @@ public static class CudaBackend
         }
     }
 
+    /// <summary>
+    /// The first line of <see cref="IsAvailable"/>'s reason: what failed and how to choose a library, without the list of
+    /// every path the loader tried (one per line).
+    /// </summary>
+    public static string Briefly(string why) => why.Split('\n')[0].Replace("; tried:", "", StringComparison.Ordinal);
+
     /// <summary>True when a GPU, its driver, NVRTC and cuBLAS can all be loaded; otherwise why not. Never throws.</summary>
     public static unsafe bool IsAvailable(out string why, int device = 0)
     {

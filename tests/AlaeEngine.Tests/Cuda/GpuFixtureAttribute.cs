@@ -31,7 +31,7 @@ public sealed class GpuFixtureAttribute : NUnitAttribute, IFixtureBuilder2
 
     /// <summary>"no CUDA device: …", with the loader's whole search (one line per path tried) or only its first line.</summary>
     internal static string Reason(string why, bool fullSearch)
-        => "no CUDA device: " + (fullSearch ? why : why.Split('\n')[0].Replace("; tried:", "", StringComparison.Ordinal));
+        => "no CUDA device: " + (fullSearch ? why : CudaBackend.Briefly(why));
 
     /// <summary>Replaces the fixture's tests by one skipped test that says how many there are and why they cannot run.</summary>
     internal static void Collapse(TestSuite fixture, string reason)
