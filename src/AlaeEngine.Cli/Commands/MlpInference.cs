@@ -33,8 +33,8 @@ internal static class MlpInference
         using var noGrad = GradMode.NoGrad();
         var x = test.Batch(Enumerable.Range(0, n).ToArray());
         var rec = model.Generate(model.Encode(x));
-        ImageGrid.Save(outFile, new[] { AsImages(x), AsImages(rec) }, cols: Math.Min(n, 16));
-        Console.WriteLine($"wrote {outFile}: {n} test digits (top) and reconstructions (below)");
+        ImageGrid.Save(outFile, new[] { AsImages(x), AsImages(rec) }, cols: Math.Min(n, 16), labels: ["x", "G(E(x))"]);
+        Console.WriteLine($"wrote {outFile}: {n} test digits (x) and their reconstructions (G(E(x)))");
     }
 
     public static void Generate(string checkpoint, int count, ulong seed, string outFile)

@@ -44,8 +44,8 @@ internal static class StyleInference
         var x = Images(model, data, cacheDir, n);
         model.Noise = new RandomStream(NoiseSeed);
         var rec = model.Reconstruct(x);
-        ImageGrid.Save(outFile, new[] { x, rec }, cols: Math.Min(n, 8));
-        Console.WriteLine($"wrote {outFile}: {n} images (top block) and their reconstructions G(E(x)) (bottom block)");
+        ImageGrid.Save(outFile, new[] { x, rec }, cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
+        Console.WriteLine($"wrote {outFile}: {n} images (x) and their reconstructions (G(E(x)))");
     }
 
     public static void Generate(string checkpoint, bool ema, int count, ulong seed, double psi, int cutoff, string outFile)
@@ -99,8 +99,8 @@ internal static class StyleInference
         var x = Images(model, data, cacheDir, 2 * n);
         var (a, b) = (Op.Slice(x, 0, 0, n), Op.Slice(x, 0, n, n));
         var generated = StyleMixing.Generate(model, a, b, NoiseSeed);
-        ImageGrid.Save(outFile, new[] { a, b }.Concat(generated).ToList(), cols: n);
-        var labels = new[] { "A", "B" }.Concat(StyleMixing.Rows(2 * (model.Level + 1)).Select(r => r.Label));
+        var labels = new[] { "A", "B" }.Concat(StyleMixing.Rows(2 * (model.Level + 1)).Select(r => r.Label)).ToList();
+        ImageGrid.Save(outFile, new[] { a, b }.Concat(generated).ToList(), cols: n, labels: labels);
         Console.WriteLine($"wrote {outFile}: {n} pairs (columns); rows: {string.Join(" | ", labels)}");
         var bands = StyleMixing.Bands(2 * (model.Level + 1));
         Console.WriteLine("bands: " + string.Join(", ", bands.Select(s =>
