@@ -148,13 +148,18 @@ public sealed class LinePlot
         canvas.FillRect(left, top, 1, bottom - top, FrameGrey);
         canvas.FillRect(right, top, 1, bottom - top, FrameGrey);
 
-        // Markers: dashed vertical lines inside the frame, the label just right of the line's top.
+        // Markers: dashed vertical lines inside the frame, the label just right of the line's top, moved down a line
+        // when it would run into the label of the marker before.
+        var labelEnds = new List<int>();
         foreach (var (mx, label) in _markers)
         {
             int px = (int)MathF.Round(Px(mx));
             if (px <= left || px >= right) continue;
             for (int y = top + 1; y < bottom; y += 6 * s) canvas.FillRect(px, y, 1, Math.Min(3 * s, bottom - y), MarkerGrey);
-            canvas.DrawText(px + 2 * s, top + pad, label, MarkerGrey, s);
+            int x = px + 2 * s, line = labelEnds.FindIndex(end => end < x);
+            if (line < 0) { line = labelEnds.Count; labelEnds.Add(0); }
+            labelEnds[line] = x + BitmapFont.Width(label, s) + pad;
+            canvas.DrawText(x, top + pad + line * (lineH + pad), label, MarkerGrey, s);
         }
 
         if (Title.Length > 0) canvas.DrawText((width - BitmapFont.Width(Title, s)) / 2, pad, Title, Black, s);

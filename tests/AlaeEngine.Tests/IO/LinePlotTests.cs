@@ -72,6 +72,22 @@ public class LinePlotTests
     }
 
     [Test]
+    public void CloseMarkersStackTheirLabels()
+    {
+        var plot = new LinePlot { ShowLegend = false };
+        plot.Add("loss", [0, 1000], [1, 2]);
+        plot.AddMarker(100, "level 1");
+        plot.AddMarker(105, "level 2");
+        var r = plot.Render(800, 480);
+        // label ink: marker grey off the two dashed columns; 2 × 7 px glyphs on one line would span 14 rows
+        var columns = Enumerable.Range(0, r.Width).Where(x => Enumerable.Range(0, r.Height).Count(y => r.Get(x, y) == LinePlot.MarkerGrey) > 40).ToHashSet();
+        var rows = (from y in Enumerable.Range(0, r.Height) from x in Enumerable.Range(0, r.Width)
+                    where !columns.Contains(x) && r.Get(x, y) == LinePlot.MarkerGrey select y).ToList();
+        Assert.That(columns, Has.Count.EqualTo(2));
+        Assert.That(rows.Max() - rows.Min(), Is.GreaterThan(2 * 14), "the second label one line below the first");
+    }
+
+    [Test]
     public void LogTicksArePowersOfTenWithTwoAndFiveOnShortRanges()
     {
         Assert.That(LinePlot.LogTicks(0.3, 8).Values, Is.EqualTo(new[] { 0.1, 0.2, 0.5, 1, 2, 5, 10 }).Within(1e-12));
