@@ -117,7 +117,7 @@ public sealed class MlpTrainer : IDisposable
         var gen = Model.Generate(Model.Map(_sampleZ));
         var path = Path.Combine(Options.OutDir, "samples", $"step-{Step:D7}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ImageGrid.Save(path, new[] { AsImages(_sampleImages), AsImages(rec), AsImages(gen) }, cols: 16);
+        ImageGrid.Save(path, new[] { AsImages(_sampleImages), AsImages(rec), AsImages(gen) }, cols: 16, labels: ["x", "G(E(x))", "G(F(z))"]);
         return path;
     }
 

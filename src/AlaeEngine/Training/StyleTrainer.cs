@@ -187,7 +187,7 @@ public sealed class StyleTrainer : IDisposable
         var path = Path.Combine(Options.OutDir, "samples", $"step-{Step:D7}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         ImageGrid.Save(path, new[] { x, rec, emaRec, gen }.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList(),
-            cols: Math.Min(8, Options.SampleCount));
+            cols: Math.Min(8, Options.SampleCount), labels: ["x", "G(E(x))", "EMA G(E(x))", $"EMA G(F(z)), psi {Options.TruncationPsi}"]);
         return path;
     }
 
