@@ -16,7 +16,7 @@ internal static class BenchCommand
             StyleAlaePreset.CelebAHq256.Name);
         var res = Opt.AtLeast("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE presets)", 0, 0);
         var batch = Opt.RequiredAtLeast("--batch", "batch size", 1);
-        var device = Opt.Of("--device", "cuda or cpu", "cuda");
+        var device = ComputeDevice.Option("cuda");
         var iterations = Opt.AtLeast("--iterations", "timed iterations", 20, 1);
         var warmup = Opt.AtLeast("--warmup", "untimed iterations first (kernel compilation, memory pools)", 3, 0);
         var seed = Opt.Of("--seed", "seed of the weights and random data", 1UL);

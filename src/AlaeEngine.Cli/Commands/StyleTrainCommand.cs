@@ -14,13 +14,13 @@ internal static class StyleTrainCommand
     public static Command Create()
     {
         var preset = Opt.Of("--preset", $"architecture and schedule, see docs/style-presets.md ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))})", StyleAlaePreset.FacesSample.Name);
-        var data = Opt.Of("--data", "image folder (PNG, JPEG, …), resized to the preset's resolution", StyleImages.DefaultFolder);
+        var data = Opt.Of("--data", "image folder (PNG, JPEG, …), resized to the preset's resolution", DataPaths.Default(StyleImages.DefaultFolder));
         var recursive = Opt.Of("--recursive", "also read the images of sub-folders", false);
         var outDir = Opt.Of("--out", "run folder: checkpoints, samples, metrics.jsonl, losses.png, cache", "runs/style");
         var cache = Opt.Of<string?>("--cache", "folder of the prepared multi-resolution image cache (default <out>/cache)", null);
         var resume = Opt.Of("--resume", "continue from the newest checkpoint in --out, with the options it was started with", false);
         var seed = Opt.Of("--seed", "seed of every random choice (same seed, same losses)", 1UL);
-        var device = Opt.Of("--device", "cpu or cuda", "cpu");
+        var device = ComputeDevice.Option("cpu");
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
         var maxIt = Opt.AtLeast("--max-iterations", "stop after this many iterations in all (0: the preset's whole schedule)", 0L, 0L);
         var sampleEvery = Opt.AtLeast("--sample-every", "write a sample grid every N iterations (and at the end of every level)", 500, 1);

@@ -10,7 +10,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...)", "data/mnist");
+        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...)", DataPaths.Default(MlpInference.DefaultData));
         var outDir = Opt.Of("--out", "run folder: checkpoints, samples, metrics.jsonl, losses.png", "runs/mlp");
         var epochs = Opt.AtLeast("--epochs", "epochs over the training set", 20, 1);
         var batch = Opt.AtLeast("--batch", "batch size", 128, 1);
@@ -22,7 +22,7 @@ internal static class TrainCommand
         var sampleEvery = Opt.AtLeast("--sample-every", "write a sample grid every N iterations", 500, 1);
         var ckptEvery = Opt.AtLeast("--checkpoint-every", "write a checkpoint every N iterations", 1000, 1);
         var threads = Opt.Threads();
-        var device = Opt.Of("--device", "cpu, or cuda (the CUDA backend)", "cpu");
+        var device = ComputeDevice.Option("cpu");
 
         var mlp = new Command("mlp", "train MLP-ALAE on MNIST (ALAE §7.1)")
         {

@@ -40,7 +40,8 @@ public static class CudaBackend
             Cu.Check(Cu.DeviceGetCount(&count));
             if (device >= count)
             {
-                why = count == 0 ? "the CUDA driver reports no GPU" : $"device {device} asked for, the driver reports {count}";
+                why = count == 0 ? "the CUDA driver reports no GPU"
+                    : $"cuda:{device} asked for, the driver shows {count} GPU{(count == 1 ? " (cuda:0)" : $"s (cuda:0 to cuda:{count - 1})")}";
                 return false;
             }
             NativeLibraries.Load(NativeLibraries.Nvrtc);

@@ -15,7 +15,7 @@ public class SelfTestCommandTests
         Assert.That(r.Out, Is.Empty);
         var lines = r.Error.TrimEnd().Split('\n');
         Assert.That(lines, Has.Length.EqualTo(1), r.Error);
-        Assert.That(lines[0], Does.StartWith("alae selftest: no GPU found (").And.Contain("`alae selftest --device cpu` checks the CPU").And.Contain("--verbose"));
+        Assert.That(lines[0], Does.StartWith("alae selftest: no GPU found for --device cuda (").And.Contain("`alae selftest --device cpu` checks the CPU").And.Contain("--verbose"));
 
         var verbose = AlaeCli.Run("selftest", "--verbose");
         Assert.That(verbose.ExitCode, Is.EqualTo(3));
