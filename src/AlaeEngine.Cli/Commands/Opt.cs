@@ -56,10 +56,10 @@ internal static class Opt
         string text = result.Tokens[^1].Value;
         if (!T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            result.AddError($"{name} {text}: expected a whole number ≥ {min}");
+            result.AddError($"{name} must be a whole number ≥ {min}, got {text}");
             return null;
         }
-        if (value < min) result.AddError($"{name} {text}: must be ≥ {min}");
+        if (value < min) result.AddError($"{name} must be ≥ {min}, got {text}");
         return value;
     }
 }

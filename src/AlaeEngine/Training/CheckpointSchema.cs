@@ -6,44 +6,50 @@ namespace AlaeEngine.Training;
 
 /// <summary>
 /// What every field of a checkpoint's JSON state must hold, per format, checked when the state is read
-/// (<see cref="Checkpoint.ReadState"/>), so an edited or damaged file is one clear error naming the file, the field, the
-/// value found and what was expected, instead of an exception deep in a trainer. Every field a trainer writes is listed
-/// (a test saves one checkpoint of each trainer and checks that no field is missing here); the options object is read
-/// into its record type and validated as a run's options are.
+/// (<see cref="Checkpoint.ReadState"/>). The trainers then read the fields through <see cref="CheckpointState"/>, whose
+/// typed reads check the type; this checks every field first, with its range and against the run's options (a level the
+/// model has, a w average of the latent size, options that validate), including the fields read outside the trainers
+/// (the optimizer step counts, the options object), so an edited or damaged file is one error naming the file, the
+/// field, the value found and what was expected. Every field a trainer writes is listed (a test saves one checkpoint of
+/// each trainer and compares); fields that older checkpoints lack are optional.
 /// </summary>
 internal static class CheckpointSchema
 {
     /// <summary>A field's check: null when the value is acceptable, else what is wrong ("is -1, expected a whole number ≥ 0").</summary>
     private delegate string? Rule(JsonNode? value, JsonObject state);
 
-    private static readonly (string Field, Rule Rule)[] Common =
+    private sealed record Field(string Name, Rule Rule, bool Optional = false);
+
+    private static readonly Field[] Common =
     [
-        ("format", (v, _) => v is JsonValue s && s.TryGetValue<string>(out var name) && name.Length > 0 ? null : Expected(v, "a format name")),
-        ("step", Integer(0, long.MaxValue)),
-        ("noiseSeed", Unsigned),
-        ("noisePosition", Unsigned),
-        ("optimizerSteps", OptimizerSteps),
+        new("format", (v, _) => v is JsonValue s && s.TryGetValue<string>(out var name) && name.Length > 0 ? null : Expected(v, "a format name")),
+        new("step", Integer(0, long.MaxValue)),
+        // written since the shared trainer frame; MLP checkpoints before it count steps only
+        new("imagesSeen", Integer(0, long.MaxValue), Optional: true),
+        new("noiseSeed", Unsigned),
+        new("noisePosition", Unsigned),
+        new("optimizerSteps", OptimizerSteps),
+        new("metrics", Metrics, Optional: true),
     ];
 
-    private static readonly (string Field, Rule Rule)[] Mlp =
+    private static readonly Field[] Mlp =
     [
-        ("options", OptionsRule(TrainingJson.Default.MlpTrainingOptions, ValidateMlpOptions)),
-        ("epoch", Integer(0, int.MaxValue)),
+        new("options", OptionsRule(TrainingJson.Default.MlpTrainingOptions, ValidateMlpOptions)),
+        new("epoch", Integer(0, int.MaxValue)),
     ];
 
-    private static readonly (string Field, Rule Rule)[] Style =
+    private static readonly Field[] Style =
     [
-        ("options", OptionsRule(TrainingJson.Default.StyleTrainingOptions, ValidateStyleOptions)),
-        ("imagesSeen", Integer(0, long.MaxValue)),
-        ("level", (v, s) => Integer(0, Levels(s) - 1)(v, s)),
-        ("blend", (v, _) => v is JsonValue d && d.TryGetValue<double>(out var x) && x is >= 0 and <= 1 ? null : Expected(v, "a number from 0 to 1")),
+        new("options", OptionsRule(TrainingJson.Default.StyleTrainingOptions, ValidateStyleOptions)),
+        new("level", (v, s) => Integer(0, Levels(s) - 1)(v, s)),
+        new("blend", (v, _) => v is JsonValue d && d.TryGetValue<double>(out var x) && x is >= 0 and <= 1 ? null : Expected(v, "a number from 0 to 1")),
         // −1: saved before the first step, when no level's Adam state exists yet
-        ("optimizerLevel", (v, s) => Integer(-1, Levels(s) - 1)(v, s)),
-        ("wAverage", WAverage),
+        new("optimizerLevel", (v, s) => Integer(-1, Levels(s) - 1)(v, s)),
+        new("wAverage", WAverage),
     ];
 
     /// <summary>The field names each format writes, for the test that keeps this table complete.</summary>
-    internal static IEnumerable<string> Fields(string format) => Common.Concat(format == MlpTrainer.StateFormat ? Mlp : Style).Select(f => f.Field);
+    internal static IEnumerable<string> Fields(string format) => Common.Concat(format == MlpTrainer.StateFormat ? Mlp : Style).Select(f => f.Name);
 
     /// <summary>Checks every field of a state in a known format; an unknown format is left to the caller.</summary>
     public static void Validate(string jsonPath, JsonObject state, string format)
@@ -56,10 +62,10 @@ internal static class CheckpointSchema
         };
         if (own is null) return;
         // the options first: the level and w-average rules read the model's size from them
-        foreach (var (field, rule) in own.Concat(Common))
+        foreach (var field in own.Concat(Common))
         {
-            var problem = state.ContainsKey(field) ? rule(state[field], state) : "is missing";
-            if (problem != null) throw new InvalidDataException($"{jsonPath}: checkpoint field \"{field}\" {problem}");
+            var problem = state.ContainsKey(field.Name) ? field.Rule(state[field.Name], state) : field.Optional ? null : "is missing";
+            if (problem != null) throw new InvalidDataException($"{jsonPath}: checkpoint field \"{field.Name}\" {problem}");
         }
     }
 
@@ -84,6 +90,23 @@ internal static class CheckpointSchema
         foreach (var name in new[] { "encoder", "decoder" })
             if (o[name] is not JsonValue n || !n.TryGetValue<long>(out var steps) || steps < 0) return Expected(v, expected);
         return null;
+    }
+
+    // the frame's own reader of the window checks every entry; its message names the entry
+    private static string? Metrics(JsonNode? v, JsonObject state)
+    {
+        if (v is not JsonObject) return Expected(v, "an object (the metrics window)");
+        try
+        {
+            var window = MetricsWindow.FromCheckpoint(new CheckpointState("", state), 0);
+            return window.Count < 0 || window.LoggedThrough < 0 || window.WallSeconds < 0 ? Expected(v, "counts, steps and times ≥ 0") : null;
+        }
+        catch (InvalidDataException e)
+        {
+            // "… (metrics): checkpoint field 'count' is …" → "field 'count' is …"
+            int at = e.Message.IndexOf("checkpoint ", StringComparison.Ordinal);
+            return $"is not a metrics window: {(at < 0 ? e.Message : e.Message[(at + "checkpoint ".Length)..])}";
+        }
     }
 
     private static Rule OptionsRule<T>(JsonTypeInfo<T> type, Action<T> validate) => (v, _) =>

@@ -12,16 +12,16 @@ public class CommandLineCheckTests
 {
     private const string Missing = "/nonexistent/alae-test-data";
 
-    [TestCase("train mlp --threads 0", "--threads 0: must be ≥ 1")]
-    [TestCase("train mlp --threads -3", "--threads -3: must be ≥ 1")]
-    [TestCase("train style --threads 0", "--threads 0: must be ≥ 1")]
-    [TestCase("bench train --preset mlp --batch 4 --device cpu --threads -3", "--threads -3: must be ≥ 1")]
-    [TestCase("train mlp --max-iterations -5", "--max-iterations -5: must be ≥ 0")]
-    [TestCase("train style --max-iterations -5", "--max-iterations -5: must be ≥ 0")]
-    [TestCase("train mlp --epochs 0", "--epochs 0: must be ≥ 1")]
-    [TestCase("train mlp --checkpoint-every 0", "--checkpoint-every 0: must be ≥ 1")]
-    [TestCase("bench train --preset mlp --batch 0 --device cpu", "--batch 0: must be ≥ 1")]
-    [TestCase("train mlp --threads many", "--threads many: expected a whole number ≥ 1")]
+    [TestCase("train mlp --threads 0", "--threads must be ≥ 1, got 0")]
+    [TestCase("train mlp --threads -3", "--threads must be ≥ 1, got -3")]
+    [TestCase("train style --threads 0", "--threads must be ≥ 1, got 0")]
+    [TestCase("bench train --preset mlp --batch 4 --device cpu --threads -3", "--threads must be ≥ 1, got -3")]
+    [TestCase("train mlp --max-iterations -5", "--max-iterations must be ≥ 0, got -5")]
+    [TestCase("train style --max-iterations -5", "--max-iterations must be ≥ 0, got -5")]
+    [TestCase("train mlp --epochs 0", "--epochs must be ≥ 1, got 0")]
+    [TestCase("train mlp --checkpoint-every 0", "--checkpoint-every must be ≥ 1, got 0")]
+    [TestCase("bench train --preset mlp --batch 0 --device cpu", "--batch must be ≥ 1, got 0")]
+    [TestCase("train mlp --threads many", "--threads must be a whole number ≥ 1, got many")]
     public void OutOfRangeCountIsOneLineAndExitCodeTwo(string commandLine, string message)
     {
         var args = commandLine.Split(' ').ToList();

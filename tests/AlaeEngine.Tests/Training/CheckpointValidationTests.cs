@@ -83,6 +83,9 @@ public class CheckpointValidationTests
     [TestCase("noiseSeed", "null", "\"noiseSeed\" is null")]
     [TestCase("optimizerSteps.encoder", "\"x\"", "\"optimizerSteps\" is {\"encoder\":\"x\"")]
     [TestCase("epoch", "[]", "\"epoch\" is []")]
+    [TestCase("imagesSeen", "-4", "\"imagesSeen\" is -4")]
+    [TestCase("metrics.count", "\"x\"", "\"metrics\" is not a metrics window: field 'count' is \"x\"")]
+    [TestCase("metrics", "3", "\"metrics\" is 3, expected an object (the metrics window)")]
     [TestCase("format", "5", "checkpoint format is '5', expected 'alae-mlp-checkpoint/1'")]
     [TestCase("options.Epochs", "\"many\"", "\"options\" does not hold valid MlpTrainingOptions: Epochs: a value of the wrong type")]
     [TestCase("options.BatchSize", "-5", "batch size must be ≥ 1, got -5")]
@@ -109,6 +112,14 @@ public class CheckpointValidationTests
         var path = Edited(_style, s => Set(s, field, json));
         var e = Assert.Throws<InvalidDataException>(() => StyleTrainer.LoadModel(path))!;
         Assert.That(e.Message, Does.StartWith(path + ": ").And.Contain(expected));
+    }
+
+    [Test]
+    public void FieldsOlderCheckpointsLackAreOptional()
+    {
+        // MLP checkpoints from before the trainer frame have neither the images seen nor the metrics window
+        var path = Edited(_mlp, s => { s.Remove("imagesSeen"); s.Remove("metrics"); });
+        Assert.That(() => Checkpoint.ReadState(path, MlpTrainer.StateFormat), Throws.Nothing);
     }
 
     [Test]
