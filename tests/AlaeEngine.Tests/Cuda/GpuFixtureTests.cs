@@ -1,3 +1,4 @@
+using AlaeEngine.Tests.Data;
 using NUnit.Framework;
 using NUnit.Framework.Interfaces;
 using NUnit.Framework.Internal;
@@ -38,5 +39,17 @@ public class GpuFixtureTests
         Assert.That(GpuFixtureAttribute.Reason(Search, fullSearch: true), Is.EqualTo("no CUDA device: " + Search));
         Assert.That(GpuFixtureAttribute.Reason(Search, fullSearch: false),
             Is.EqualTo("no CUDA device: could not load the CUDA library 'cuda' (set ALAE_LIBCUDA to the library file to choose one)"));
+    }
+
+    [Test]
+    public void GpuTestsAreMarkedWithTheAttributeNotIgnoredOneByOne()
+    {
+        // a fixture that ignores each test itself without a GPU brings back one 6-line block per test in `dotnet test`
+        var tests = Path.Combine(DataIoPaths.RepoRoot, "tests");
+        var offenders = Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.EndsWith(nameof(GpuFixtureTests) + ".cs"))
+            .Where(f => File.ReadAllText(f).Contains("Assert.Ignore($\"no CUDA device"))
+            .Select(f => Path.GetRelativePath(tests, f)).ToList();
+        Assert.That(offenders, Is.Empty, "mark the fixture [GpuFixture] instead of Assert.Ignore in each test or set-up");
     }
 }
