@@ -56,21 +56,28 @@ public class CommandLineCheckTests
     [Test]
     public void ACheckpointPathThatIsNoCheckpointSaysWhatItIsAndWhatWasExpected()
     {
-        var readme = Path.Combine(DataIoPaths.RepoRoot, "README.md");
-        var r = AlaeCli.Run("generate", "--checkpoint", readme);
-        Assert.That(r.ExitCode, Is.EqualTo(2));
-        Assert.That(r.Error.Trim(), Does.StartWith($"alae: error: --checkpoint {readme}: a .md file (").And.Contain("bytes), not a checkpoint; expected a run folder"));
+        var dir = DataIoPaths.NewTempDir();
+        try
+        {
+            var readme = Path.Combine(dir, "README.md");
+            File.WriteAllText(readme, "# notes\n");
+            var r = AlaeCli.Run("generate", "--checkpoint", readme);
+            Assert.That(r.ExitCode, Is.EqualTo(2));
+            Assert.That(r.Error.Trim(), Is.EqualTo($"alae: error: --checkpoint {readme}: a .md file (8 bytes), not a checkpoint; expected a run folder " +
+                                                   "(its newest checkpoint), or a checkpoint's checkpoints/step-NNNNNNN.json or .safetensors"));
 
-        var folder = Path.Combine(DataIoPaths.RepoRoot, "docs");
-        r = AlaeCli.Run("reconstruct", "--checkpoint", folder);
-        Assert.That(r.Error, Does.Contain($"--checkpoint {folder}: a folder without a complete checkpoint"));
+            r = AlaeCli.Run("reconstruct", "--checkpoint", dir);
+            Assert.That(r.Error, Does.Contain($"--checkpoint {dir}: a folder without a complete checkpoint"));
 
-        r = AlaeCli.Run("eval", "mnist", "--checkpoint", "/nonexistent/run");
-        Assert.That(r.Error, Does.Contain("--checkpoint /nonexistent/run: no such file or folder; expected a run folder"));
+            r = AlaeCli.Run("eval", "mnist", "--checkpoint", "/nonexistent/run");
+            Assert.That(r.Error, Does.Contain("--checkpoint /nonexistent/run: no such file or folder; expected a run folder"));
 
-        var json = Path.Combine(DataIoPaths.RepoRoot, "global.json");
-        r = AlaeCli.Run("generate", "--checkpoint", json);
-        Assert.That(r.ExitCode, Is.EqualTo(2));
-        Assert.That(r.Error.Trim(), Is.EqualTo($"alae: error: {json}: not an alae checkpoint (its JSON has no \"format\" field)"));
+            var json = Path.Combine(dir, "package.json");
+            File.WriteAllText(json, """{ "name": "not a checkpoint" }""");
+            r = AlaeCli.Run("generate", "--checkpoint", json);
+            Assert.That(r.ExitCode, Is.EqualTo(2));
+            Assert.That(r.Error.Trim(), Is.EqualTo($"alae: error: {json}: not an alae checkpoint (its JSON has no \"format\" field)"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

@@ -19,7 +19,15 @@ public class ImageStructureTests
     [TearDown] public void TearDown() => Directory.Delete(_dir, recursive: true);
 
     private static string Face(int i) => Path.Combine(ImageFolderTests.SampleDir, $"{i:D5}.png");
-    private static string Fixture(string name) => Path.Combine(DataIoPaths.RepoRoot, "tests", "AlaeEngine.Tests", "Data", "Fixtures", name);
+    /// <summary>An embedded fixture (Data/Fixtures/) written to the test's folder, as the image readers take files.</summary>
+    private string Fixture(string name)
+    {
+        using var stream = typeof(ImageStructureTests).Assembly.GetManifestResourceStream("fixtures/" + name)
+            ?? throw new FileNotFoundException($"embedded resource fixtures/{name}");
+        var path = Path.Combine(_dir, name);
+        using (var file = File.Create(path)) stream.CopyTo(file);
+        return path;
+    }
 
     /// <summary>A bundled face encoded by the stb JPEG writer (baseline, 4:2:0 at quality 90).</summary>
     private static byte[] FaceJpeg(int i)
@@ -86,9 +94,10 @@ public class ImageStructureTests
     [TestCase("face-grey.jpg")]
     public void SoundJpegsOfOtherEncodersLoadAndTheirCutsDoNot(string name)
     {
-        var bytes = File.ReadAllBytes(Fixture(name));
+        var file = Fixture(name);
+        var bytes = File.ReadAllBytes(file);
         Assert.That(ImageStructure.FindDamage(bytes), Is.Null);
-        var pixels = ImageFolder.LoadSquare(Fixture(name), 32);
+        var pixels = ImageFolder.LoadSquare(file, 32);
         Assert.That(pixels.Length, Is.EqualTo(3 * 32 * 32));
         // Pillow's libjpeg encodes the same face: close to the stb decode of the PNG, mean error well under a grey level step of 8
         var reference = ImageFolder.LoadSquare(Face(7), 32);
