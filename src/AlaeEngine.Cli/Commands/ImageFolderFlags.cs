@@ -9,7 +9,7 @@ namespace AlaeEngine.Cli.Commands;
 /// </summary>
 internal sealed class ImageFolderFlags
 {
-    public Option<string> Data { get; } = Opt.Of("--data", "image folder (PNG, JPEG, …), resized to the preset's resolution", StyleImages.DefaultFolder);
+    public Option<string> Data { get; } = Opt.Of("--data", "image folder (PNG, JPEG, …), resized to the preset's resolution", DataPaths.Default(StyleImages.DefaultFolder));
     public Option<bool> Recursive { get; } = Opt.Of("--recursive", "also read the images of sub-folders", false);
     public Option<string?> Cache { get; } = Opt.Of<string?>("--cache", "folder of the prepared multi-resolution image cache (default <out>/cache)", null);
 

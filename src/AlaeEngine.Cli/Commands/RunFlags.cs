@@ -18,11 +18,11 @@ internal sealed class RunFlags
         Out = Opt.Of("--out", "run folder: checkpoints, samples, metrics.jsonl, losses.png", defaultOut);
         Seed = Opt.Of("--seed", "seed of every random choice (same seed, same losses)", 1UL);
         Resume = Opt.Of("--resume", "continue from the newest checkpoint in --out, with the options it was started with", false);
-        MaxIterations = Opt.Of("--max-iterations", "stop after this many iterations in all (0: the whole schedule)", 0L);
-        SampleEvery = Opt.Of("--sample-every", "write a sample grid every N iterations (and at the end of every epoch or level)", 500);
-        CheckpointEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations (and at the end of every epoch or level)", 1000);
-        Threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
-        Device = Opt.Of("--device", "cpu, or cuda (the CUDA backend)", "cpu");
+        MaxIterations = Opt.AtLeast("--max-iterations", "stop after this many iterations in all (0: the whole schedule)", 0L, 0L);
+        SampleEvery = Opt.AtLeast("--sample-every", "write a sample grid every N iterations (and at the end of every epoch or level)", 500, 1);
+        CheckpointEvery = Opt.AtLeast("--checkpoint-every", "write a checkpoint every N iterations (and at the end of every epoch or level)", 1000, 1);
+        Threads = Opt.Threads();
+        Device = ComputeDevice.Option("cpu");
     }
 
     public Option<string> Out { get; }
@@ -81,12 +81,10 @@ internal sealed class RunFlags
         return (options, checkpoint);
     }
 
-    /// <summary>Sets the CPU threads and opens the device the flags name.</summary>
+    /// <summary>Sets the CPU threads and opens the device the flags name (both checked when the command line was parsed).</summary>
     public Device OpenDevice(ParseResult r)
     {
-        int threads = r.GetValue(Threads);
-        if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {threads}");
-        CpuKernels.Threads = threads;
+        CpuKernels.Threads = r.GetValue(Threads);
         return ComputeDevice.Open(r.GetValue(Device)!);
     }
 

@@ -12,9 +12,9 @@ internal static class TrainCommand
     private static Command Mlp()
     {
         var run = new RunFlags("runs/mlp");
-        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...)", "data/mnist");
-        var epochs = Opt.Of("--epochs", "epochs over the training set", 20);
-        var batch = Opt.Of("--batch", "batch size", 128);
+        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...)", DataPaths.Default(MlpInference.DefaultData));
+        var epochs = Opt.AtLeast("--epochs", "epochs over the training set", 20, 1);
+        var batch = Opt.AtLeast("--batch", "batch size", 128, 1);
         var lr = Opt.Of("--lr", "learning rate (Adam, β = (0, 0.99))", MlpTrainingOptions.DefaultLearningRate);
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
 

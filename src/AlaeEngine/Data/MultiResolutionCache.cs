@@ -28,7 +28,8 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
     public const string FileExtension = ".alaecache";
     public const int MinResolution = 4;
 
-    private const int Version = 1;
+    // 2: truncated JPEGs are skipped (ImageStructure), so a cache built by version 1 may hold one
+    private const int Version = 2;
     private const int FixedHeaderBytes = 8 + 4 * 4 + 32;
     private static ReadOnlySpan<byte> Magic => "ALAECACH"u8;
 

@@ -60,13 +60,15 @@ public static class Checkpoint
                 ?? throw new InvalidDataException($"{jsonPath}: checkpoint state is not a JSON object");
         }
         catch (JsonException e) { throw new InvalidDataException($"{jsonPath}: checkpoint state is not valid JSON ({e.Message})", e); }
-        if (expectedFormat != null)
-        {
-            var format = state["format"]?.GetValue<string>();
-            if (format != expectedFormat) throw new InvalidDataException($"{jsonPath}: checkpoint format is '{format}', expected '{expectedFormat}'");
-        }
+        var format = Format(state);
+        if (expectedFormat != null && format != expectedFormat)
+            throw new InvalidDataException($"{jsonPath}: checkpoint format is '{format ?? state["format"]?.ToJsonString() ?? "missing"}', expected '{expectedFormat}'");
+        if (format != null) CheckpointSchema.Validate(jsonPath, state, format);
         return state;
     }
+
+    /// <summary>The state's "format" field, or null when it has none (or not a string).</summary>
+    public static string? Format(JsonObject state) => state["format"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>Loads weights and optimizer state saved by <see cref="Save"/> into existing parameters and optimizers.</summary>
     public static void Restore(string jsonPath, IReadOnlyList<(string path, Parameter p)> parameters, IReadOnlyDictionary<string, Adam> optimizers)

@@ -83,7 +83,7 @@ public sealed class MlpTrainer : Trainer<MlpTrainingOptions, MlpIterationLog>
     {
         var rec = Model.Generate(Model.Encode(_sampleImages));
         var gen = Model.Generate(Model.Map(_sampleZ));
-        return new SampleGrid([AsImages(_sampleImages), AsImages(rec), AsImages(gen)], Columns: 16);
+        return new SampleGrid([AsImages(_sampleImages), AsImages(rec), AsImages(gen)], Columns: 16, Labels: ["x", "G(E(x))", "G(F(z))"]);
     }
 
     private static Tensor AsImages(Tensor flat) => Op.Reshape(flat, flat.Shape[0], 1, MnistDataset.Side, MnistDataset.Side);

@@ -24,5 +24,6 @@ public sealed record MlpTrainingOptions : TrainingOptions
         if (BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {BatchSize}");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
         if (R1Gamma < 0) throw new ArgumentException($"R1 gamma must be ≥ 0, got {R1Gamma}");
+        Model.Validate();
     }
 }

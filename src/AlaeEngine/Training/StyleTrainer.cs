@@ -157,7 +157,8 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
         var emaRec = EmaModel.Reconstruct(x);
         var gen = EmaModel.Sample(_sampleZ, Model.WAverage, Options.TruncationPsi, Options.TruncationCutoff);
         Model.Noise = EmaModel.Noise = null;
-        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount));
+        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount),
+            Labels: ["x", "G(E(x))", "EMA G(E(x))", $"EMA G(F(z)), psi {Options.TruncationPsi}"]);
     }
 
     public override string Describe(StyleIterationLog it)

@@ -220,7 +220,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         using var noGrad = GradMode.NoGrad();
         var grid = Samples();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ImageGrid.Save(path, grid.Groups.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList(), grid.Columns);
+        ImageGrid.Save(path, grid.Groups.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList(), grid.Columns, labels: grid.Labels);
         return path;
     }
 
