@@ -44,16 +44,31 @@ internal sealed class RunFlags
     });
 
     /// <summary>
+    /// Starts the run the flags describe: checks them, claims the run folder (<see cref="RunFolder"/>: one run at a
+    /// time, the lock held until <paramref name="train"/> returns or the process ends), resolves the options
+    /// (<see cref="Resolve{T}"/>) and calls <paramref name="train"/> with them and the checkpoint to continue from
+    /// (null for a new run); returns its exit code.
+    /// </summary>
+    public int Start<T>(ParseResult r, T fromFlags, Func<string, T> savedIn, IReadOnlyList<RunFlag<T>> modelFlags, Func<T, string?, int> train)
+        where T : TrainingOptions
+    {
+        fromFlags.Validate();
+        ThreadCount(r); // before anything is written
+        using var folder = RunFolder.Claim(fromFlags.OutDir);
+        var (options, checkpoint) = Resolve(r, fromFlags, savedIn, modelFlags);
+        return train(options, checkpoint);
+    }
+
+    /// <summary>
     /// The run's options, and the checkpoint to continue from (null for a new run, which takes <paramref name="fromFlags"/>).
     /// With --resume: the newest checkpoint in --out and the options it was saved with. A flag that may change a run
     /// (<see cref="RunFlag{T}.MayChange"/>; --sample-every, --checkpoint-every) applies when given and is printed; a flag
     /// that defines the run (--seed and the model's) is accepted when given the run's own value and otherwise refused,
     /// every differing one named in one message. --out and --max-iterations belong to the session and always apply.
     /// </summary>
-    public (T Options, string? Checkpoint) Resolve<T>(ParseResult r, T fromFlags, Func<string, T> savedIn, IReadOnlyList<RunFlag<T>> modelFlags)
+    private (T Options, string? Checkpoint) Resolve<T>(ParseResult r, T fromFlags, Func<string, T> savedIn, IReadOnlyList<RunFlag<T>> modelFlags)
         where T : TrainingOptions
     {
-        fromFlags.Validate();
         if (!r.GetValue(Resume)) return (fromFlags, null);
         var checkpoint = Checkpoint.Latest(fromFlags.OutDir)
             ?? throw new FileNotFoundException($"--resume: no complete checkpoint in {Path.Combine(fromFlags.OutDir, Checkpoint.Folder)}");
@@ -84,10 +99,15 @@ internal sealed class RunFlags
     /// <summary>Sets the CPU threads and opens the device the flags name.</summary>
     public Device OpenDevice(ParseResult r)
     {
+        CpuKernels.Threads = ThreadCount(r);
+        return ComputeDevice.Open(r.GetValue(Device)!);
+    }
+
+    private int ThreadCount(ParseResult r)
+    {
         int threads = r.GetValue(Threads);
         if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {threads}");
-        CpuKernels.Threads = threads;
-        return ComputeDevice.Open(r.GetValue(Device)!);
+        return threads;
     }
 
     /// <summary>"2 CPU threads" or the GPU's description, for a run's first line.</summary>

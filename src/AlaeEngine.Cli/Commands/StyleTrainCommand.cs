@@ -31,22 +31,24 @@ internal static class StyleTrainCommand
                 // a run shorter than a few half-lives would leave the EMA (the sampling model) mostly at its initial weights
                 EmaHalfLifeImages = r.GetValue(emaHalfLife) ?? Math.Min(ReferenceEmaHalfLife, chosen.TotalImages / 20.0),
             });
-            var (options, checkpoint) = run.Resolve(r, fromFlags, StyleTrainer.OptionsFrom,
+            return run.Start(r, fromFlags, StyleTrainer.OptionsFrom,
             [
                 new(preset, o => o.Preset.Name), new(perLevel, o => o.Preset.ImagesPerLevel),
                 new(gamma, o => o.R1Gamma), new(emaHalfLife, o => o.EmaHalfLifeImages),
                 // the way out of a GPU's memory limit: scales the run's batches from the resume on
                 new(batchScale, o => string.Join("/", o.Preset.BatchPerLevel), (s, _) => s with { Preset = ScaleBatch(s.Preset, scale) }),
-            ]);
-            var device = run.OpenDevice(r);
-            var p = options.Preset;
-            using var data = images.Open(r, p.Model.Resolution, options.OutDir);
-            using var trainer = new StyleTrainer(options, data, device);
-            Console.WriteLine($"StyleALAE '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels of {p.ImagesPerLevel} images, " +
-                              $"{p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, {RunFlags.Describe(device)} → {options.OutDir}");
-            return TrainingSession.Run(trainer, checkpoint,
-                $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
-                $"or edit BatchPerLevel of preset '{p.Name}' in src/AlaeEngine/Models/StyleAlaePreset.cs.");
+            ], (options, checkpoint) =>
+            {
+                var device = run.OpenDevice(r);
+                var p = options.Preset;
+                using var data = images.Open(r, p.Model.Resolution, options.OutDir);
+                using var trainer = new StyleTrainer(options, data, device);
+                Console.WriteLine($"StyleALAE '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels of {p.ImagesPerLevel} images, " +
+                                  $"{p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, {RunFlags.Describe(device)} → {options.OutDir}");
+                return TrainingSession.Run(trainer, checkpoint,
+                    $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
+                    $"or edit BatchPerLevel of preset '{p.Name}' in src/AlaeEngine/Models/StyleAlaePreset.cs.");
+            });
         });
         return cmd;
     }

@@ -27,18 +27,20 @@ internal static class TrainCommand
                 DataDir = r.GetValue(data)!, Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
                 LearningRate = r.GetValue(lr), R1Gamma = r.GetValue(gamma),
             });
-            var (options, checkpoint) = run.Resolve(r, fromFlags, MlpTrainer.OptionsFrom,
+            return run.Start(r, fromFlags, MlpTrainer.OptionsFrom,
             [
                 new(data, o => o.DataDir, (s, f) => s with { DataDir = f.DataDir }),
                 new(epochs, o => o.Epochs, (s, f) => s with { Epochs = f.Epochs }),
                 new(batch, o => o.BatchSize), new(lr, o => o.LearningRate), new(gamma, o => o.R1Gamma),
-            ]);
-            var device = run.OpenDevice(r);
-            var train = MnistDataset.LoadFolder(options.DataDir, train: true);
-            using var trainer = new MlpTrainer(options, train, device);
-            Console.WriteLine($"MLP-ALAE on {train.Count} digits from {options.DataDir}: {options.Epochs} epochs × {trainer.IterationsPerEpoch} iterations " +
-                              $"of batch {options.BatchSize}, {RunFlags.Describe(device)} → {options.OutDir}");
-            return TrainingSession.Run(trainer, checkpoint, "Use a smaller --batch (in a new run), or free the GPU's memory from other processes.");
+            ], (options, checkpoint) =>
+            {
+                var device = run.OpenDevice(r);
+                var train = MnistDataset.LoadFolder(options.DataDir, train: true);
+                using var trainer = new MlpTrainer(options, train, device);
+                Console.WriteLine($"MLP-ALAE on {train.Count} digits from {options.DataDir}: {options.Epochs} epochs × {trainer.IterationsPerEpoch} iterations " +
+                                  $"of batch {options.BatchSize}, {RunFlags.Describe(device)} → {options.OutDir}");
+                return TrainingSession.Run(trainer, checkpoint, "Use a smaller --batch (in a new run), or free the GPU's memory from other processes.");
+            });
         });
         return cmd;
     }

@@ -57,19 +57,34 @@ internal sealed class AlaeProcess : IDisposable
 
     /// <summary>Waits until the output holds <paramref name="text"/>.</summary>
     public void WaitForOutput(string text, int seconds = 60)
+        => WaitFor(() => Output.Contains(text, StringComparison.Ordinal), $"printed '{text}'", seconds);
+
+    /// <summary>Waits while the process runs until <paramref name="condition"/> holds (a file written, a line printed).</summary>
+    public void WaitFor(Func<bool> condition, string what, int seconds = 60)
     {
         var clock = Stopwatch.StartNew();
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        while (!condition())
         {
-            if (_process.HasExited || clock.Elapsed.TotalSeconds > seconds) Assert.Fail($"alae never printed '{text}':\n{Output}\n{Error}");
+            if (_process.HasExited || clock.Elapsed.TotalSeconds > seconds) Assert.Fail($"alae never {what}:\n{Output}\n{Error}");
             Thread.Sleep(50);
         }
     }
 
+    public int Id => _process.Id;
+
     /// <summary>Sends SIGTERM, as `docker stop`, systemd and cluster schedulers do.</summary>
-    public void Terminate()
+    public void Terminate() => Signal(15);
+
+    /// <summary>Sends SIGKILL (a crash, the out-of-memory killer, a node lost) and waits for the process to be gone.</summary>
+    public void Kill()
     {
-        if (kill(_process.Id, 15) != 0) Assert.Fail($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        Signal(9);
+        _process.WaitForExit();
+    }
+
+    private void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0) Assert.Fail($"kill({signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -60,4 +60,22 @@ public class TrainCommandTests
         Assert.That(alae.Error, Does.Contain("--threads must be ≥ 1, got 0"));
         Assert.That(Directory.EnumerateFileSystemEntries(_dir), Is.Empty, "nothing written");
     }
+
+    [Test]
+    public void ASecondRunIntoTheSameFolderIsRefusedWhileTheFirstLivesAndNotAfterItWasKilled()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) Assert.Ignore("POSIX signals");
+        using var first = new AlaeProcess("train", "mlp", "--out", _dir, "--epochs", "1", "--batch", "16", "--checkpoint-every", "1", "--sample-every", "100000");
+        first.WaitFor(() => Checkpoint.Latest(_dir) != null, "wrote a checkpoint");
+
+        var second = AlaeProcess.Run("train", "mlp", "--out", _dir, "--resume", "--max-iterations", "3");
+        Assert.That(second.ExitCode, Is.EqualTo(2), second.Output + second.Error);
+        Assert.That(second.Error, Does.Contain("is in use by another run (pid " + first.Id + " on "));
+
+        first.Kill(); // SIGKILL: no clean-up runs, the lock file stays behind
+        Assert.That(File.Exists(Path.Combine(_dir, RunFolder.LockFile)));
+        var third = AlaeProcess.Run("train", "mlp", "--out", _dir, "--resume", "--max-iterations", "3");
+        Assert.That(third.ExitCode, Is.EqualTo(0), "the killed run's lock died with it:\n" + third.Output + third.Error);
+        Assert.That(File.Exists(Path.Combine(_dir, RunFolder.OwnerFile)), Is.False, "the owner note goes when the run ends");
+    }
 }
