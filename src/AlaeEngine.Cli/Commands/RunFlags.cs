@@ -18,6 +18,7 @@ internal sealed class RunFlags
         Out = Opt.Of("--out", "run folder: checkpoints, samples, metrics.jsonl, losses.png", defaultOut);
         Seed = Opt.Of("--seed", "seed of every random choice (same seed, same losses)", 1UL);
         Resume = Opt.Of("--resume", "continue from the newest checkpoint in --out, with the options it was started with", false);
+        Overwrite = Opt.Of("--overwrite", "start a new run in an --out folder that holds one: the old run's checkpoints, samples and metrics move to <out>.old-<time> first", false);
         MaxIterations = Opt.Of("--max-iterations", "stop after this many iterations in all (0: the whole schedule)", 0L);
         SampleEvery = Opt.Of("--sample-every", "write a sample grid every N iterations (and at the end of every epoch or level)", 500);
         CheckpointEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations (and at the end of every epoch or level)", 1000);
@@ -28,13 +29,14 @@ internal sealed class RunFlags
     public Option<string> Out { get; }
     public Option<ulong> Seed { get; }
     public Option<bool> Resume { get; }
+    public Option<bool> Overwrite { get; }
     public Option<long> MaxIterations { get; }
     public Option<int> SampleEvery { get; }
     public Option<int> CheckpointEvery { get; }
     public Option<int> Threads { get; }
     public Option<string> Device { get; }
 
-    public IEnumerable<Option> All => [Out, Seed, Resume, MaxIterations, SampleEvery, CheckpointEvery, Threads, Device];
+    public IEnumerable<Option> All => [Out, Seed, Resume, Overwrite, MaxIterations, SampleEvery, CheckpointEvery, Threads, Device];
 
     /// <summary><paramref name="options"/> with the frame's options (<see cref="TrainingOptions"/>) read from the flags.</summary>
     public T ApplyTo<T>(ParseResult r, T options) where T : TrainingOptions => (T)((TrainingOptions)options with
@@ -47,14 +49,24 @@ internal sealed class RunFlags
     /// Starts the run the flags describe: checks them, claims the run folder (<see cref="RunFolder"/>: one run at a
     /// time, the lock held until <paramref name="train"/> returns or the process ends), resolves the options
     /// (<see cref="Resolve{T}"/>) and calls <paramref name="train"/> with them and the checkpoint to continue from
-    /// (null for a new run); returns its exit code.
+    /// (null for a new run); returns its exit code. A new run never starts in a folder that holds one: it is refused,
+    /// or with --overwrite the old run is moved aside first.
     /// </summary>
     public int Start<T>(ParseResult r, T fromFlags, Func<string, T> savedIn, IReadOnlyList<RunFlag<T>> modelFlags, Func<T, string?, int> train)
         where T : TrainingOptions
     {
         fromFlags.Validate();
         ThreadCount(r); // before anything is written
+        bool resume = r.GetValue(Resume), overwrite = r.GetValue(Overwrite);
+        if (resume && overwrite) throw new ArgumentException("--resume continues the run in --out and --overwrite starts a new one there: give one of them");
         using var folder = RunFolder.Claim(fromFlags.OutDir);
+        if (!resume && folder.RunFiles is { Count: > 0 } earlier)
+        {
+            if (!overwrite)
+                throw new ArgumentException($"{folder.FullPath} already holds a run ({string.Join(", ", earlier)}): continue it with --resume, " +
+                                            $"start a new one there with --overwrite (the old run moves to {folder.FullPath}.old-<time>), or choose another --out");
+            Console.WriteLine($"--overwrite: moved the earlier run ({string.Join(", ", earlier)}) to {folder.MoveRunAside()}");
+        }
         var (options, checkpoint) = Resolve(r, fromFlags, savedIn, modelFlags);
         return train(options, checkpoint);
     }

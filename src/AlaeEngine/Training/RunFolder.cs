@@ -6,11 +6,18 @@ namespace AlaeEngine.Training;
 /// when the process ends in any way, a crash or SIGKILL included, so a lock left by a dead run never blocks the next
 /// one. While the lock is held, <c>.alae-run.owner</c> says who holds it (pid, host, start time) for the message
 /// another run gets. The lock file itself stays (deleting it could let two runs lock two different files).
+/// <para>
+/// A folder holds a run when it has any of <see cref="RunEntries"/>; a new run never starts in such a folder (two
+/// runs' checkpoints and metrics would mix): <see cref="MoveRunAside"/> moves the old run's entries out first.
+/// </para>
 /// </summary>
 public sealed class RunFolder : IDisposable
 {
     public const string LockFile = ".alae-run.lock";
     public const string OwnerFile = ".alae-run.owner";
+
+    /// <summary>What a run writes into its folder (the image cache, a run's data rather than its results, is not among them).</summary>
+    public static IReadOnlyList<string> RunEntries { get; } = [Checkpoint.Folder, SampleGrid.Folder, RunMetrics.FileName, RunMetrics.PlotName];
 
     private readonly FileStream _lock;
 
@@ -44,6 +51,28 @@ public sealed class RunFolder : IDisposable
         var owner = Path.Combine(full, OwnerFile);
         IO.AtomicFile.WriteAllText(owner, $"pid {Environment.ProcessId} on {Environment.MachineName}, since {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\n");
         return new RunFolder(full, stream);
+    }
+
+    /// <summary>The <see cref="RunEntries"/> present: an earlier run's results (empty for a fresh folder).</summary>
+    public IReadOnlyList<string> RunFiles => RunEntries.Where(e => Path.Exists(Path.Combine(FullPath, e))).ToList();
+
+    /// <summary>
+    /// Moves the earlier run's entries (<see cref="RunFiles"/>) into a new sibling folder "&lt;folder&gt;.old-&lt;UTC time&gt;"
+    /// and returns its path; what is not the run's (the image cache, other files) stays.
+    /// </summary>
+    public string MoveRunAside()
+    {
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+        var aside = $"{FullPath}.old-{stamp}";
+        for (int n = 2; Path.Exists(aside); n++) aside = $"{FullPath}.old-{stamp}-{n}";
+        Directory.CreateDirectory(aside);
+        foreach (var entry in RunFiles)
+        {
+            string from = Path.Combine(FullPath, entry), to = Path.Combine(aside, entry);
+            if (Directory.Exists(from)) Directory.Move(from, to);
+            else File.Move(from, to);
+        }
+        return aside;
     }
 
     private static string Holder(string dir)

@@ -7,4 +7,8 @@ namespace AlaeEngine.Training;
 /// <paramref name="Columns"/> columns, stacked (inputs, reconstructions, generations, …). The frame writes it as
 /// samples/step-NNNNNNN.png.
 /// </summary>
-public sealed record SampleGrid(IReadOnlyList<Tensor> Groups, int Columns);
+public sealed record SampleGrid(IReadOnlyList<Tensor> Groups, int Columns)
+{
+    /// <summary>The run folder's folder of grids.</summary>
+    public const string Folder = "samples";
+}

@@ -215,7 +215,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>Writes <see cref="Samples"/> as samples/step-NNNNNNN.png and returns the path.</summary>
     public string WriteSamples()
     {
-        var path = Path.Combine(Options.OutDir, "samples", $"step-{Step:D7}.png");
+        var path = Path.Combine(Options.OutDir, SampleGrid.Folder, $"step-{Step:D7}.png");
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         var grid = Samples();

@@ -12,7 +12,15 @@ public class TrainCommandTests
     private string _dir = "";
 
     [SetUp] public void SetUp() => _dir = Directory.CreateTempSubdirectory("alae-cli-").FullName;
-    [TearDown] public void TearDown() => Directory.Delete(_dir, recursive: true);
+    [TearDown]
+    public void TearDown()
+    {
+        Directory.Delete(_dir, recursive: true);
+        foreach (var aside in OldRuns()) Directory.Delete(aside, recursive: true);
+    }
+
+    /// <summary>The run folders --overwrite moved aside.</summary>
+    private string[] OldRuns() => Directory.GetDirectories(Path.GetDirectoryName(_dir)!, Path.GetFileName(_dir) + ".old-*");
 
     [Test]
     public void SigtermFinishesTheIterationSavesAndExitsWith143()
@@ -77,5 +85,46 @@ public class TrainCommandTests
         var third = AlaeProcess.Run("train", "mlp", "--out", _dir, "--resume", "--max-iterations", "3");
         Assert.That(third.ExitCode, Is.EqualTo(0), "the killed run's lock died with it:\n" + third.Output + third.Error);
         Assert.That(File.Exists(Path.Combine(_dir, RunFolder.OwnerFile)), Is.False, "the owner note goes when the run ends");
+    }
+
+    [Test]
+    public void ANewRunIntoAFolderThatHoldsOneIsRefusedAndOverwriteMovesTheOldRunAside()
+    {
+        string[] run = ["train", "mlp", "--out", _dir, "--epochs", "1", "--batch", "16", "--checkpoint-every", "1"];
+        Assert.That(AlaeProcess.Run([.. run, "--max-iterations", "3"]).ExitCode, Is.EqualTo(0));
+        var metrics = File.ReadAllText(Path.Combine(_dir, "metrics.jsonl"));
+
+        var refused = AlaeProcess.Run([.. run, "--max-iterations", "2"]);
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Output + refused.Error);
+        Assert.That(refused.Error, Does.Contain($"{_dir} already holds a run (checkpoints, samples, metrics.jsonl, losses.png): continue it with --resume, " +
+                                                "start a new one there with --overwrite"));
+        Assert.That(Path.GetFileName(Checkpoint.Latest(_dir)), Is.EqualTo("step-0000003.json"), "the old run is untouched");
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "metrics.jsonl")), Is.EqualTo(metrics));
+
+        var both = AlaeProcess.Run([.. run, "--resume", "--overwrite"]);
+        Assert.That((both.ExitCode, both.Error), Is.EqualTo((2, "alae: error: --resume continues the run in --out and --overwrite starts a new one there: give one of them\n")));
+
+        var fresh = AlaeProcess.Run([.. run, "--max-iterations", "2", "--overwrite"]);
+        Assert.That(fresh.ExitCode, Is.EqualTo(0), fresh.Output + fresh.Error);
+        var aside = OldRuns().Single();
+        Assert.That(fresh.Output, Does.Contain($"--overwrite: moved the earlier run (checkpoints, samples, metrics.jsonl, losses.png) to {aside}"));
+        Assert.That(Path.GetFileName(Checkpoint.Latest(aside)), Is.EqualTo("step-0000003.json"), "the old run, whole, beside the new one");
+        Assert.That(File.ReadAllText(Path.Combine(aside, "metrics.jsonl")), Is.EqualTo(metrics));
+        Assert.That(Directory.GetFiles(Path.Combine(_dir, Checkpoint.Folder)).Select(Path.GetFileName).Order(),
+            Is.EqualTo(new[] { "step-0000001.json", "step-0000001.safetensors", "step-0000002.json", "step-0000002.safetensors" }), "only the new run's");
+    }
+
+    [Test]
+    public void TrainStyleRefusesANewRunIntoAFolderThatHoldsOneAndKeepsItsImageCache()
+    {
+        string[] run = ["train", "style", "--preset", "tiny", "--out", _dir, "--max-iterations", "1"];
+        Assert.That(AlaeProcess.Run(run).ExitCode, Is.EqualTo(0));
+        var refused = AlaeProcess.Run(run);
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Output + refused.Error);
+        Assert.That(refused.Error, Does.Contain("already holds a run (checkpoints, samples, metrics.jsonl, losses.png): continue it with --resume"));
+        var fresh = AlaeProcess.Run([.. run, "--overwrite"]);
+        Assert.That(fresh.ExitCode, Is.EqualTo(0), fresh.Output + fresh.Error);
+        Assert.That(fresh.Output, Does.Contain(" skipped), cache "), "the image cache stays in the run folder and is reused");
+        Assert.That(OldRuns().Single(), Does.Exist);
     }
 }
