@@ -50,7 +50,7 @@ internal sealed class RunFlags
     /// time, the lock held until <paramref name="train"/> returns or the process ends), resolves the options
     /// (<see cref="Resolve{T}"/>) and calls <paramref name="train"/> with them and the checkpoint to continue from
     /// (null for a new run); returns its exit code. A new run never starts in a folder that holds one: it is refused,
-    /// or with --overwrite the old run is moved aside first.
+    /// or with --overwrite the old run is moved aside first. Temporary files of writes a killed run left are removed.
     /// </summary>
     public int Start<T>(ParseResult r, T fromFlags, Func<string, T> savedIn, IReadOnlyList<RunFlag<T>> modelFlags, Func<T, string?, int> train)
         where T : TrainingOptions
@@ -60,6 +60,9 @@ internal sealed class RunFlags
         bool resume = r.GetValue(Resume), overwrite = r.GetValue(Overwrite);
         if (resume && overwrite) throw new ArgumentException("--resume continues the run in --out and --overwrite starts a new one there: give one of them");
         using var folder = RunFolder.Claim(fromFlags.OutDir);
+        var (stale, bytes) = folder.RemoveStaleTemporaryFiles();
+        if (stale.Count > 0)
+            Console.WriteLine($"removed {stale.Count} temporary file(s) of interrupted writes ({bytes / 1e6:F1} MB): {string.Join(", ", stale.Take(3))}{(stale.Count > 3 ? ", …" : "")}");
         if (!resume && folder.RunFiles is { Count: > 0 } earlier)
         {
             if (!overwrite)

@@ -9,6 +9,8 @@ namespace AlaeEngine.Training;
 /// <para>
 /// A folder holds a run when it has any of <see cref="RunEntries"/>; a new run never starts in such a folder (two
 /// runs' checkpoints and metrics would mix): <see cref="MoveRunAside"/> moves the old run's entries out first.
+/// Temporary files that a killed write left in the folder are removed once it is claimed
+/// (<see cref="RemoveStaleTemporaryFiles"/>): under the lock no live run of this folder can be writing them.
 /// </para>
 /// </summary>
 public sealed class RunFolder : IDisposable
@@ -73,6 +75,25 @@ public sealed class RunFolder : IDisposable
             else File.Move(from, to);
         }
         return aside;
+    }
+
+    /// <summary>
+    /// Deletes the temporary files of interrupted atomic writes (<see cref="IO.AtomicFile.IsTemporary"/>) anywhere in
+    /// the folder (checkpoints, grids, the plot, the image cache under it) and returns their paths relative to the
+    /// folder and their total size.
+    /// </summary>
+    public (IReadOnlyList<string> Files, long Bytes) RemoveStaleTemporaryFiles()
+    {
+        var removed = new List<string>();
+        long bytes = 0;
+        foreach (var file in Directory.EnumerateFiles(FullPath, ".*.tmp", SearchOption.AllDirectories))
+        {
+            if (!IO.AtomicFile.IsTemporary(Path.GetFileName(file))) continue;
+            bytes += new FileInfo(file).Length;
+            File.Delete(file);
+            removed.Add(Path.GetRelativePath(FullPath, file));
+        }
+        return (removed, bytes);
     }
 
     private static string Holder(string dir)

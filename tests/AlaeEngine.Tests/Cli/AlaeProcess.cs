@@ -14,15 +14,22 @@ internal sealed class AlaeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _out = new(), _err = new();
 
-    public AlaeProcess(params string[] args)
+    public AlaeProcess(params string[] args) : this(args, environment: null)
+    {
+    }
+
+    /// <param name="environment">variables added to the test's own environment.</param>
+    /// <param name="workingDirectory">where alae runs (the repository root by default).</param>
+    public AlaeProcess(string[] args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            WorkingDirectory = Data.DataIoPaths.RepoRoot,
+            WorkingDirectory = workingDirectory ?? Data.DataIoPaths.RepoRoot,
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "alae.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_out) _out.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_err) _err.AppendLine(e.Data); };
@@ -35,9 +42,12 @@ internal sealed class AlaeProcess : IDisposable
     public string Error { get { lock (_err) return _err.ToString(); } }
 
     /// <summary>Runs `alae args` to its end and returns it.</summary>
-    public static AlaeProcess Run(params string[] args)
+    public static AlaeProcess Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs `alae args` in <paramref name="workingDirectory"/> (the repository root when null) to its end and returns it.</summary>
+    public static AlaeProcess RunIn(string? workingDirectory, params string[] args)
     {
-        var p = new AlaeProcess(args);
+        var p = new AlaeProcess(args, workingDirectory: workingDirectory);
         p.WaitForExit();
         return p;
     }

@@ -1,3 +1,4 @@
+using AlaeEngine.IO;
 using AlaeEngine.Training;
 using NUnit.Framework;
 
@@ -126,5 +127,28 @@ public class TrainCommandTests
         Assert.That(fresh.ExitCode, Is.EqualTo(0), fresh.Output + fresh.Error);
         Assert.That(fresh.Output, Does.Contain(" skipped), cache "), "the image cache stays in the run folder and is reused");
         Assert.That(OldRuns().Single(), Does.Exist);
+    }
+
+    [Test]
+    public void AKillInsideACheckpointWriteLeavesATemporaryFileThatTheResumeRemoves()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) Assert.Ignore("POSIX signals");
+        // the write of the second checkpoint stops after its temporary file is on disk, and the run is killed there
+        using var first = new AlaeProcess(["train", "mlp", "--out", _dir, "--epochs", "1", "--batch", "16", "--checkpoint-every", "2"],
+            new Dictionary<string, string> { [AtomicFile.PauseVariable] = "step-0000004.safetensors" });
+        first.WaitFor(() => first.Error.Contains(AtomicFile.PauseVariable + ": paused"), "paused inside the write", seconds: 120);
+        first.Kill();
+        var checkpoints = Path.Combine(_dir, Checkpoint.Folder);
+        var temporary = Directory.GetFiles(checkpoints, ".*.tmp").Single();
+        Assert.That(Path.GetFileName(temporary), Does.Match(@"^\.step-0000004\.safetensors\.[0-9a-f]{32}\.tmp$"));
+        Assert.That(new FileInfo(temporary).Length, Is.GreaterThan(1_000_000), "the weights were written, not renamed");
+        Assert.That(Path.GetFileName(Checkpoint.Latest(_dir)), Is.EqualTo("step-0000002.json"), "the checkpoint being written never counts");
+
+        var resumed = AlaeProcess.Run("train", "mlp", "--out", _dir, "--resume", "--max-iterations", "5");
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.Output + resumed.Error);
+        Assert.That(resumed.Output, Does.Contain($"removed 1 temporary file(s) of interrupted writes").And.Contain(Path.GetFileName(temporary)));
+        Assert.That(Directory.GetFiles(checkpoints, ".*"), Is.Empty);
+        Assert.That(resumed.Output, Does.Contain("resumed from").And.Contain("step-0000002.json at iteration 2"));
+        Assert.That(Path.GetFileName(Checkpoint.Latest(_dir)), Is.EqualTo("step-0000005.json"));
     }
 }

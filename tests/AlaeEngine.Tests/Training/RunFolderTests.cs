@@ -27,4 +27,21 @@ public class RunFolderTests
         using var again = RunFolder.Claim(run);
         Assert.That(again.FullPath, Is.EqualTo(run));
     }
+
+    [Test]
+    public void StaleTemporaryFilesOfAtomicWritesAreRemovedAndNothingElse()
+    {
+        var run = Path.Combine(_dir, "run");
+        Directory.CreateDirectory(Path.Combine(run, "checkpoints"));
+        Directory.CreateDirectory(Path.Combine(run, "cache"));
+        var stale = new[] { "checkpoints/.step-0000004.safetensors.0123456789abcdef0123456789abcdef.tmp", "cache/.a1b2.alaecache.fedcba9876543210fedcba9876543210.tmp" };
+        var kept = new[] { "checkpoints/step-0000002.json", ".notes.tmp", "checkpoints/.step-1.json.0123.tmp", "mine.0123456789abcdef0123456789abcdef.tmp" };
+        foreach (var f in stale.Concat(kept)) File.WriteAllText(Path.Combine(run, f), "12345");
+        using var folder = RunFolder.Claim(run);
+        var (files, bytes) = folder.RemoveStaleTemporaryFiles();
+        Assert.That(files.Select(f => f.Replace('\\', '/')).Order(), Is.EqualTo(stale.Order()));
+        Assert.That(bytes, Is.EqualTo(10));
+        Assert.That(stale.Select(f => File.Exists(Path.Combine(run, f))), Is.All.False);
+        Assert.That(kept.Select(f => File.Exists(Path.Combine(run, f))), Is.All.True, "only names of the atomic writer's form");
+    }
 }
