@@ -13,7 +13,7 @@ internal static class EvalCommand
         var ckpt = Opt.Required<string>("--checkpoint", "run folder (newest checkpoint) or checkpoints/step-*.json");
         var data = Opt.Of("--data", "folder with MNIST IDX files (train and t10k)", "data/mnist");
         var json = Opt.Of<string?>("--json", "also write the scores to this JSON file", null);
-        var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json };
+        var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json, NonFiniteNumbers.AllowOption() };
         mnist.SetAction(r =>
         {
             var path = CliRunner.ResolveCheckpoint(r.GetValue(ckpt)!);

@@ -36,7 +36,9 @@ internal sealed class RunFlags
     public Option<int> Threads { get; }
     public Option<string> Device { get; }
 
-    public IEnumerable<Option> All => [Out, Seed, Resume, Overwrite, MaxIterations, SampleEvery, CheckpointEvery, Threads, Device];
+    public Option<bool> AllowNonFinite { get; } = NonFiniteNumbers.AllowOption();
+
+    public IEnumerable<Option> All => [Out, Seed, Resume, Overwrite, MaxIterations, SampleEvery, CheckpointEvery, Threads, Device, AllowNonFinite];
 
     /// <summary><paramref name="options"/> with the frame's options (<see cref="TrainingOptions"/>) read from the flags.</summary>
     public T ApplyTo<T>(ParseResult r, T options) where T : TrainingOptions => (T)((TrainingOptions)options with

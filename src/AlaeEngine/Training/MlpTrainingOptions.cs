@@ -22,7 +22,7 @@ public sealed record MlpTrainingOptions : TrainingOptions
         base.Validate();
         if (Epochs < 1) throw new ArgumentException($"epochs must be ≥ 1, got {Epochs}");
         if (BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {BatchSize}");
-        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0, got {LearningRate}");
-        if (R1Gamma < 0) throw new ArgumentException($"R1 gamma must be ≥ 0, got {R1Gamma}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"learning rate must be finite and > 0, got {LearningRate}");
+        if (!(R1Gamma >= 0) || !double.IsFinite(R1Gamma)) throw new ArgumentException($"R1 gamma must be finite and ≥ 0, got {R1Gamma}");
     }
 }

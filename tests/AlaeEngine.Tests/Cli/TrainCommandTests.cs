@@ -1,4 +1,5 @@
 using AlaeEngine.IO;
+using AlaeEngine.Tensors;
 using AlaeEngine.Training;
 using NUnit.Framework;
 
@@ -150,5 +151,64 @@ public class TrainCommandTests
         Assert.That(Directory.GetFiles(checkpoints, ".*"), Is.Empty);
         Assert.That(resumed.Output, Does.Contain("resumed from").And.Contain("step-0000002.json at iteration 2"));
         Assert.That(Path.GetFileName(Checkpoint.Latest(_dir)), Is.EqualTo("step-0000005.json"));
+    }
+
+    [TestCase("train", "mlp", "--r1-gamma", "NaN")]
+    [TestCase("train", "mlp", "--lr", "Infinity")]
+    [TestCase("train", "mlp", "--lr", "-1e999")]
+    [TestCase("train", "style", "--ema-half-life", "Infinity")]
+    [TestCase("train", "style", "--batch-scale", "NaN")]
+    [TestCase("generate", "--checkpoint", "nonexistent", "--psi", "NaN")]
+    public void ANonFiniteNumberOptionIsRefusedUpFrontNamingTheFlag(params string[] args)
+    {
+        var alae = AlaeProcess.Run([.. args, "--out", Path.Combine(_dir, "run")]);
+        Assert.That(alae.ExitCode, Is.EqualTo(2), alae.Output + alae.Error);
+        var value = args[^1] switch { "NaN" => "NaN", "-1e999" => "-Infinity", _ => "Infinity" };
+        Assert.That(alae.Error, Is.EqualTo($"alae: error: {args[^2]} must be a finite number, got {value}\n"));
+        Assert.That(Directory.EnumerateFileSystemEntries(_dir), Is.Empty, "nothing written");
+    }
+
+    [Test]
+    public void EveryCommandThatLoadsACheckpointRefusesNonFiniteWeightsNamingTheTensorUnlessAllowed()
+    {
+        var mlp = Path.Combine(_dir, "mlp");
+        var style = Path.Combine(_dir, "style");
+        Assert.That(AlaeProcess.Run("train", "mlp", "--out", mlp, "--batch", "16", "--max-iterations", "1").ExitCode, Is.EqualTo(0));
+        Assert.That(AlaeProcess.Run("train", "style", "--preset", "tiny", "--out", style, "--max-iterations", "1").ExitCode, Is.EqualTo(0));
+        var mlpTensor = PoisonFirstTensor(Checkpoint.Latest(mlp)!, "param/");
+        var styleTensor = PoisonFirstTensor(Checkpoint.Latest(style)!, "param/ema.");
+        var image = Path.Combine(_dir, "out.png");
+        string[][] loads =
+        [
+            ["eval", "mnist", "--checkpoint", mlp],
+            ["reconstruct", "--checkpoint", mlp, "--out", image],
+            ["generate", "--checkpoint", mlp, "--out", image],
+            ["interpolate", "--checkpoint", mlp, "--out", image],
+            ["train", "mlp", "--out", mlp, "--resume", "--max-iterations", "2"],
+            ["generate", "--checkpoint", style, "--out", image],
+            ["mix", "--checkpoint", style, "--out", image],
+            ["train", "style", "--out", style, "--resume", "--max-iterations", "2"],
+        ];
+        foreach (var args in loads)
+        {
+            var alae = AlaeProcess.Run(args);
+            var tensor = args.Contains(style) ? styleTensor : mlpTensor;
+            Assert.That(alae.ExitCode, Is.EqualTo(2), string.Join(" ", args) + "\n" + alae.Output + alae.Error);
+            Assert.That(alae.Error, Does.Contain($"tensor '{tensor}' holds 1 NaN or infinite value(s)").And.Contain("--allow-nonfinite loads it anyway"), string.Join(" ", args));
+        }
+        var allowed = AlaeProcess.Run("generate", "--checkpoint", mlp, "--out", image, "--allow-nonfinite");
+        Assert.That(allowed.ExitCode, Is.EqualTo(0), allowed.Output + allowed.Error);
+    }
+
+    /// <summary>Sets the first element of the first tensor whose name starts with <paramref name="prefix"/> to NaN; returns its name.</summary>
+    private static string PoisonFirstTensor(string checkpointJson, string prefix)
+    {
+        var file = Path.ChangeExtension(checkpointJson, ".safetensors");
+        using var scope = TensorScope.Begin();
+        var tensors = SafeTensors.Load(file);
+        var name = tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).First();
+        tensors[name].Span<float>()[0] = float.NaN;
+        SafeTensors.Save(file, tensors);
+        return name;
     }
 }
