@@ -20,8 +20,8 @@ internal sealed class RunFlags
         Resume = Opt.Of("--resume", "continue from the newest checkpoint in --out, with the options it was started with", false);
         Overwrite = Opt.Of("--overwrite", "start a new run in an --out folder that holds one: the old run's checkpoints, samples and metrics move to <out>.old-<time> first", false);
         MaxIterations = Opt.Of("--max-iterations", "stop after this many iterations in all (0: the whole schedule)", 0L);
-        SampleEvery = Opt.Of("--sample-every", "write a sample grid every N iterations (and at the end of every epoch or level)", 500);
-        CheckpointEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations (and at the end of every epoch or level)", 1000);
+        SampleEvery = Opt.Of("--sample-every", "write a sample grid every N iterations (and at the end of the run, and of every level of a progressive model)", 500);
+        CheckpointEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations (and at the end of the run, and of every level of a progressive model)", 1000);
         Threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
         Device = Opt.Of("--device", "cpu, or cuda (the CUDA backend)", "cpu");
     }

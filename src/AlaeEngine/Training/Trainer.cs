@@ -19,7 +19,7 @@ namespace AlaeEngine.Training;
 /// <para>
 /// Per iteration: <see cref="TrainIteration"/> (which ends with <see cref="Advance"/>), the loss check, the metrics,
 /// then a sample grid and a checkpoint when their interval divides the step, at the end of a stage
-/// (<see cref="AtStageEnd"/>: an epoch, a level) and at the end of the run. A stop request is honoured between
+/// (<see cref="AtStageEnd"/>: a level) and at the end of the run. A stop request is honoured between
 /// iterations and ends the run with a checkpoint. Every random choice of the run must come from <see cref="Noise"/>
 /// or from functions of (seed, position), so a resumed run reproduces an uninterrupted one bit for bit.
 /// </para>
@@ -80,7 +80,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// </summary>
     protected abstract TLog TrainIteration();
 
-    /// <summary>Whether the iteration just done ended a stage of the schedule (an epoch, a level): a grid and a checkpoint are written there.</summary>
+    /// <summary>Whether the iteration just done ended a stage of the schedule that changes the training (a level, not an epoch): a grid and a checkpoint are written there.</summary>
     protected virtual bool AtStageEnd => false;
 
     /// <summary>Every weight the checkpoint holds, by unique name (EMA copies under their own prefix).</summary>
