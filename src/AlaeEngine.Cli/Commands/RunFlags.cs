@@ -13,8 +13,10 @@ namespace AlaeEngine.Cli.Commands;
 /// </summary>
 internal sealed class RunFlags
 {
-    public RunFlags(string defaultOut)
+    /// <param name="data">the command's --data option (its default and description are the model's); the command lists it.</param>
+    public RunFlags(string defaultOut, Option<string> data)
     {
+        Data = data;
         Out = Opt.Of("--out", "run folder: checkpoints, samples, metrics.jsonl, losses.png", defaultOut);
         Seed = Opt.Of("--seed", "seed of every random choice (same seed, same losses)", 1UL);
         Resume = Opt.Of("--resume", "continue from the newest checkpoint in --out, with the options it was started with", false);
@@ -26,6 +28,8 @@ internal sealed class RunFlags
         Device = Opt.Of("--device", "cpu, or cuda (the CUDA backend)", "cpu");
     }
 
+    /// <summary>--data: where the training data lies, stored absolute; a resumed run may point it at the moved data.</summary>
+    public Option<string> Data { get; }
     public Option<string> Out { get; }
     public Option<ulong> Seed { get; }
     public Option<bool> Resume { get; }
@@ -43,7 +47,7 @@ internal sealed class RunFlags
     /// <summary><paramref name="options"/> with the frame's options (<see cref="TrainingOptions"/>) read from the flags.</summary>
     public T ApplyTo<T>(ParseResult r, T options) where T : TrainingOptions => (T)((TrainingOptions)options with
     {
-        OutDir = r.GetValue(Out)!, Seed = r.GetValue(Seed), MaxIterations = r.GetValue(MaxIterations),
+        OutDir = r.GetValue(Out)!, DataDir = Path.GetFullPath(r.GetValue(Data)!), Seed = r.GetValue(Seed), MaxIterations = r.GetValue(MaxIterations),
         SampleEvery = r.GetValue(SampleEvery), CheckpointEvery = r.GetValue(CheckpointEvery),
     });
 
@@ -91,8 +95,12 @@ internal sealed class RunFlags
             ?? throw new FileNotFoundException($"--resume: no complete checkpoint in {Path.Combine(fromFlags.OutDir, Checkpoint.Folder)}");
         var saved = savedIn(checkpoint);
         var options = (T)((TrainingOptions)saved with { OutDir = fromFlags.OutDir, MaxIterations = fromFlags.MaxIterations });
+        // a checkpoint from before the data folder was saved with the run: the flag's folder (its default when not given)
+        if (saved.DataDir == "") options = (T)((TrainingOptions)options with { DataDir = fromFlags.DataDir });
         var flags = modelFlags.Concat(
         [
+            // the data may have moved; the trainer checks on resume that it is the run's (count and content hash)
+            new RunFlag<T>(Data, o => o.DataDir, (s, f) => (T)((TrainingOptions)s with { DataDir = f.DataDir })),
             new RunFlag<T>(Seed, o => o.Seed),
             new RunFlag<T>(SampleEvery, o => o.SampleEvery, (s, f) => (T)((TrainingOptions)s with { SampleEvery = f.SampleEvery })),
             new RunFlag<T>(CheckpointEvery, o => o.CheckpointEvery, (s, f) => (T)((TrainingOptions)s with { CheckpointEvery = f.CheckpointEvery })),

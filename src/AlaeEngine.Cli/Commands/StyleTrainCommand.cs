@@ -11,8 +11,8 @@ internal static class StyleTrainCommand
 
     public static Command Create()
     {
-        var run = new RunFlags("runs/style");
         var images = new ImageFolderFlags();
+        var run = new RunFlags("runs/style", images.Data);
         var preset = Opt.Of("--preset", $"architecture and schedule, see docs/style-presets.md ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))})", StyleAlaePreset.FacesSample.Name);
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
         var perLevel = Opt.Of("--images-per-level", "images per level instead of the preset's, the total scaled alike (0: the preset's); shortens a run", 0L);
@@ -41,7 +41,7 @@ internal static class StyleTrainCommand
             {
                 var device = run.OpenDevice(r);
                 var p = options.Preset;
-                using var data = images.Open(r, p.Model.Resolution, options.OutDir);
+                using var data = images.Open(r, options, p.Model.Resolution);
                 using var trainer = new StyleTrainer(options, data, device);
                 Console.WriteLine($"StyleALAE '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels of {p.ImagesPerLevel} images, " +
                                   $"{p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, {RunFlags.Describe(device)} → {options.OutDir}");

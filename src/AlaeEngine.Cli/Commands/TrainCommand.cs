@@ -11,8 +11,8 @@ internal static class TrainCommand
 
     private static Command Mlp()
     {
-        var run = new RunFlags("runs/mlp");
-        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...)", "data/mnist");
+        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...); with --resume: where the run's data lies now", "data/mnist");
+        var run = new RunFlags("runs/mlp", data);
         var epochs = Opt.Of("--epochs", "epochs over the training set", 20);
         var batch = Opt.Of("--batch", "batch size", 128);
         var lr = Opt.Of("--lr", "learning rate (Adam, β = (0, 0.99))", MlpTrainingOptions.DefaultLearningRate);
@@ -24,12 +24,11 @@ internal static class TrainCommand
         {
             var fromFlags = run.ApplyTo(r, new MlpTrainingOptions
             {
-                DataDir = r.GetValue(data)!, Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
+                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
                 LearningRate = r.GetValue(lr), R1Gamma = r.GetValue(gamma),
             });
             return run.Start(r, fromFlags, MlpTrainer.OptionsFrom,
             [
-                new(data, o => o.DataDir, (s, f) => s with { DataDir = f.DataDir }),
                 new(epochs, o => o.Epochs, (s, f) => s with { Epochs = f.Epochs }),
                 new(batch, o => o.BatchSize), new(lr, o => o.LearningRate), new(gamma, o => o.R1Gamma),
             ], (options, checkpoint) =>

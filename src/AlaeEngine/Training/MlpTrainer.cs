@@ -55,6 +55,7 @@ public sealed class MlpTrainer : Trainer<MlpTrainingOptions, MlpIterationLog>
 
     protected override bool ScheduleDone => Step >= (long)Options.Epochs * IterationsPerEpoch;
     protected override (long Done, long Total) ScheduleProgress => (Step, (long)Options.Epochs * IterationsPerEpoch);
+    protected override DataIdentity TrainingData => new(_train.Count, _train.ContentHash);
     protected override IReadOnlyList<(string path, Parameter p)> CheckpointParameters => Model.NamedParameters();
     protected override IReadOnlyDictionary<string, Adam> Optimizers => new Dictionary<string, Adam> { ["encoder"] = _encoderOpt, ["decoder"] = _decoderOpt };
 

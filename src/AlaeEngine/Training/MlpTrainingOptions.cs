@@ -5,9 +5,12 @@ namespace AlaeEngine.Training;
 /// <summary>Everything that defines an MLP-ALAE run; saved in every checkpoint so a resume continues the same run.</summary>
 public sealed record MlpTrainingOptions : TrainingOptions
 {
-    public MlpTrainingOptions() => OutDir = "runs/mlp";
+    public MlpTrainingOptions()
+    {
+        OutDir = "runs/mlp";
+        DataDir = "data/mnist";
+    }
 
-    public string DataDir { get; init; } = "data/mnist";
     public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 128;
     /// <summary>The paper's learning rate for the non-growing (MLP) architectures.</summary>

@@ -95,6 +95,9 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>Reads back what <see cref="SaveState"/> wrote, after weights, optimizers and the frame's state are restored.</summary>
     protected virtual void RestoreState(CheckpointState state) { }
 
+    /// <summary>The training data's count and content hash, saved in checkpoints and checked on resume (null: a trainer without data).</summary>
+    protected virtual DataIdentity? TrainingData => null;
+
     /// <summary>The images position of a checkpoint that predates the frame and did not save it (only MLP-ALAE's).</summary>
     protected virtual long ImagesSeenNotSaved(CheckpointState state)
         => throw new InvalidDataException($"{state.Path}: checkpoint has no 'imagesSeen'");
@@ -191,6 +194,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
             ["options"] = JsonSerializer.SerializeToNode(Options, _optionsJson),
             ["imagesSeen"] = ImagesSeen,
         };
+        if (TrainingData is { } data) state["data"] = new JsonObject { ["count"] = data.Count, ["sha256"] = data.Sha256 };
         SaveState(state);
         state["noiseSeed"] = Noise.Seed;
         state["noisePosition"] = Noise.Position;
@@ -200,10 +204,19 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         return LastCheckpoint;
     }
 
-    /// <summary>Continues from a checkpoint written by this trainer (same data and options).</summary>
+    /// <summary>
+    /// Continues from a checkpoint written by this trainer (same options). The data may have moved (the options' DataDir
+    /// says where it is now), but must be the run's: its count and content hash are checked against the checkpoint's.
+    /// </summary>
     public void Resume(string checkpointJson)
     {
         var state = new CheckpointState(checkpointJson, Checkpoint.ReadState(checkpointJson, _stateFormat));
+        if (state.Object("data") is { } saved && TrainingData is { } data)
+        {
+            var run = new DataIdentity(new CheckpointState(checkpointJson, saved).Long("count"), saved["sha256"]?.GetValue<string>());
+            if (!run.Matches(data))
+                throw new InvalidDataException($"{Options.DataDir} is not the data of the run in {Options.OutDir}: it holds {data}, the run trained on {run}");
+        }
         Checkpoint.Restore(checkpointJson, CheckpointParameters, Optimizers);
         Step = state.Long("step");
         ImagesSeen = state.Has("imagesSeen") ? state.Long("imagesSeen") : ImagesSeenNotSaved(state);

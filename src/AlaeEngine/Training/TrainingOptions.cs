@@ -9,6 +9,8 @@ public abstract record TrainingOptions
 {
     /// <summary>The run folder: checkpoints/, samples/, metrics.jsonl, losses.png.</summary>
     public string OutDir { get; init; } = "runs";
+    /// <summary>The training data's folder, absolute, so a resume finds it from any working directory ("" for a model without one).</summary>
+    public string DataDir { get; init; } = "";
     /// <summary>Seed of every random choice of the run (initial weights, data order, noise).</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>Write a sample grid every this many iterations (and at the end of every stage and of the run).</summary>

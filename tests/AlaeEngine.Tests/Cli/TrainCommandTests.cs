@@ -211,4 +211,74 @@ public class TrainCommandTests
         SafeTensors.Save(file, tensors);
         return name;
     }
+
+    [Test]
+    public void AResumeWorksFromAnotherFolderAndFollowsMovedDataButRefusesOtherData()
+    {
+        var digits = Path.Combine(_dir, "digits");
+        CopyFolder(Path.Combine(Data.DataIoPaths.RepoRoot, "data", "mnist"), digits);
+        var started = AlaeProcess.RunIn(_dir, "train", "mlp", "--data", "digits", "--out", "run", "--batch", "16", "--epochs", "1", "--max-iterations", "1");
+        Assert.That(started.ExitCode, Is.EqualTo(0), started.Output + started.Error);
+        var run = Path.Combine(_dir, "run");
+        Assert.That(MlpTrainer.OptionsFrom(Checkpoint.Latest(run)!).DataDir, Is.EqualTo(digits), "stored absolute");
+
+        // from the repository root, where "digits" means nothing
+        var elsewhere = AlaeProcess.Run("train", "mlp", "--out", run, "--resume", "--max-iterations", "2");
+        Assert.That(elsewhere.ExitCode, Is.EqualTo(0), elsewhere.Output + elsewhere.Error);
+
+        var moved = Path.Combine(_dir, "moved");
+        Directory.Move(digits, moved);
+        var lost = AlaeProcess.Run("train", "mlp", "--out", run, "--resume", "--max-iterations", "3");
+        Assert.That((lost.ExitCode, lost.Error), Is.EqualTo((2, $"alae: error: {digits}: MNIST folder not found\n")));
+        var found = AlaeProcess.Run("train", "mlp", "--out", run, "--resume", "--max-iterations", "3", "--data", moved);
+        Assert.That(found.ExitCode, Is.EqualTo(0), found.Output + found.Error);
+        Assert.That(found.Output, Does.Contain($"resume: --data changes the run's {digits} to {moved}"));
+
+        // other digits: the test split under the training names (fewer), and the training digits with one pixel changed
+        var fewer = Path.Combine(_dir, "fewer");
+        Directory.CreateDirectory(fewer);
+        foreach (var kind in new[] { "images-idx3-ubyte.gz", "labels-idx1-ubyte.gz" })
+            File.Copy(Path.Combine(moved, "t10k-" + kind), Path.Combine(fewer, "train-" + kind));
+        var altered = Path.Combine(_dir, "altered");
+        Directory.CreateDirectory(altered);
+        File.Copy(Path.Combine(moved, "train-labels-idx1-ubyte.gz"), Path.Combine(altered, "train-labels-idx1-ubyte.gz"));
+        using (var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(moved, "train-images-idx3-ubyte.gz")), System.IO.Compression.CompressionMode.Decompress))
+        using (var raw = new MemoryStream())
+        {
+            gz.CopyTo(raw);
+            var bytes = raw.ToArray();
+            bytes[^1] ^= 0x40; // the last pixel of the last digit
+            File.WriteAllBytes(Path.Combine(altered, "train-images-idx3-ubyte"), bytes);
+        }
+        foreach (var (other, what) in new[] { (fewer, "holds 1996 images, content sha256 "), (altered, "holds 8004 images, content sha256 ") })
+        {
+            var refused = AlaeProcess.Run("train", "mlp", "--out", run, "--resume", "--max-iterations", "4", "--data", other);
+            Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Output + refused.Error);
+            Assert.That(refused.Error, Does.Contain($"{other} is not the data of the run in {run}: it {what}").And.Contain("the run trained on 8004 images, content sha256 "));
+        }
+        Assert.That(Path.GetFileName(Checkpoint.Latest(run)), Is.EqualTo("step-0000003.json"), "nothing trained on other data");
+    }
+
+    [Test]
+    public void AStyleRunFollowsItsMovedImagesAndRefusesOthers()
+    {
+        var faces = Path.Combine(_dir, "faces");
+        CopyFolder(Path.Combine(Data.DataIoPaths.RepoRoot, "data", "faces128-sample"), faces);
+        var run = Path.Combine(_dir, "run");
+        Assert.That(AlaeProcess.Run("train", "style", "--preset", "tiny", "--data", faces, "--out", run, "--max-iterations", "1").ExitCode, Is.EqualTo(0));
+        var moved = Path.Combine(_dir, "moved");
+        Directory.Move(faces, moved);
+        var found = AlaeProcess.Run("train", "style", "--out", run, "--resume", "--max-iterations", "2", "--data", moved);
+        Assert.That(found.ExitCode, Is.EqualTo(0), found.Output + found.Error);
+        File.Delete(Directory.GetFiles(moved).Order().First());
+        var refused = AlaeProcess.Run("train", "style", "--out", run, "--resume", "--max-iterations", "3", "--data", moved);
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Output + refused.Error);
+        Assert.That(refused.Error, Does.Contain($"{moved} is not the data of the run in {run}: it holds 31 images").And.Contain("the run trained on 32 images"));
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+    }
 }
