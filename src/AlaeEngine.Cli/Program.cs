@@ -14,5 +14,6 @@ var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# wi
     BenchCommand.Create(),
     GradCheckCommand.Create(),
     SelfTestCommand.Create(),
+    PresetsCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

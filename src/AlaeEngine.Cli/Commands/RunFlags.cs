@@ -9,7 +9,10 @@ namespace AlaeEngine.Cli.Commands;
 /// The options every `alae train` command has — run folder, seed, resume, cut-off, grid and checkpoint intervals,
 /// device, threads — declared, read and checked in one place, and the one rule for what a flag does to a resumed run
 /// (<see cref="Resolve{T}"/>). A command adds its model's options next to these and describes them as
-/// <see cref="RunFlag{T}"/>s.
+/// <see cref="RunFlag{T}"/>s. A new run may start from a configuration file (--config, <see cref="ConfigFile"/>): the
+/// command builds its options on <see cref="Basis{T}"/> and reads each flag with <see cref="Value{V}"/>, so a flag given
+/// on the command line overrides the file, which overrides the defaults; --dump-config writes the options a run would
+/// have and starts nothing.
 /// </summary>
 internal sealed class RunFlags
 {
@@ -26,6 +29,8 @@ internal sealed class RunFlags
         CheckpointEvery = Opt.Of("--checkpoint-every", "write a checkpoint every N iterations (and at the end of the run, and of every level of a progressive model)", 1000);
         Threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
         Device = Opt.Of("--device", "cpu, or cuda (the CUDA backend)", "cpu");
+        Config = Opt.Of<string?>("--config", "start the run from this configuration file (.json, .yaml or .yml, as --dump-config writes); flags given with it override it", null);
+        DumpConfig = Opt.Of<string?>("--dump-config", "write the run's whole configuration to this file (.json, .yaml or .yml) and stop, without training", null);
     }
 
     /// <summary>--data: where the training data lies, stored absolute; a resumed run may point it at the moved data.</summary>
@@ -39,16 +44,35 @@ internal sealed class RunFlags
     public Option<int> CheckpointEvery { get; }
     public Option<int> Threads { get; }
     public Option<string> Device { get; }
+    public Option<string?> Config { get; }
+    public Option<string?> DumpConfig { get; }
 
     public Option<bool> AllowNonFinite { get; } = NonFiniteNumbers.AllowOption();
 
-    public IEnumerable<Option> All => [Out, Seed, Resume, Overwrite, MaxIterations, SampleEvery, CheckpointEvery, Threads, Device, AllowNonFinite];
+    public IEnumerable<Option> All => [Out, Seed, Resume, Overwrite, Config, DumpConfig, MaxIterations, SampleEvery, CheckpointEvery, Threads, Device, AllowNonFinite];
 
-    /// <summary><paramref name="options"/> with the frame's options (<see cref="TrainingOptions"/>) read from the flags.</summary>
+    /// <summary>The options a new run builds on: the --config file's (complete, see <see cref="ConfigFile"/>), or the defaults.</summary>
+    public T Basis<T>(ParseResult r) where T : TrainingOptions, new()
+        => r.GetValue(Config) is { } file ? ConfigFile.Read(file, TrainingOptionsJson.Of<T>()) : new T();
+
+    /// <summary>Whether the run starts from a --config file.</summary>
+    public bool HasConfig(ParseResult r) => r.GetValue(Config) != null;
+
+    /// <summary>Whether <paramref name="option"/> was given on the command line.</summary>
+    public static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
+
+    /// <summary>
+    /// A flag's value for a new run: the command line's when given, else the --config file's (<paramref name="fromBasis"/>,
+    /// read from <see cref="Basis{T}"/>), else the flag's default.
+    /// </summary>
+    public V Value<V>(ParseResult r, Option<V> option, V fromBasis) => Given(r, option) || !HasConfig(r) ? r.GetValue(option)! : fromBasis;
+
+    /// <summary><paramref name="options"/> (built on <see cref="Basis{T}"/>) with the frame's options (<see cref="TrainingOptions"/>) read from the flags.</summary>
     public T ApplyTo<T>(ParseResult r, T options) where T : TrainingOptions => (T)((TrainingOptions)options with
     {
-        OutDir = r.GetValue(Out)!, DataDir = Path.GetFullPath(r.GetValue(Data)!), Seed = r.GetValue(Seed), MaxIterations = r.GetValue(MaxIterations),
-        SampleEvery = r.GetValue(SampleEvery), CheckpointEvery = r.GetValue(CheckpointEvery),
+        OutDir = Value(r, Out, options.OutDir), DataDir = Path.GetFullPath(Value(r, Data, options.DataDir is "" ? r.GetValue(Data)! : options.DataDir)), Seed = Value(r, Seed, options.Seed),
+        MaxIterations = Value(r, MaxIterations, options.MaxIterations),
+        SampleEvery = Value(r, SampleEvery, options.SampleEvery), CheckpointEvery = Value(r, CheckpointEvery, options.CheckpointEvery),
     });
 
     /// <summary>
@@ -65,6 +89,16 @@ internal sealed class RunFlags
         ThreadCount(r); // before anything is written
         bool resume = r.GetValue(Resume), overwrite = r.GetValue(Overwrite);
         if (resume && overwrite) throw new ArgumentException("--resume continues the run in --out and --overwrite starts a new one there: give one of them");
+        if (resume && HasConfig(r))
+            throw new ArgumentException("--config starts a new run; --resume continues a run with the configuration in its checkpoint (give only the flags that may change)");
+        if (r.GetValue(DumpConfig) is { } dump)
+        {
+            var (run, _) = Resolve(r, fromFlags, savedIn, modelFlags);
+            var command = CommandName(r);
+            ConfigFile.Write(dump, run, TrainingOptionsJson.Of<T>(), command);
+            Console.WriteLine($"wrote the run's configuration to {dump}; train with it: alae {command} --config {dump}");
+            return 0;
+        }
         using var folder = RunFolder.Claim(fromFlags.OutDir);
         var (stale, bytes) = folder.RemoveStaleTemporaryFiles();
         if (stale.Count > 0)
@@ -119,6 +153,14 @@ internal sealed class RunFlags
         }
         options.Validate();
         return (options, checkpoint);
+    }
+
+    /// <summary>"train style": the command's words after `alae`.</summary>
+    private static string CommandName(ParseResult r)
+    {
+        var words = new List<string>();
+        for (var c = r.CommandResult; c is { Parent: not null }; c = c.Parent as System.CommandLine.Parsing.CommandResult) words.Insert(0, c.Command.Name);
+        return string.Join(" ", words);
     }
 
     /// <summary>Sets the CPU threads and opens the device the flags name.</summary>

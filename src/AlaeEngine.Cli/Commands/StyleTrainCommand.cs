@@ -23,13 +23,16 @@ internal static class StyleTrainCommand
         foreach (var o in new Option[] { preset }.Concat(images.All).Concat(run.All).Concat([gamma, perLevel, batchScale, emaHalfLife])) cmd.Add(o);
         cmd.SetAction(r =>
         {
-            var chosen = Shorten(StyleAlaePreset.Named(r.GetValue(preset)!), r.GetValue(perLevel));
+            var basis = run.Basis<StyleTrainingOptions>(r);
+            // --preset's preset, else the configuration file's (with its batches per level), shortened and scaled by the flags
+            var named = RunFlags.Given(r, preset) || !run.HasConfig(r) ? StyleAlaePreset.Named(r.GetValue(preset)!) : basis.Preset;
+            var chosen = Shorten(named, r.GetValue(perLevel));
             double scale = r.GetValue(batchScale);
-            var fromFlags = run.ApplyTo(r, new StyleTrainingOptions
+            var fromFlags = run.ApplyTo(r, basis with
             {
-                Preset = ScaleBatch(chosen, scale), R1Gamma = r.GetValue(gamma),
+                Preset = ScaleBatch(chosen, scale), R1Gamma = run.Value(r, gamma, basis.R1Gamma),
                 // a run shorter than a few half-lives would leave the EMA (the sampling model) mostly at its initial weights
-                EmaHalfLifeImages = r.GetValue(emaHalfLife) ?? Math.Min(ReferenceEmaHalfLife, chosen.TotalImages / 20.0),
+                EmaHalfLifeImages = run.Value(r, emaHalfLife, basis.EmaHalfLifeImages) ?? Math.Min(ReferenceEmaHalfLife, chosen.TotalImages / 20.0),
             });
             return run.Start(r, fromFlags, StyleTrainer.OptionsFrom,
             [
@@ -47,7 +50,8 @@ internal static class StyleTrainCommand
                                   $"{p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, {RunFlags.Describe(device)} → {options.OutDir}");
                 return TrainingSession.Run(trainer, checkpoint,
                     $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
-                    $"or edit BatchPerLevel of preset '{p.Name}' in src/AlaeEngine/Models/StyleAlaePreset.cs.");
+                    "or set each level's batch: write the configuration with --dump-config run.yaml, edit Preset.BatchPerLevel there " +
+                    "and start a new run with --config run.yaml.");
             });
         });
         return cmd;

@@ -22,10 +22,11 @@ internal static class TrainCommand
         foreach (var o in new Option[] { data, epochs, batch, lr, gamma }.Concat(run.All)) cmd.Add(o);
         cmd.SetAction(r =>
         {
-            var fromFlags = run.ApplyTo(r, new MlpTrainingOptions
+            var basis = run.Basis<MlpTrainingOptions>(r);
+            var fromFlags = run.ApplyTo(r, basis with
             {
-                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
-                LearningRate = r.GetValue(lr), R1Gamma = r.GetValue(gamma),
+                Epochs = run.Value(r, epochs, basis.Epochs), BatchSize = run.Value(r, batch, basis.BatchSize),
+                LearningRate = run.Value(r, lr, basis.LearningRate), R1Gamma = run.Value(r, gamma, basis.R1Gamma),
             });
             return run.Start(r, fromFlags, MlpTrainer.OptionsFrom,
             [
