@@ -17,7 +17,7 @@ namespace AlaeEngine.Data;
 /// paths, sizes, modification times): changing the images makes a new cache. Layout, little-endian:
 /// "ALAECACH", uint32 version, uint32 R, uint32 count N, uint32 listing length J, the 32-byte key (SHA-256); then N
 /// records, one per image, each the planes (3, L, L) of every level L = R, R/2, …, 4 in that order; then J bytes of
-/// UTF-8 JSON <c>{"files": [relative paths], "skipped": [{"file", "reason"}], "sha256": "…"}</c> (sha256: of the N
+/// UTF-8 JSON <c>{"sha256": "…", "files": [relative paths], "skipped": [{"file", "reason"}]}</c> (sha256: of the N
 /// records, <see cref="ContentHash"/>; caches written before it was added lack it). The listing comes last so the
 /// images can be decoded and written one at a time (N is known only at the end, and patched into the header).
 /// </para>
@@ -314,6 +314,7 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
         using (var w = new Utf8JsonWriter(ms))
         {
             w.WriteStartObject();
+            w.WriteString("sha256", contentHash);
             w.WriteStartArray("files");
             foreach (var f in files) w.WriteStringValue(f);
             w.WriteEndArray();
@@ -326,7 +327,6 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteString("sha256", contentHash);
             w.WriteEndObject();
         }
         return ms.ToArray();
@@ -341,7 +341,10 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
             var files = root.GetProperty("files").EnumerateArray().Select(e => e.GetString()!).ToArray();
             var skipped = root.GetProperty("skipped").EnumerateArray()
                 .Select(e => new SkippedImage(e.GetProperty("file").GetString()!, e.GetProperty("reason").GetString()!)).ToArray();
-            return (files, skipped, root.TryGetProperty("sha256", out var hash) ? hash.GetString() : null);
+            string? hash = root.TryGetProperty("sha256", out var h) ? h.GetString() : null;
+            if (hash != null && (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower)))
+                throw new DataFormatException(path, $"corrupt file listing (sha256 '{hash}' is not 64 lower-case hex digits)");
+            return (files, skipped, hash);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
