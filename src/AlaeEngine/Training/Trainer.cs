@@ -213,7 +213,13 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         var state = new CheckpointState(checkpointJson, Checkpoint.ReadState(checkpointJson, _stateFormat));
         if (state.Object("data") is { } saved && TrainingData is { } data)
         {
-            var run = new DataIdentity(new CheckpointState(checkpointJson, saved).Long("count"), saved["sha256"]?.GetValue<string>());
+            var sha256 = saved["sha256"] switch
+            {
+                null => null,
+                JsonValue v when v.TryGetValue(out string? s) => s,
+                var other => throw new InvalidDataException($"{checkpointJson}: checkpoint field 'data.sha256' is {other.ToJsonString()}, expected a string"),
+            };
+            var run = new DataIdentity(new CheckpointState(checkpointJson, saved).Long("count"), sha256);
             if (!run.Matches(data))
                 throw new InvalidDataException($"{Options.DataDir} is not the data of the run in {Options.OutDir}: it holds {data}, the run trained on {run}");
         }
