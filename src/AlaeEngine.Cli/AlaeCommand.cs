@@ -17,5 +17,6 @@ internal static class AlaeCommand
         BenchCommand.Create(),
         GradCheckCommand.Create(),
         SelfTestCommand.Create(),
+        PresetsCommand.Create(),
     };
 }

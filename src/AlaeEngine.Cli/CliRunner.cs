@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using AlaeEngine.Cli.Commands;
 using AlaeEngine.Cuda;
 using AlaeEngine.Data;
+using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli;
 
@@ -27,7 +28,14 @@ internal static class CliRunner
         try
         {
             // the engine's own messages name the file and the problem; a stack trace would only bury them
+            if (parsed.Errors.Count == 0) NonFiniteNumbers.CheckOptions(parsed);
+            using var nonFiniteWeights = NonFiniteNumbers.AcceptWeights(parsed);
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (NonFiniteWeightsException e)
+        {
+            Console.Error.WriteLine($"alae: error: {e.Message}; {NonFiniteNumbers.AllowFlag} loads it anyway");
+            return 2;
         }
         catch (Exception e) when (e is DataFormatException or InvalidDataException or ArgumentException or IOException)
         {

@@ -14,7 +14,7 @@ internal static class EvalCommand
         var data = Opt.Of<string?>("--data", $"folder with MNIST IDX files (train and t10k; default: {MlpInference.DefaultData})", null);
         var json = Opt.Of<string?>("--json", "also write the scores to this JSON file", null);
         var device = ComputeDevice.Option("cpu");
-        var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json, device };
+        var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json, device, NonFiniteNumbers.AllowOption() };
         mnist.SetAction(r =>
         {
             var path = CliRunner.ResolveCheckpoint(r.GetValue(ckpt)!);

@@ -40,7 +40,7 @@ internal static class InferenceCommands
         var data = DataOption("MLP: MNIST folder, test digits; StyleALAE: image folder");
         var count = Opt.AtLeastOrUnset("--count", "number of images (default: 32 digits, 16 StyleALAE images)", 1);
         var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
-        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, device, outFile };
+        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, device, outFile, NonFiniteNumbers.AllowOption() };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, cache, training);
@@ -58,7 +58,7 @@ internal static class InferenceCommands
         var count = Opt.AtLeastOrUnset("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", 1);
         var seed = Opt.Of("--seed", "seed of z (and of StyleALAE's per-pixel noise)", 1UL);
         var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
-        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, device, outFile };
+        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, device, outFile, NonFiniteNumbers.AllowOption() };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, psi, cutoff, training);
@@ -82,7 +82,7 @@ internal static class InferenceCommands
         var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
         var cmd = new Command("interpolate", "rows of images along paths between two codes, in W or in Z")
         {
-            ckpt, data, pairs, steps, space, path, seed, psi, cutoff, cache, training, device, outFile,
+            ckpt, data, pairs, steps, space, path, seed, psi, cutoff, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
         };
         cmd.SetAction(r =>
         {
@@ -112,7 +112,7 @@ internal static class InferenceCommands
             "A's coarse styles (4²–8²: pose, shape) with B's rest, A's middle styles (16²–32²: features, expression) with B's rest, " +
             "A's fine styles (64² and up: colours, texture) with B's rest; bands the checkpoint's level does not reach are left out.")
         {
-            ckpt, data, pairs, cache, training, device, outFile,
+            ckpt, data, pairs, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
         };
         cmd.SetAction(r =>
         {

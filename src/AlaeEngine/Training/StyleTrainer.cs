@@ -81,6 +81,7 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
     protected override bool AtStageEnd => StyleSchedule.At(Options.Preset, ImagesSeen).Level != Model.Level;
     protected override IReadOnlyDictionary<string, Adam> Optimizers => new Dictionary<string, Adam> { ["encoder"] = _encoderOpt, ["decoder"] = _decoderOpt };
 
+    protected override DataIdentity TrainingData => new(_data.Count, _data.ContentHash);
     protected override IReadOnlyList<(string path, Parameter p)> CheckpointParameters
         => Model.NamedParameters().Concat(EmaModel.NamedParameters().Select(t => (EmaPrefix + t.path, t.p))).ToList();
 
