@@ -13,7 +13,6 @@ namespace AlaeEngine.Tests.Cuda.HostEmulation;
 /// emulation cannot catch must be listed in <see cref="Redundant"/> with the reason no schedule needs it. Runs only
 /// under run.sh (ignored elsewhere, a GPU included).
 /// </summary>
-[TestFixture]
 public class MissingBarrierTests : GpuParity
 {
     /// <summary>Barriers that no schedule of the block needs, as (file, barrier number in source order) → why.</summary>
