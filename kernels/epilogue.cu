@@ -8,6 +8,11 @@
 //   bias_leaky_relu_T(x, bias, y, n, channels, inner, slope)    y ← leaky_relu(x + bias[c], slope)
 //   add_noise_T(x, weight, noise, y, n, channels, inner)         y ← x + weight[c]·noise[sample, pixel]
 //   style_modulate_T(x, style, y, n, channels, inner)            y ← x·(1 + style[s, c]) + style[s, C + c]
+//
+// Their backward kernels, each one pass over the gradient; the plane kernels run one block per (n, c) plane
+// (grid-stride over planes, blockDim.x a multiple of 32) and sum in T like the CPU reference:
+//   bias_leaky_relu_backward_T(g, y, gx, sums, planes, inner, slope)
+//       gx ← g·(y > 0 ? 1 : slope), sums[plane] ← Σ gx over the plane (the launcher adds the (N, C) sums over N)
 
 template <typename T>
 __device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope)
@@ -43,6 +48,39 @@ __device__ void style_modulate(const T* x, const T* style, T* y, int n, int chan
     }
 }
 
+// Σ of v over the block, returned in thread 0; every thread of the block calls it (it synchronises)
+template <typename T>
+__device__ T epilogue_block_sum(T v, T* shared)
+{
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    __syncthreads();                       // the previous plane's reader of shared is done
+    if (lane == 0) shared[warp] = v;
+    __syncthreads();
+    if (threadIdx.x == 0)
+        for (int w = 1; w < (int)(blockDim.x >> 5); w++) v += shared[w];
+    return v;
+}
+
+template <typename T>
+__device__ void bias_leaky_relu_backward(const T* g, const T* y, T* gx, T* sums, int planes, int inner, T slope)
+{
+    __shared__ T shared[32];
+    for (int p = blockIdx.x; p < planes; p += gridDim.x)
+    {
+        long long o = (long long)p * inner;
+        T s = T(0);
+        for (int i = threadIdx.x; i < inner; i += blockDim.x)
+        {
+            T v = y[o + i] > T(0) ? g[o + i] : slope * g[o + i];
+            gx[o + i] = v;
+            s += v;
+        }
+        s = epilogue_block_sum(s, shared);
+        if (threadIdx.x == 0) sums[p] = s;
+    }
+}
+
 extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope)
 { bias_leaky_relu(x, bias, y, n, channels, inner, slope); }
 extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope)
@@ -55,3 +93,7 @@ extern "C" __global__ void style_modulate_f32(const float* x, const float* style
 { style_modulate(x, style, y, n, channels, inner); }
 extern "C" __global__ void style_modulate_f64(const double* x, const double* style, double* y, int n, int channels, int inner)
 { style_modulate(x, style, y, n, channels, inner); }
+extern "C" __global__ void bias_leaky_relu_backward_f32(const float* g, const float* y, float* gx, float* sums, int planes, int inner, float slope)
+{ bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope); }
+extern "C" __global__ void bias_leaky_relu_backward_f64(const double* g, const double* y, double* gx, double* sums, int planes, int inner, double slope)
+{ bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope); }

@@ -19,6 +19,7 @@ public class CudaKernelBenchmarks
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
     private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
+    private Tensor _gx = null!, _gChannel = null!;
 
     [ParamsSource(nameof(Shapes))]
     public StyleShape Shape { get; set; } = null!;
@@ -33,13 +34,15 @@ public class CudaKernelBenchmarks
         var (n, c, h, w) = (Shape.N, Shape.C, Shape.H, Shape.W);
         var r = new RandomStream(1);
         _x = Own(r.Normal(new Shape(n, c, h, w), DType.Float32, gpu));
-        _y = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
+        _y = Own(r.Normal(_x.Shape, DType.Float32, gpu));    // an output, and the second input of the backward benchmarks
         _mean = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
         _std = Own(Tensor.Empty(new Shape(n, c, 1, 1), DType.Float32, gpu));
         _style = Own(r.Normal(new Shape(n, 2 * c), DType.Float32, gpu));      // AdaIN's [s, b] per sample and channel
         _bias = Own(r.Normal(new Shape(c), DType.Float32, gpu));
         _noiseWeight = Own(r.Normal(new Shape(c), DType.Float32, gpu));
         _noise = Own(r.Normal(new Shape(n, 1, h, w), DType.Float32, gpu));
+        _gx = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
+        _gChannel = Own(Tensor.Empty(new Shape(c), DType.Float32, gpu));                // a bias or noise-weight gradient
         _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
         _w = Own(r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu));
         _gw = Own(Tensor.Empty(_w.Shape, DType.Float32, gpu));
@@ -73,6 +76,10 @@ public class CudaKernelBenchmarks
     /// <summary>The generator's noise injection as Op.AddNoise runs it: y = x + weight[c]·noise[n], noise (N, 1, H, W), one fused launch.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void NoiseInjection() => Repeat(() => _k.AddNoise(_x, _noiseWeight, _noise, _y));
+
+    /// <summary>Its backward as Op.BiasLeakyRelu runs it: gx = g·(y &gt; 0 ? 1 : 0.2) and the bias gradient Σ gx, one pass + sum_to over (N, C).</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void BiasLeakyReluBackward() => Repeat(() => _k.BiasLeakyReluBackward(_x, _y, _gx, _gChannel, 0.2));
 
     /// <summary>The [1 2 1]⊗[1 2 1]/16 blur: upfirdn2d with a 3×3 filter, pad 1, same size out.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

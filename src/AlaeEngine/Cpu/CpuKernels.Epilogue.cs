@@ -33,6 +33,65 @@ public sealed partial class CpuKernels
         }
     }
 
+    // gx = g·(y > 0 ? 1 : slope) as LeakyReluGrad computes it, gBias as SumTo(gx, (1, C, 1, …)) sums it
+    public void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope)
+    {
+        var (n, c, inner) = ChannelLayout.ForBiasBackward(g, y, gx, gBias);
+        if (IsF32(g)) BiasLeakyReluBackwardAs(g.Span<float>(), y.Span<float>(), gx.Span<float>(), gBias.Span<float>(), n, c, inner, (float)slope);
+        else BiasLeakyReluBackwardAs(g.Span<double>(), y.Span<double>(), gx.Span<double>(), gBias.Span<double>(), n, c, inner, slope);
+    }
+
+    private static void BiasLeakyReluBackwardAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> gx, Span<T> gBias, int n, int c, int inner, T slope)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sums = new ChannelSums<T>(gBias);
+        for (int row = 0; row < n * c; row++)
+        {
+            T s = sums.Start();
+            int o = row * inner;
+            for (int i = o; i < o + inner; i++)
+            {
+                T v = y[i] > T.Zero ? g[i] : slope * g[i];
+                gx[i] = v;
+                s += v;
+            }
+            sums.Add(row % c, s);
+        }
+        sums.Finish();
+    }
+
+    /// <summary>
+    /// Per-channel sums over samples and positions of an (N, C, inner) walk, added in the order SumTo (N, C, inner) → (C)
+    /// adds them, so a fused backward rounds like the composition it replaces: each (n, c) plane is summed from zero and
+    /// added into dst[c] in sample order; with one channel SumTo's plan merges the samples into one run summed from zero.
+    /// </summary>
+    private ref struct ChannelSums<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly Span<T> _dst;
+        private readonly bool _oneRun;
+        private T _run;
+
+        public ChannelSums(Span<T> dst)
+        {
+            _dst = dst; _oneRun = dst.Length == 1; _run = T.Zero;
+            dst.Clear();
+        }
+
+        /// <summary>The value a plane's sum starts from.</summary>
+        public readonly T Start() => _oneRun ? _run : T.Zero;
+
+        public void Add(int channel, T planeSum)
+        {
+            if (_oneRun) _run = planeSum;
+            else _dst[channel] += planeSum;
+        }
+
+        public readonly void Finish()
+        {
+            if (_oneRun) _dst[0] += _run;
+        }
+    }
+
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
     {
         var (n, c, inner) = ChannelLayout.ForNoise(x, weight, noise, y);

@@ -12,6 +12,27 @@ public sealed partial class CudaKernels
         Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner, Scalar(x, slope));
     }
 
+    // one block per (n, c) plane writes gx and the plane's sum, then sum_to adds the (N, C) sums over N; planes shorter
+    // than a warp (a linear layer's (N, F)) go through leaky_relu_grad and sum_to over the whole gradient instead
+    public void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope)
+    {
+        var (n, c, inner) = ChannelLayout.ForBiasBackward(g, y, gx, gBias);
+        RequireSameDType("BiasLeakyReluBackward", g, y, gx, gBias);
+        if (n * c == 0 || inner < 32)
+        {
+            LeakyReluGrad(g, y, gx, slope);
+            using var rows = gx.View(new Shape(n, c, inner));
+            using var channels = gBias.View(new Shape(1, c, 1));
+            SumTo(rows, channels);
+            return;
+        }
+        using var sums = Tensor.Empty(new Shape(n, c), g.DType, Device);
+        LaunchPlanes(KernelCatalog.Epilogue, "bias_leaky_relu_backward", g.DType, n * c, inner,
+            [Ptr(g), Ptr(y), Ptr(gx), Ptr(sums), n * c, inner, Scalar(g, slope)]);
+        using var perChannel = gBias.View(new Shape(1, c));
+        SumTo(sums, perChannel);
+    }
+
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
     {
         var (_, c, inner) = ChannelLayout.ForNoise(x, weight, noise, y);

@@ -23,6 +23,15 @@ internal readonly record struct ChannelLayout(int N, int C, int Inner)
         return l;
     }
 
+    /// <summary>g, y, gx: (N, C, ...), gBias: (C).</summary>
+    public static ChannelLayout ForBiasBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias)
+    {
+        var l = Of("BiasLeakyReluBackward", g, gx);
+        if (y.Shape != g.Shape) throw new ArgumentException($"BiasLeakyReluBackward: output {y.Shape} differs from gradient {g.Shape}");
+        if (gBias.Shape != new Shape(l.C)) throw new ArgumentException($"BiasLeakyReluBackward: bias gradient must be ({l.C}) for gradient {g.Shape}, got {gBias.Shape}");
+        return l;
+    }
+
     /// <summary>x, y: (N, C, H, W), weight: (C), noise: one plane per sample (N·H·W values).</summary>
     public static ChannelLayout ForNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
     {

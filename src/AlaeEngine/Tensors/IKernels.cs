@@ -42,6 +42,12 @@ public interface IKernels
     /// <summary>y ← leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass.</summary>
     void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope);
 
+    /// <summary>
+    /// The backward of <see cref="BiasLeakyRelu"/> from its output y: gx ← g · (y &gt; 0 ? 1 : slope) and gBias[c] ← Σ of gx
+    /// over samples and positions; g, y, gx: (N, C, ...), gBias: (C). With slope ≥ 0, y &gt; 0 exactly where x + bias &gt; 0.
+    /// </summary>
+    void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope);
+
     /// <summary>y ← x + weight[c] · noise[n]; x, y: (N, C, H, W), weight: (C), noise: (N, 1, H, W) (one plane per sample).</summary>
     void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y);
 

@@ -54,6 +54,17 @@ public static class OpCases
         // inputs away from zero and a small bias keep x + bias off the kink, where finite differences are meaningless
         yield return Case("BiasLeakyRelu", "linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
         yield return Case("BiasLeakyRelu", "conv (N,C,H,W)+(C)", new[] { A(2, 3, 4, 5), N(3) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
+        // y away from zero: the mask it carries stays put under finite differences
+        yield return new OpCase("BiasLeakyReluBackward", "linear (N,F)", new[] { N(4, 7), A(4, 7) }, x =>
+        {
+            var (gx, gBias) = Op.BiasLeakyReluBackward(x[0], x[1], 0.2);
+            return new[] { gx, gBias };
+        }, true);
+        yield return new OpCase("BiasLeakyReluBackward", "conv (N,C,H,W)", new[] { N(2, 3, 4, 5), A(2, 3, 4, 5) }, x =>
+        {
+            var (gx, gBias) = Op.BiasLeakyReluBackward(x[0], x[1], 0.2);
+            return new[] { gx, gBias };
+        }, true);
         yield return Case("LeakyReluGrad", "slope 0.2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2));
         yield return Case("Lerp", "scalar t", new[] { N(3, 4), N(3, 4) }, x => Op.Lerp(x[0], x[1], 0.35));
         yield return Case("Lerp", "tensor t", new[] { N(2, 3, 4), N(2, 3, 4), N(1, 3, 1) }, x => Op.Lerp(x[0], x[1], x[2]));

@@ -8,6 +8,7 @@ namespace AlaeEngine.Tests.Cpu;
 /// <summary>
 /// The fused epilogue kernels (CpuKernels.Epilogue.cs) against an element loop written from their definitions, and
 /// against the broadcast ops they replace, bit for bit: the layers switched to them, so training must not change.
+/// Their backward kernels likewise against the composed gradients they replace (the op table checks the mathematics).
 /// </summary>
 public class EpilogueKernelTests
 {
@@ -43,6 +44,22 @@ public class EpilogueKernelTests
 
         var composed = Op.LeakyRelu(Op.Add(x, Op.Reshape(bias, Op.ChannelShape(x))), 0.2);
         AssertBitEqual(composed, y, "LeakyRelu(Add(x, bias))");
+    }
+
+    [Test]
+    public void BiasLeakyReluBackwardIsTheComposedGradientBitForBit([Values] DType dtype,
+        [Values(new[] { 5, 7 }, new[] { 3, 4, 5, 6 }, new[] { 3, 1, 4, 5 }, new[] { 1, 4, 3, 3 }, new[] { 2, 3, 1, 1 })] int[] dims)
+    {
+        using var scope = TensorScope.Begin();
+        var g = Rand(dtype, 8, dims);
+        var y = Rand(dtype, 9, dims);
+        var gx = Tensor.Empty(g.Shape, dtype);
+        var gBias = Tensor.Empty(new Shape(dims[1]), dtype);
+        K.BiasLeakyReluBackward(g, y, gx, gBias, 0.2);
+
+        var gu = Op.LeakyReluGrad(g, y, 0.2);
+        AssertBitEqual(gu, gx, "LeakyReluGrad(g, y)");
+        AssertBitEqual(Op.Reshape(Op.SumTo(gu, Op.ChannelShape(g)), dims[1]), gBias, "SumTo(gx, (1, C, 1, …))");
     }
 
     [Test]

@@ -162,6 +162,15 @@ public class GpuElementwiseParityTests : GpuParity
             (k, t) => k.BiasLeakyRelu(t[0], t[1], t[2], 0.2), Tolerance.Elementwise);
     }
 
+    // (N, F) takes the linear path (leaky_relu_grad + sum_to); the others one block of 32, 128 and 256 threads per plane
+    [Test]
+    public void BiasLeakyReluBackward([Values] DType dtype,
+        [Values(new[] { 128, 1024 }, new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 3, 2, 40, 41 })] int[] dims)
+    {
+        Parity("BiasLeakyReluBackward", [Rand(dims, dtype, 26), Rand(dims, dtype, 27), Rand(dims, dtype, 28), Rand([dims[1]], dtype, 29)], [2, 3],
+            (k, t) => k.BiasLeakyReluBackward(t[0], t[1], t[2], t[3], 0.2), Tolerance.Reduction);
+    }
+
     [Test]
     public void AddNoise([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
     {

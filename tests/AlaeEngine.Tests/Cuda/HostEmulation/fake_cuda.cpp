@@ -64,7 +64,12 @@ void emu_yield_to_block_scheduler() { swapcontext(&g_current->ctx, &g_scheduler)
 std::map<std::string, EmulatedKernel*>& emulatedKernels() { static std::map<std::string, EmulatedKernel*> r; return r; }
 
 // kernels with __syncthreads / warp shuffles: their blocks run one fiber per CUDA thread
-static bool synchronises(const std::string& name) { return name.rfind("sum_to", 0) == 0 || name.rfind("instance_norm", 0) == 0; }
+static bool synchronises(const std::string& name)
+{
+    for (const char* prefix : {"sum_to", "instance_norm", "bias_leaky_relu_backward"})
+        if (name.rfind(prefix, 0) == 0) return true;
+    return false;
+}
 extern "C" {
 typedef int CUresult;
 CUresult cuInit(unsigned) { return 0; }
