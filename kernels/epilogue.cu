@@ -13,6 +13,8 @@
 // (grid-stride over planes, blockDim.x a multiple of 32) and sum in T like the CPU reference:
 //   bias_leaky_relu_backward_T(g, y, gx, sums, planes, inner, slope)
 //       gx ← g·(y > 0 ? 1 : slope), sums[plane] ← Σ gx over the plane (the launcher adds the (N, C) sums over N)
+//   style_modulate_backward_T(g, x, style, gx, gStyle, planes, channels, inner)
+//       gx ← g·(1 + style[s, c]), gStyle[s, c] ← Σ g·x and gStyle[s, C + c] ← Σ g over the plane
 
 template <typename T>
 __device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope)
@@ -81,6 +83,28 @@ __device__ void bias_leaky_relu_backward(const T* g, const T* y, T* gx, T* sums,
     }
 }
 
+template <typename T>
+__device__ void style_modulate_backward(const T* g, const T* x, const T* style, T* gx, T* gStyle, int planes, int channels, int inner)
+{
+    __shared__ T shared[32];
+    for (int p = blockIdx.x; p < planes; p += gridDim.x)
+    {
+        int sample = p / channels, c = p - sample * channels;
+        long long o = (long long)p * inner, s = (long long)sample * 2 * channels + c;
+        T scale = style[s] + T(1), gScale = T(0), gShift = T(0);
+        for (int i = threadIdx.x; i < inner; i += blockDim.x)
+        {
+            T v = g[o + i];
+            gx[o + i] = v * scale;
+            gScale += v * x[o + i];
+            gShift += v;
+        }
+        gScale = epilogue_block_sum(gScale, shared);
+        gShift = epilogue_block_sum(gShift, shared);
+        if (threadIdx.x == 0) { gStyle[s] = gScale; gStyle[s + channels] = gShift; }
+    }
+}
+
 extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope)
 { bias_leaky_relu(x, bias, y, n, channels, inner, slope); }
 extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope)
@@ -97,3 +121,7 @@ extern "C" __global__ void bias_leaky_relu_backward_f32(const float* g, const fl
 { bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope); }
 extern "C" __global__ void bias_leaky_relu_backward_f64(const double* g, const double* y, double* gx, double* sums, int planes, int inner, double slope)
 { bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope); }
+extern "C" __global__ void style_modulate_backward_f32(const float* g, const float* x, const float* style, float* gx, float* gStyle, int planes, int channels, int inner)
+{ style_modulate_backward(g, x, style, gx, gStyle, planes, channels, inner); }
+extern "C" __global__ void style_modulate_backward_f64(const double* g, const double* x, const double* style, double* gx, double* gStyle, int planes, int channels, int inner)
+{ style_modulate_backward(g, x, style, gx, gStyle, planes, channels, inner); }

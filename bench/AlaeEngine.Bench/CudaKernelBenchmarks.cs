@@ -19,7 +19,7 @@ public class CudaKernelBenchmarks
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
     private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
-    private Tensor _gx = null!, _gChannel = null!;
+    private Tensor _gx = null!, _gChannel = null!, _gStyle = null!;
 
     [ParamsSource(nameof(Shapes))]
     public StyleShape Shape { get; set; } = null!;
@@ -43,6 +43,7 @@ public class CudaKernelBenchmarks
         _noise = Own(r.Normal(new Shape(n, 1, h, w), DType.Float32, gpu));
         _gx = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
         _gChannel = Own(Tensor.Empty(new Shape(c), DType.Float32, gpu));                // a bias or noise-weight gradient
+        _gStyle = Own(Tensor.Empty(_style.Shape, DType.Float32, gpu));
         _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
         _w = Own(r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu));
         _gw = Own(Tensor.Empty(_w.Shape, DType.Float32, gpu));
@@ -68,6 +69,10 @@ public class CudaKernelBenchmarks
     /// <summary>AdaIN's modulation as Op.StyleMod runs it: y = x·(1 + s) + b with style (N, 2C) = [s, b], one fused launch.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void AdaInModulation() => Repeat(() => _k.StyleModulate(_x, _style, _y));
+
+    /// <summary>Its backward as Op.StyleMod runs it: gx = g·(1 + s) and the style gradient [Σ g·x, Σ g] per plane, one launch.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void AdaInModulationBackward() => Repeat(() => _k.StyleModulateBackward(_x, _y, _style, _gx, _gStyle));
 
     /// <summary>A conv layer's epilogue as Op.BiasLeakyRelu runs it: y = leaky_relu(x + bias, 0.2), bias (C), one fused launch.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

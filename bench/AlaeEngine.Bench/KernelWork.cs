@@ -20,8 +20,8 @@ public static class KernelWork
             nameof(CudaKernelBenchmarks.InstanceNormForward) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written (the style, 2·N·C, and the bias, C, are negligible)
             nameof(CudaKernelBenchmarks.AdaInModulation) or nameof(CudaKernelBenchmarks.BiasLeakyRelu) => (2 * e * BytesPerElement, "GB/s", 1e9),
-            // g and y read, gx written (the (N, C) plane sums and the bias gradient are negligible)
-            nameof(CudaKernelBenchmarks.BiasLeakyReluBackward) => (3 * e * BytesPerElement, "GB/s", 1e9),
+            // g and y (or x) read, gx written (the (N, C) sums, the bias and the style gradients are negligible)
+            nameof(CudaKernelBenchmarks.BiasLeakyReluBackward) or nameof(CudaKernelBenchmarks.AdaInModulationBackward) => (3 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written, the noise planes (N·H·W) read once
             nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)

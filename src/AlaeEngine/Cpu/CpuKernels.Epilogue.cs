@@ -60,6 +60,33 @@ public sealed partial class CpuKernels
         sums.Finish();
     }
 
+    // gx = g·(1 + s) as Mul(g, AddScalar(s, 1)), the style gradient as SumTo over each plane of g·x and of g
+    public void StyleModulateBackward(Tensor g, Tensor x, Tensor style, Tensor gx, Tensor gStyle)
+    {
+        var (n, c, inner) = ChannelLayout.ForStyleBackward(g, x, style, gx, gStyle);
+        if (IsF32(g)) StyleModulateBackwardAs(g.Span<float>(), x.Span<float>(), style.Span<float>(), gx.Span<float>(), gStyle.Span<float>(), n, c, inner);
+        else StyleModulateBackwardAs(g.Span<double>(), x.Span<double>(), style.Span<double>(), gx.Span<double>(), gStyle.Span<double>(), n, c, inner);
+    }
+
+    private static void StyleModulateBackwardAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> style, Span<T> gx, Span<T> gStyle,
+        int n, int c, int inner) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int row = 0; row < n * c; row++)
+        {
+            int s = row / c * 2 * c + row % c;
+            T scale = style[s] + T.One, gScale = T.Zero, gShift = T.Zero;
+            int o = row * inner;
+            for (int i = o; i < o + inner; i++)
+            {
+                gx[i] = g[i] * scale;
+                gScale += g[i] * x[i];
+                gShift += g[i];
+            }
+            gStyle[s] = gScale;
+            gStyle[s + c] = gShift;
+        }
+    }
+
     /// <summary>
     /// Per-channel sums over samples and positions of an (N, C, inner) walk, added in the order SumTo (N, C, inner) → (C)
     /// adds them, so a fused backward rounds like the composition it replaces: each (n, c) plane is summed from zero and

@@ -33,6 +33,15 @@ public sealed partial class CudaKernels
         SumTo(sums, perChannel);
     }
 
+    // one block per (n, c) plane
+    public void StyleModulateBackward(Tensor g, Tensor x, Tensor style, Tensor gx, Tensor gStyle)
+    {
+        var (n, c, inner) = ChannelLayout.ForStyleBackward(g, x, style, gx, gStyle);
+        RequireSameDType("StyleModulateBackward", g, x, style, gx, gStyle);
+        LaunchPlanes(KernelCatalog.Epilogue, "style_modulate_backward", g.DType, n * c, inner,
+            [Ptr(g), Ptr(x), Ptr(style), Ptr(gx), Ptr(gStyle), n * c, c, inner]);
+    }
+
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
     {
         var (_, c, inner) = ChannelLayout.ForNoise(x, weight, noise, y);

@@ -58,13 +58,39 @@ public static partial class Op
         x.Kernels.StyleModulate(x, style, y);
         return Record("StyleMod", y, new[] { x, style }, (g, needs) =>
         {
-            var perChannel = new Shape(n, c, 1, 1);
-            Tensor? gx = null, gStyle = null;
-            if (needs[0]) gx = Mul(g, AddScalar(Reshape(Slice(style, 1, 0, c), perChannel), 1));
-            if (needs[1])
-                gStyle = Concat(1, Reshape(SumTo(Mul(g, x), perChannel), n, c), Reshape(SumTo(g, perChannel), n, c));
-            return new[] { gx, gStyle };
+            var (gx, gStyle) = StyleModBackward(g, x, style);
+            return new[] { needs[0] ? gx : null, needs[1] ? gStyle : null };
         });
+    }
+
+    /// <summary>
+    /// The gradients of <see cref="StyleMod"/> in one kernel: gx = g·(1 + s) and gStyle = [Σ g·x, Σ g] over each (n, c)
+    /// plane; g, x: (N, C, H, W), style: (N, 2C) = [s, b] → gx: (N, C, H, W), gStyle: (N, 2C). Its own backward is in ops.
+    /// </summary>
+    public static (Tensor gx, Tensor gStyle) StyleModBackward(Tensor g, Tensor x, Tensor style)
+    {
+        RequireRank("StyleModBackward", g, 4, "gradient"); RequireRank("StyleModBackward", style, 2, "style");
+        SameKind("StyleModBackward", g, x); SameKind("StyleModBackward", g, style);
+        int n = g.Shape[0], c = g.Shape[1];
+        if (x.Shape != g.Shape || style.Shape != new Shape(n, 2 * c))
+            throw new ArgumentException($"StyleModBackward: expected input {g.Shape} and style ({n}, {2 * c}) for gradient {g.Shape}, got {x.Shape} and {style.Shape}");
+        var gx = Like(g); var gStyle = Like(style);
+        g.Kernels.StyleModulateBackward(g, x, style, gx, gStyle);
+        Record("StyleModBackward", new[] { gx, gStyle }, new[] { g, x, style }, (v, needs) =>
+        {
+            // with incoming vx for gx and [vs, vb] for gStyle: ∂/∂g = vx·(1 + s) + x·vs + vb, ∂/∂x = g·vs, ∂/∂s = Σ vx·g
+            // over the plane; nothing depends on b
+            var perChannel = new Shape(n, c, 1, 1);
+            Tensor Part(Tensor t, int start) => Reshape(Slice(t, 1, start, c), perChannel);
+            var (vx, vStyle) = (v[0], v[1]);
+            Tensor? dg = null, dx = null, dStyle = null;
+            if (needs[0] && vx != null) dg = Mul(vx, AddScalar(Part(style, 0), 1));
+            if (needs[0] && vStyle != null) dg = Acc(dg, Add(Mul(x, Part(vStyle, 0)), Part(vStyle, c)));
+            if (needs[1] && vStyle != null) dx = Mul(g, Part(vStyle, 0));
+            if (needs[2] && vx != null) dStyle = PadAxis(Reshape(SumTo(Mul(vx, g), perChannel), n, c), 1, 0, 2 * c);
+            return new[] { dg, dx, dStyle };
+        });
+        return (gx, gStyle);
     }
 
     /// <summary>x + weight·noise with a per-channel weight, in one kernel; x: (N, C, H, W), weight: (C), noise: (N, 1, H, W).</summary>

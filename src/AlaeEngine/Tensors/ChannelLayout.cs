@@ -49,4 +49,15 @@ internal readonly record struct ChannelLayout(int N, int C, int Inner)
         if (style.Shape != new Shape(l.N, 2 * l.C)) throw new ArgumentException($"StyleModulate: style must be ({l.N}, {2 * l.C}) for input {x.Shape}, got {style.Shape}");
         return l;
     }
+
+    /// <summary>g, x, gx: (N, C, H, W), style, gStyle: (N, 2C).</summary>
+    public static ChannelLayout ForStyleBackward(Tensor g, Tensor x, Tensor style, Tensor gx, Tensor gStyle)
+    {
+        var l = Of("StyleModulateBackward", g, gx);
+        if (x.Shape != g.Shape) throw new ArgumentException($"StyleModulateBackward: input {x.Shape} differs from gradient {g.Shape}");
+        var styleShape = new Shape(l.N, 2 * l.C);
+        if (style.Shape != styleShape || gStyle.Shape != styleShape)
+            throw new ArgumentException($"StyleModulateBackward: style and its gradient must be {styleShape} for gradient {g.Shape}, got {style.Shape} and {gStyle.Shape}");
+        return l;
+    }
 }

@@ -54,6 +54,12 @@ public interface IKernels
     /// <summary>AdaIN modulation y ← x · (1 + style[n, c]) + style[n, C + c]; x, y: (N, C, H, W), style: (N, 2C).</summary>
     void StyleModulate(Tensor x, Tensor style, Tensor y);
 
+    /// <summary>
+    /// The backward of <see cref="StyleModulate"/>: gx ← g · (1 + style[n, c]), gStyle[n, c] ← Σ g·x and gStyle[n, C + c] ← Σ g
+    /// over each (n, c) plane; g, x, gx: (N, C, H, W), style, gStyle: (N, 2C).
+    /// </summary>
+    void StyleModulateBackward(Tensor g, Tensor x, Tensor style, Tensor gx, Tensor gStyle);
+
     /// <summary>dst ← sum of x over the axes where dst's (right-aligned) shape has 1 or is missing.</summary>
     void SumTo(Tensor x, Tensor dst);
 

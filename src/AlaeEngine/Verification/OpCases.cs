@@ -133,6 +133,16 @@ public static class OpCases
         yield return Case("PixelNorm", "(N, C)", new[] { N(4, 6) }, x => Op.PixelNorm(x[0]));
         yield return Case("StyleMod", "AdaIN x·(1+s)+b", new[] { N(2, 3, 4, 4), N(2, 6) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("StyleMod", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 10) }, x => Op.StyleMod(x[0], x[1]));
+        yield return new OpCase("StyleModBackward", "AdaIN gradients", new[] { N(2, 3, 4, 4), N(2, 3, 4, 4), N(2, 6) }, x =>
+        {
+            var (gx, gStyle) = Op.StyleModBackward(x[0], x[1], x[2]);
+            return new[] { gx, gStyle };
+        }, true);
+        yield return new OpCase("StyleModBackward", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 5, 3, 7), N(3, 10) }, x =>
+        {
+            var (gx, gStyle) = Op.StyleModBackward(x[0], x[1], x[2]);
+            return new[] { gx, gStyle };
+        }, true);
         yield return Case("AddNoise", "per-channel weight", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x => Op.AddNoise(x[0], x[1], x[2]));
     }
 }

@@ -111,6 +111,24 @@ public class EpilogueKernelTests
     }
 
     [Test]
+    public void StyleModulateBackwardIsTheComposedGradientBitForBit([Values] DType dtype, [Values(new[] { 3, 5, 2, 3 }, new[] { 2, 1, 1, 1 })] int[] dims)
+    {
+        using var scope = TensorScope.Begin();
+        int n = dims[0], c = dims[1];
+        var g = Rand(dtype, 10, dims);
+        var x = Rand(dtype, 11, dims);
+        var style = Rand(dtype, 12, n, 2 * c);
+        var gx = Tensor.Empty(g.Shape, dtype);
+        var gStyle = Tensor.Empty(style.Shape, dtype);
+        K.StyleModulateBackward(g, x, style, gx, gStyle);
+
+        var perChannel = new Shape(n, c, 1, 1);
+        AssertBitEqual(Op.Mul(g, Op.AddScalar(Op.Reshape(Op.Slice(style, 1, 0, c), perChannel), 1)), gx, "g·(1 + s)");
+        var composed = Op.Concat(1, Op.Reshape(Op.SumTo(Op.Mul(g, x), perChannel), n, c), Op.Reshape(Op.SumTo(g, perChannel), n, c));
+        AssertBitEqual(composed, gStyle, "[Σ g·x, Σ g] per plane");
+    }
+
+    [Test]
     public void BadShapesAndSlopesAreNamed()
     {
         using var scope = TensorScope.Begin();

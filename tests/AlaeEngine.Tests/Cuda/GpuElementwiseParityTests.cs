@@ -185,6 +185,13 @@ public class GpuElementwiseParityTests : GpuParity
             (k, t) => k.StyleModulate(t[0], t[1], t[2]), Tolerance.Elementwise);
     }
 
+    [Test]
+    public void StyleModulateBackward([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 3, 1, 1 }, new[] { 2, 2, 40, 41 })] int[] dims)
+    {
+        Parity("StyleModulateBackward", [Rand(dims, dtype, 30), Rand(dims, dtype, 31), Rand([dims[0], 2 * dims[1]], dtype, 32), Rand(dims, dtype, 33),
+            Rand([dims[0], 2 * dims[1]], dtype, 34)], [3, 4], (k, t) => k.StyleModulateBackward(t[0], t[1], t[2], t[3], t[4]), Tolerance.Reduction);
+    }
+
     private static readonly int[][][] SumShapes =
     [
         [[4, 3, 5, 7], [3, 1, 1]],
