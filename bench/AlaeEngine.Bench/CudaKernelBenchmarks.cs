@@ -19,7 +19,7 @@ public class CudaKernelBenchmarks
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
     private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
-    private Tensor _gx = null!, _gChannel = null!, _gStyle = null!;
+    private Tensor _gx = null!, _gChannel = null!, _gStyle = null!, _gNoise = null!;
 
     [ParamsSource(nameof(Shapes))]
     public StyleShape Shape { get; set; } = null!;
@@ -44,6 +44,7 @@ public class CudaKernelBenchmarks
         _gx = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
         _gChannel = Own(Tensor.Empty(new Shape(c), DType.Float32, gpu));                // a bias or noise-weight gradient
         _gStyle = Own(Tensor.Empty(_style.Shape, DType.Float32, gpu));
+        _gNoise = Own(Tensor.Empty(_noise.Shape, DType.Float32, gpu));
         _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
         _w = Own(r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu));
         _gw = Own(Tensor.Empty(_w.Shape, DType.Float32, gpu));
@@ -85,6 +86,10 @@ public class CudaKernelBenchmarks
     /// <summary>Its backward as Op.BiasLeakyRelu runs it: gx = g·(y &gt; 0 ? 1 : 0.2) and the bias gradient Σ gx, one pass + sum_to over (N, C).</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void BiasLeakyReluBackward() => Repeat(() => _k.BiasLeakyReluBackward(_x, _y, _gx, _gChannel, 0.2));
+
+    /// <summary>Its backward as Op.AddNoise runs it: the weight gradient Σ g·noise and the noise gradient Σ_c g·weight in one pass over g, + sum_to of the block partials.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void NoiseInjectionBackward() => Repeat(() => _k.AddNoiseBackward(_x, _noiseWeight, _noise, _gChannel, _gNoise));
 
     /// <summary>The [1 2 1]⊗[1 2 1]/16 blur: upfirdn2d with a 3×3 filter, pad 1, same size out.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

@@ -24,6 +24,8 @@ public static class KernelWork
             nameof(CudaKernelBenchmarks.BiasLeakyReluBackward) or nameof(CudaKernelBenchmarks.AdaInModulationBackward) => (3 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written, the noise planes (N·H·W) read once
             nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
+            // g read once, the noise planes read and their gradient written (N·H·W each); the block partials (E/256) ignored
+            nameof(CudaKernelBenchmarks.NoiseInjectionBackward) => ((e + 2.0 * s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)
             nameof(CudaKernelBenchmarks.Blur3x3) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // C → C 3×3, pad 1: 2·N·C·C·9·H·W for the forward and for each backward

@@ -138,6 +138,35 @@ public sealed partial class CpuKernels
         }
     }
 
+    // gWeight as SumTo(g·noise, (1, C, 1, 1)) and gNoise as SumTo(g·weight, (N, 1, H, W)) sum them: channels in order
+    public void AddNoiseBackward(Tensor g, Tensor weight, Tensor noise, Tensor gWeight, Tensor gNoise)
+    {
+        var (n, c, inner) = ChannelLayout.ForNoiseBackward(g, weight, noise, gWeight, gNoise);
+        if (IsF32(g)) AddNoiseBackwardAs(g.Span<float>(), weight.Span<float>(), noise.Span<float>(), gWeight.Span<float>(), gNoise.Span<float>(), n, c, inner);
+        else AddNoiseBackwardAs(g.Span<double>(), weight.Span<double>(), noise.Span<double>(), gWeight.Span<double>(), gNoise.Span<double>(), n, c, inner);
+    }
+
+    private static void AddNoiseBackwardAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> weight, ReadOnlySpan<T> noise, Span<T> gWeight, Span<T> gNoise,
+        int n, int c, int inner) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sums = new ChannelSums<T>(gWeight);
+        gNoise.Clear();
+        for (int row = 0; row < n * c; row++)
+        {
+            T w = weight[row % c], s = sums.Start();
+            var plane = noise.Slice(row / c * inner, inner);
+            var gPlane = gNoise.Slice(row / c * inner, inner);
+            var gRow = g.Slice(row * inner, inner);
+            for (int i = 0; i < inner; i++)
+            {
+                s += gRow[i] * plane[i];
+                gPlane[i] += gRow[i] * w;
+            }
+            sums.Add(row % c, s);
+        }
+        sums.Finish();
+    }
+
     public void StyleModulate(Tensor x, Tensor style, Tensor y)
     {
         var (n, c, inner) = ChannelLayout.ForStyle(x, style, y);

@@ -33,6 +33,25 @@ public sealed partial class CudaKernels
         SumTo(sums, perChannel);
     }
 
+    // one pass over g with a thread per pixel (blocks of 256 pixels of one sample), then sum_to adds the blocks'
+    // per-channel partial sums (N·⌈H·W/256⌉ rows of C) into the weight gradient
+    public void AddNoiseBackward(Tensor g, Tensor weight, Tensor noise, Tensor gWeight, Tensor gNoise)
+    {
+        var (n, c, inner) = ChannelLayout.ForNoiseBackward(g, weight, noise, gWeight, gNoise);
+        RequireSameDType("AddNoiseBackward", g, weight, noise, gWeight, gNoise);
+        if (g.Length == 0)
+        {
+            Fill(gWeight, 0); Fill(gNoise, 0);
+            return;
+        }
+        int tiles = (inner + Threads - 1) / Threads, blocks = n * tiles;
+        using var partials = Tensor.Empty(new Shape(blocks, c), g.DType, Device);
+        LaunchGrid(KernelCatalog.Epilogue, KernelCatalog.Epilogue.EntryPoint("add_noise_backward", g.DType), (uint)Math.Min(blocks, MaxBlocks), Threads,
+            [Ptr(g), Ptr(weight), Ptr(noise), Ptr(gNoise), Ptr(partials), c, inner, tiles, blocks]);
+        using var perChannel = gWeight.View(new Shape(1, c));
+        SumTo(partials, perChannel);
+    }
+
     // one block per (n, c) plane
     public void StyleModulateBackward(Tensor g, Tensor x, Tensor style, Tensor gx, Tensor gStyle)
     {

@@ -104,14 +104,43 @@ public static partial class Op
         x.Kernels.AddNoise(x, weight, noise, y);
         return Record("AddNoise", y, new[] { x, weight, noise }, (g, needs) =>
         {
-            var channelWeight = Reshape(weight, 1, x.Shape[1], 1, 1);
-            return new[]
-            {
-                needs[0] ? g : null,
-                needs[1] ? Reshape(SumTo(Mul(g, noise), channelWeight.Shape), weight.Shape) : null,
-                needs[2] ? SumTo(Mul(g, channelWeight), noise.Shape) : null,
-            };
+            Tensor? gWeight = null, gNoise = null;
+            if (needs[1] || needs[2]) (gWeight, gNoise) = AddNoiseBackward(g, weight, noise);
+            return new[] { needs[0] ? g : null, needs[1] ? gWeight : null, needs[2] ? gNoise : null };
         });
+    }
+
+    /// <summary>
+    /// The gradients of <see cref="AddNoise"/> in its weight and noise, in one pass over g (its gradient in x is g):
+    /// gWeight[c] = Σ g·noise over samples and positions, gNoise = Σ over channels of g·weight[c];
+    /// g: (N, C, H, W), weight: (C), noise: (N, 1, H, W) → gWeight: (C), gNoise: (N, 1, H, W). Its own backward is in ops.
+    /// </summary>
+    public static (Tensor gWeight, Tensor gNoise) AddNoiseBackward(Tensor g, Tensor weight, Tensor noise)
+    {
+        RequireRank("AddNoiseBackward", g, 4, "gradient");
+        SameKind("AddNoiseBackward", g, weight); SameKind("AddNoiseBackward", g, noise);
+        int n = g.Shape[0], c = g.Shape[1];
+        if (weight.Shape != new Shape(c) || noise.Shape != new Shape(n, 1, g.Shape[2], g.Shape[3]))
+            throw new ArgumentException($"AddNoiseBackward: expected weight ({c}) and noise ({n}, 1, {g.Shape[2]}, {g.Shape[3]}) for gradient {g.Shape}, got {weight.Shape} and {noise.Shape}");
+        var gWeight = Like(weight); var gNoise = Like(noise);
+        g.Kernels.AddNoiseBackward(g, weight, noise, gWeight, gNoise);
+        Record("AddNoiseBackward", new[] { gWeight, gNoise }, new[] { g, weight, noise }, (v, needs) =>
+        {
+            // both outputs are bilinear; with incoming vw (C) and vn (N, 1, H, W): ∂/∂g = vw[c]·noise + weight[c]·vn,
+            // ∂/∂weight = Σ g·vn over samples and positions, ∂/∂noise = Σ_c g·vw[c] — the last two are this op again
+            var (vw, vn) = (v[0], v[1]);
+            Tensor? dg = null, dWeight = null, dNoise = null;
+            if (needs[0] && vw != null) dg = Mul(Reshape(vw, 1, c, 1, 1), noise);
+            if (needs[0] && vn != null) dg = Acc(dg, Mul(Reshape(weight, 1, c, 1, 1), vn));
+            if ((needs[1] && vn != null) || (needs[2] && vw != null))
+            {
+                var (sw, sn) = AddNoiseBackward(g, vw ?? Tensor.Zeros(weight.Shape, g.DType, g.Device), vn ?? Tensor.Zeros(noise.Shape, g.DType, g.Device));
+                dWeight = vn != null ? sw : null;
+                dNoise = vw != null ? sn : null;
+            }
+            return new[] { dg, needs[1] ? dWeight : null, needs[2] ? dNoise : null };
+        });
+        return (gWeight, gNoise);
     }
 
     /// <summary>

@@ -42,6 +42,15 @@ internal readonly record struct ChannelLayout(int N, int C, int Inner)
         return l;
     }
 
+    /// <summary>g: (N, C, H, W), weight, gWeight: (C), noise and gNoise: one plane per sample.</summary>
+    public static ChannelLayout ForNoiseBackward(Tensor g, Tensor weight, Tensor noise, Tensor gWeight, Tensor gNoise)
+    {
+        var l = ForNoise(g, weight, noise, g);
+        if (gWeight.Shape != weight.Shape || gNoise.Shape != noise.Shape)
+            throw new ArgumentException($"AddNoiseBackward: gradients {gWeight.Shape} and {gNoise.Shape} must have the shapes of weight {weight.Shape} and noise {noise.Shape}");
+        return l;
+    }
+
     /// <summary>x, y: (N, C, H, W), style: (N, 2C).</summary>
     public static ChannelLayout ForStyle(Tensor x, Tensor style, Tensor y)
     {

@@ -51,6 +51,13 @@ public interface IKernels
     /// <summary>y ← x + weight[c] · noise[n]; x, y: (N, C, H, W), weight: (C), noise: (N, 1, H, W) (one plane per sample).</summary>
     void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y);
 
+    /// <summary>
+    /// The backward of <see cref="AddNoise"/> in its weight and noise (its gradient in x is g itself):
+    /// gWeight[c] ← Σ g·noise over samples and positions, gNoise[n, pixel] ← Σ over channels of g·weight[c];
+    /// g: (N, C, H, W), weight, gWeight: (C), noise, gNoise: (N, 1, H, W).
+    /// </summary>
+    void AddNoiseBackward(Tensor g, Tensor weight, Tensor noise, Tensor gWeight, Tensor gNoise);
+
     /// <summary>AdaIN modulation y ← x · (1 + style[n, c]) + style[n, C + c]; x, y: (N, C, H, W), style: (N, 2C).</summary>
     void StyleModulate(Tensor x, Tensor style, Tensor y);
 

@@ -144,5 +144,10 @@ public static class OpCases
             return new[] { gx, gStyle };
         }, true);
         yield return Case("AddNoise", "per-channel weight", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x => Op.AddNoise(x[0], x[1], x[2]));
+        yield return new OpCase("AddNoiseBackward", "weight and noise gradients", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x =>
+        {
+            var (gWeight, gNoise) = Op.AddNoiseBackward(x[0], x[1], x[2]);
+            return new[] { gWeight, gNoise };
+        }, true);
     }
 }

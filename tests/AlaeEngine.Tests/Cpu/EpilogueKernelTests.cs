@@ -111,6 +111,24 @@ public class EpilogueKernelTests
     }
 
     [Test]
+    public void AddNoiseBackwardIsTheComposedGradientBitForBit([Values] DType dtype,
+        [Values(new[] { 2, 3, 4, 5 }, new[] { 3, 1, 2, 3 }, new[] { 2, 4, 1, 1 })] int[] dims)
+    {
+        using var scope = TensorScope.Begin();
+        int n = dims[0], c = dims[1];
+        var g = Rand(dtype, 13, dims);
+        var weight = Rand(dtype, 14, c);
+        var noise = Rand(dtype, 15, n, 1, dims[2], dims[3]);
+        var gWeight = Tensor.Empty(weight.Shape, dtype);
+        var gNoise = Tensor.Empty(noise.Shape, dtype);
+        K.AddNoiseBackward(g, weight, noise, gWeight, gNoise);
+
+        var channelWeight = Op.Reshape(weight, 1, c, 1, 1);
+        AssertBitEqual(Op.Reshape(Op.SumTo(Op.Mul(g, noise), channelWeight.Shape), weight.Shape), gWeight, "SumTo(g·noise, (1, C, 1, 1))");
+        AssertBitEqual(Op.SumTo(Op.Mul(g, channelWeight), noise.Shape), gNoise, "SumTo(g·weight, (N, 1, H, W))");
+    }
+
+    [Test]
     public void StyleModulateBackwardIsTheComposedGradientBitForBit([Values] DType dtype, [Values(new[] { 3, 5, 2, 3 }, new[] { 2, 1, 1, 1 })] int[] dims)
     {
         using var scope = TensorScope.Begin();

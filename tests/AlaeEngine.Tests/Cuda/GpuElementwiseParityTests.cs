@@ -185,6 +185,15 @@ public class GpuElementwiseParityTests : GpuParity
             (k, t) => k.StyleModulate(t[0], t[1], t[2]), Tolerance.Elementwise);
     }
 
+    // one tile of partly idle threads; four tiles and two chunks of 32 channels; a chunk of 8 channels; one pixel
+    [Test]
+    public void AddNoiseBackward([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 40, 17, 17 }, new[] { 1, 3, 1, 1 })] int[] dims)
+    {
+        int[] plane = [dims[0], 1, dims[2], dims[3]];
+        Parity("AddNoiseBackward", [Rand(dims, dtype, 35), Rand([dims[1]], dtype, 36), Rand(plane, dtype, 37), Rand([dims[1]], dtype, 38), Rand(plane, dtype, 39)],
+            [3, 4], (k, t) => k.AddNoiseBackward(t[0], t[1], t[2], t[3], t[4]), Tolerance.Reduction);
+    }
+
     [Test]
     public void StyleModulateBackward([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 3, 1, 1 }, new[] { 2, 2, 40, 41 })] int[] dims)
     {

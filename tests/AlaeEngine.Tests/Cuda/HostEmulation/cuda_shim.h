@@ -41,6 +41,16 @@ template <typename T> T __shfl_down_sync(unsigned, T v, int offset)
     return r;
 }
 
+template <typename T> T __shfl_xor_sync(unsigned, T v, int laneMask)
+{
+    int t = (int)threadIdx.x, from = t ^ laneMask;   // laneMask < 32: the partner is in the same warp
+    g_exchange[t] = (double)v;
+    __syncthreads();
+    T r = from < (int)blockDim.x ? (T)g_exchange[from] : v;
+    __syncthreads();
+    return r;
+}
+
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
 
 // a kernel callable with cuLaunchKernel's kernelParams: one pointer per parameter
