@@ -52,6 +52,7 @@ public class CudaKernelBenchmarks
         _a = Own(r.Normal(new Shape(c, 9 * c), DType.Float32, gpu));
         _b = Own(r.Normal(new Shape(9 * c, h * w), DType.Float32, gpu));
         _c = Own(Tensor.Empty(new Shape(c, h * w), DType.Float32, gpu));
+        _k.InstanceNorm(_x, _y, _mean, _std, 1e-8, 1e-8);    // y normalised and std positive, as the backward sees them
         _k.Synchronize();
     }
 
@@ -66,6 +67,13 @@ public class CudaKernelBenchmarks
     /// <summary>Instance norm with the mean and std taps: y = (x − μ)/σ over each (n, c) plane.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void InstanceNormForward() => Repeat(() => _k.InstanceNorm(_x, _y, _mean, _std, 1e-8, 1e-8));
+
+    /// <summary>
+    /// Its backward as Op.InstanceNorm runs it in the encoder (gradients of y and of both taps): one block per plane
+    /// holding gy and y in registers up to 128², a sums pass and an apply pass over 16384-element pieces above.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void InstanceNormBackward() => Repeat(() => _k.InstanceNormBackward(_x, _y, _std, _mean, _std, _gx, 1e-8, 1e-8));
 
     /// <summary>AdaIN's modulation as Op.StyleMod runs it: y = x·(1 + s) + b with style (N, 2C) = [s, b], one fused launch.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

@@ -21,7 +21,8 @@ public static class KernelWork
             // x read, y written (the style, 2·N·C, and the bias, C, are negligible)
             nameof(CudaKernelBenchmarks.AdaInModulation) or nameof(CudaKernelBenchmarks.BiasLeakyRelu) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // g and y (or x) read, gx written (the (N, C) sums, the bias and the style gradients are negligible)
-            nameof(CudaKernelBenchmarks.BiasLeakyReluBackward) or nameof(CudaKernelBenchmarks.AdaInModulationBackward) => (3 * e * BytesPerElement, "GB/s", 1e9),
+            nameof(CudaKernelBenchmarks.BiasLeakyReluBackward) or nameof(CudaKernelBenchmarks.AdaInModulationBackward)
+                or nameof(CudaKernelBenchmarks.InstanceNormBackward) => (3 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written, the noise planes (N·H·W) read once
             nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // g read once, the noise planes read and their gradient written (N·H·W each); the block partials (E/256) ignored

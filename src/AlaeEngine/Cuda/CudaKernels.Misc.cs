@@ -16,6 +16,45 @@ public sealed unsafe partial class CudaKernels
             [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), planes, hw, eps, epsTap]);
     }
 
+    /// <summary>Elements per thread of the register-resident plane kernels: PLANE_VALUES in kernels/norm.cu.</summary>
+    internal const int PlaneValues = 16;
+
+    /// <summary>Elements per block when a plane is split over several blocks (it does not fit one block's registers).</summary>
+    private const int NormChunk = 16384;
+
+    // the register kernels' __launch_bounds__: a double takes two registers
+    private static int MaxPlaneThreads(DType dtype) => dtype == DType.Float32 ? 1024 : 512;
+
+    private static bool PlaneFitsRegisters(int hw, DType dtype) => hw <= PlaneValues * MaxPlaneThreads(dtype);
+
+    // a multiple of 32 threads holding PlaneValues elements each covers the plane
+    private static uint PlaneThreads(int hw) => (uint)Math.Max(32, (hw + PlaneValues * 32 - 1) / (PlaneValues * 32) * 32);
+
+    // one block per plane holding gy and y in registers; larger planes are split in NormChunk pieces: the sums of each
+    // piece, then gx per piece from its plane's sums
+    public void InstanceNormBackward(Tensor? gy, Tensor y, Tensor std, Tensor? gMean, Tensor? gStd, Tensor gx, double eps, double epsTap)
+    {
+        RequireSameDType("InstanceNormBackward", new[] { gy, y, std, gMean, gStd, gx }.OfType<Tensor>().ToArray());
+        var s = y.Shape;
+        int planes = s[0] * s[1], hw = s.Prod(2, s.Rank);
+        if (planes == 0) return;
+        KernelArg pGy = gy == null ? 0UL : Ptr(gy), pGm = gMean == null ? 0UL : Ptr(gMean), pGs = gStd == null ? 0UL : Ptr(gStd);
+        var norm = KernelCatalog.Norm;
+        if (PlaneFitsRegisters(hw, y.DType))
+        {
+            LaunchGrid(norm, norm.EntryPoint("instance_norm_backward_planes", y.DType), (uint)Math.Min(planes, MaxBlocks), PlaneThreads(hw),
+                [pGy, Ptr(y), Ptr(std), pGm, pGs, Ptr(gx), planes, hw, eps, epsTap]);
+            return;
+        }
+        int chunks = (hw + NormChunk - 1) / NormChunk;
+        uint blocks = (uint)Math.Min(planes * chunks, MaxBlocks);
+        using var partials = Tensor.Empty(new Shape(planes * chunks, 2), DType.Float64, Device);
+        if (gy == null) Fill(partials, 0);
+        else LaunchGrid(norm, norm.EntryPoint("instance_norm_sums", y.DType), blocks, Threads, [Ptr(gy), Ptr(y), Ptr(partials), planes, hw, NormChunk, chunks, 0]);
+        LaunchGrid(norm, norm.EntryPoint("instance_norm_backward_apply", y.DType), blocks, Threads,
+            [pGy, Ptr(y), Ptr(std), pGm, pGs, Ptr(gx), Ptr(partials), planes, hw, NormChunk, chunks, eps, epsTap]);
+    }
+
     // both tensors as (outer, axis, inner)
     public void CopyAxisRange(Tensor src, int srcStart, Tensor dst, int dstStart, int count, int axis)
     {

@@ -106,6 +106,14 @@ public interface IKernels
     /// </summary>
     void InstanceNorm(Tensor x, Tensor y, Tensor mean, Tensor std, double eps, double epsTap);
 
+    /// <summary>
+    /// The backward of <see cref="InstanceNorm"/> from its outputs, over each (n, c) plane of n = H·W elements:
+    /// gx ← (gy − mean(gy) − y·mean(gy·y)) / s + gMean / n + y · gStd·s / (std·n), s = √(std² + eps − epsTap).
+    /// gy, gMean and gStd may each be null (no gradient reached that output; not all three).
+    /// gy, y, gx: (N, C, H, W), std, gMean, gStd: (N, C, 1, 1).
+    /// </summary>
+    void InstanceNormBackward(Tensor? gy, Tensor y, Tensor std, Tensor? gMean, Tensor? gStd, Tensor gx, double eps, double epsTap);
+
     /// <summary>dst[.., dstStart + i, ..] ← src[.., srcStart + i, ..] for i &lt; count along one axis (concat, slice).</summary>
     void CopyAxisRange(Tensor src, int srcStart, Tensor dst, int dstStart, int count, int axis);
 

@@ -130,6 +130,13 @@ public static class OpCases
         }, true);
         yield return new OpCase("InstanceNorm", "y only, 2×2 plane", new[] { N(3, 2, 2, 2) }, x => new[] { Op.InstanceNorm(x[0], 1e-8, 1e-8).y }, true);
         yield return new OpCase("InstanceNorm", "std tap only", new[] { N(2, 2, 3, 3) }, x => new[] { Op.InstanceNorm(x[0]).std }, true);
+        // eps far from epsTap, so the terms of s = √(std² + eps − epsTap) that depend on their difference are weighed
+        yield return Case("InstanceNormBackward", "gy and both taps, eps 0.3/0.05", new[] { N(2, 3, 4, 5), N(2, 3, 4, 5), P(2, 3, 1, 1), N(2, 3, 1, 1), N(2, 3, 1, 1) },
+            x => Op.InstanceNormBackward(x[0], x[1], x[2], x[3], x[4], 0.3, 0.05));
+        yield return Case("InstanceNormBackward", "gy only, 2×2 plane", new[] { N(3, 2, 2, 2), N(3, 2, 2, 2), P(3, 2, 1, 1) },
+            x => Op.InstanceNormBackward(x[0], x[1], x[2], null, null, 1e-5, 1e-5));
+        yield return Case("InstanceNormBackward", "taps only", new[] { N(2, 2, 3, 3), P(2, 2, 1, 1), N(2, 2, 1, 1), N(2, 2, 1, 1) },
+            x => Op.InstanceNormBackward(null, x[0], x[1], x[2], x[3], 1e-5, 1e-8));
         yield return Case("PixelNorm", "(N, C)", new[] { N(4, 6) }, x => Op.PixelNorm(x[0]));
         yield return Case("StyleMod", "AdaIN x·(1+s)+b", new[] { N(2, 3, 4, 4), N(2, 6) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("StyleMod", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 10) }, x => Op.StyleMod(x[0], x[1]));

@@ -35,6 +35,13 @@ public class CudaHostContractTests
         Assert.That(Unsafe.SizeOf<LerpTable>(), Is.EqualTo(8 * 2 * 128 + 4 * 129 + 4));
     }
 
+    [Test]
+    public void RegisterPlaneSizeMatchesTheNormKernels()
+    {
+        // the launcher sizes a block so that PlaneValues per thread cover the plane; the kernels hold PLANE_VALUES
+        Assert.That(KernelCompiler.Source("norm"), Does.Contain($"#define PLANE_VALUES {CudaKernels.PlaneValues} "));
+    }
+
     [TestCase(1, 512)]
     [TestCase(512, 512)]
     [TestCase(513, 1024)]

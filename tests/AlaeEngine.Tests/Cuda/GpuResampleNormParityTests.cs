@@ -65,6 +65,19 @@ public class GpuResampleNormParityTests : GpuParity
             [1, 2, 3], (k, t) => k.InstanceNorm(t[0], t[1], t[2], t[3], 1e-8, 1e-5), Tolerance.Reduction);
     }
 
+    // registers (32, 256 and 1024 threads; f64 only up to 512), split in 16384-element pieces, a 1×1 plane;
+    // which: 0 every gradient, 1 gy only, 2 the taps only
+    [Test]
+    public void InstanceNormBackward([Values] DType dtype, [Values(0, 1, 2)] int which,
+        [Values(new[] { 2, 3, 7, 9 }, new[] { 1, 2, 64, 64 }, new[] { 1, 1, 128, 128 }, new[] { 1, 2, 129, 128 }, new[] { 3, 2, 1, 1 })] int[] sx)
+    {
+        int[] ss = [sx[0], sx[1], 1, 1];
+        Parity($"InstanceNormBackward {string.Join(",", sx)} gradients {which}",
+            [Rand(sx, dtype, 58), Rand(sx, dtype, 59), Rand(ss, dtype, 60, 0.5, 2), Rand(ss, dtype, 61), Rand(ss, dtype, 62), Rand(sx, dtype, 63)], [5],
+            (k, t) => k.InstanceNormBackward(which == 2 ? null : t[0], t[1], t[2], which == 1 ? null : t[3], which == 1 ? null : t[4], t[5], 1e-5, 1e-8),
+            Tolerance.Reduction);
+    }
+
     [Test]
     public void CopyAxisRange([Values] DType dtype, [Values(0, 1, 2)] int axis)
     {

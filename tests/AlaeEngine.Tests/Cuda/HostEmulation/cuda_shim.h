@@ -24,6 +24,7 @@ extern double* g_exchange;               // one slot per thread of the block, fo
 #define __global__
 #define __device__
 #define __shared__ static                // one block runs at a time, so a static is the block's shared memory
+#define __launch_bounds__(...)           // a register budget for NVRTC; nothing to the host compiler
 
 inline void __syncthreads()
 {
@@ -50,6 +51,9 @@ template <typename T> T __shfl_xor_sync(unsigned, T v, int laneMask)
     __syncthreads();
     return r;
 }
+
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
 
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
 

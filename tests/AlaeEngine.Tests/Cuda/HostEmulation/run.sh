@@ -13,7 +13,7 @@ for cu in "$repo"/kernels/*.cu; do
     {
         echo "#include \"cuda_shim.h\""
         echo "#include \"$cu\""
-        grep -oE 'extern "C" __global__ void [a-z0-9_]+' "$cu" | awk '{ print "static RegisterKernel r_" $5 "(\"" $5 "\", &" $5 ");" }'
+        grep -oE 'extern "C" __global__ void (__launch_bounds__\([0-9]+\) )?[a-z0-9_]+' "$cu" | awk '{ print "static RegisterKernel r_" $NF "(\"" $NF "\", &" $NF ");" }'
     } > "$out/kernels_$name.cpp"
 done
 g++ -std=c++20 -O1 -fPIC -shared -I"$here" -o "$out/libcuda-emulated.so" "$here/fake_cuda.cpp" "$out"/kernels_*.cpp -lpthread
