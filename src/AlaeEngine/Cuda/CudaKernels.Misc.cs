@@ -5,17 +5,6 @@ namespace AlaeEngine.Cuda;
 /// <summary>Launchers of kernels/norm.cu, axis.cu, random.cu and optim.cu.</summary>
 public sealed unsafe partial class CudaKernels
 {
-    // one block per (n, c) plane
-    public void InstanceNorm(Tensor x, Tensor y, Tensor mean, Tensor std, double eps, double epsTap)
-    {
-        RequireSameDType("InstanceNorm", x, y, mean, std);
-        var s = x.Shape;
-        int planes = s[0] * s[1], hw = s.Prod(2, s.Rank);
-        if (planes == 0) return;
-        LaunchGrid(KernelCatalog.Norm, KernelCatalog.Norm.EntryPoint("instance_norm", x.DType), (uint)Math.Min(planes, MaxBlocks), Threads,
-            [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), planes, hw, eps, epsTap]);
-    }
-
     /// <summary>Elements per thread of the register-resident plane kernels: PLANE_VALUES in kernels/norm.cu.</summary>
     internal const int PlaneValues = 16;
 
@@ -29,6 +18,30 @@ public sealed unsafe partial class CudaKernels
 
     // a multiple of 32 threads holding PlaneValues elements each covers the plane
     private static uint PlaneThreads(int hw) => (uint)Math.Max(32, (hw + PlaneValues * 32 - 1) / (PlaneValues * 32) * 32);
+
+    // one block per plane holding it in registers (x read once); larger planes are split in NormChunk pieces over
+    // several blocks: the sums of x − x₀ and (x − x₀)² per piece (x₀ the plane's first element), then y per piece from
+    // its plane's sums (x read twice)
+    public void InstanceNorm(Tensor x, Tensor y, Tensor mean, Tensor std, double eps, double epsTap)
+    {
+        RequireSameDType("InstanceNorm", x, y, mean, std);
+        var s = x.Shape;
+        int planes = s[0] * s[1], hw = s.Prod(2, s.Rank);
+        if (planes == 0) return;
+        var norm = KernelCatalog.Norm;
+        if (PlaneFitsRegisters(hw, x.DType))
+        {
+            LaunchGrid(norm, norm.EntryPoint("instance_norm_planes", x.DType), (uint)Math.Min(planes, MaxBlocks), PlaneThreads(hw),
+                [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), planes, hw, eps, epsTap]);
+            return;
+        }
+        int chunks = (hw + NormChunk - 1) / NormChunk;
+        uint blocks = (uint)Math.Min(planes * chunks, MaxBlocks);
+        using var partials = Tensor.Empty(new Shape(planes * chunks, 2), DType.Float64, Device);
+        LaunchGrid(norm, norm.EntryPoint("instance_norm_sums", x.DType), blocks, Threads, [Ptr(x), Ptr(x), Ptr(partials), planes, hw, NormChunk, chunks, 1]);
+        LaunchGrid(norm, norm.EntryPoint("instance_norm_apply", x.DType), blocks, Threads,
+            [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), Ptr(partials), planes, hw, NormChunk, chunks, eps, epsTap]);
+    }
 
     // one block per plane holding gy and y in registers; larger planes are split in NormChunk pieces: the sums of each
     // piece, then gx per piece from its plane's sums

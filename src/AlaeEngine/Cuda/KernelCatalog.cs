@@ -29,7 +29,7 @@ internal static class KernelCatalog
     public static readonly KernelFamily Conv = new("conv", ["im2col", "col2im"], []);
     public static readonly KernelFamily Resample = new("resample", ["upfirdn2d", "upfirdn2d_adjoint", "pool2x2", "upsample2x"], []);
     public static readonly KernelFamily Norm = new("norm",
-        ["instance_norm", "instance_norm_backward_planes", "instance_norm_sums", "instance_norm_backward_apply"], []);
+        ["instance_norm_planes", "instance_norm_sums", "instance_norm_apply", "instance_norm_backward_planes", "instance_norm_backward_apply"], []);
     public static readonly KernelFamily Axis = new("axis", ["copy_axis_range"], []);
     public static readonly KernelFamily Random = new("random", ["fill_random"], []);
     public static readonly KernelFamily Optim = new("optim", ["adam_step", "lerp"], []);
