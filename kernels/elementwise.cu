@@ -90,7 +90,9 @@ __device__ T unary_one(int op, T x, T alpha)
         case 8: { T e = exp_(-abs_(x)); return x >= zero ? one / (one + e) : e / (one + e); }
         case 9: return x > zero ? x : alpha * x;
         case 10: return alpha * x;
-        default: return x + alpha;
+        case 11: return x + alpha;
+        case 12: return abs_(x);
+        default: return x > zero ? one : x < zero ? -one : zero;   // 13: sign, 0 for ±0 and NaN
     }
 }
 

@@ -108,6 +108,9 @@ public sealed partial class CpuKernels
                     break;
                 }
             case UnaryOp.AddScalar: for (int i = 0; i < n; i++) d[i] = x[i] + alpha; break;
+            case UnaryOp.Abs: for (int i = 0; i < n; i++) d[i] = T.Abs(x[i]); break;
+            // not T.Sign, which throws on NaN
+            case UnaryOp.Sign: for (int i = 0; i < n; i++) d[i] = x[i] > T.Zero ? T.One : x[i] < T.Zero ? -T.One : T.Zero; break;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown unary op");
         }
     }

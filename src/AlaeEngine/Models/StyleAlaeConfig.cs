@@ -5,7 +5,7 @@ namespace AlaeEngine.Models;
 /// G's block r outputs <see cref="Channels"/>(r) channels, E's block r maps Channels(r) → <see cref="EncoderOutChannels"/>(r)
 /// while halving the resolution (the 4×4 block too: its 2×2 output is discarded, only its style taps count).
 /// </summary>
-public sealed record StyleAlaeConfig
+public sealed record StyleAlaeConfig : IAlaeLatentConfig
 {
     public int Resolution { get; init; } = 32;
     public int ImageChannels { get; init; } = 1;

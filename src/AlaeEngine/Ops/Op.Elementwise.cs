@@ -52,6 +52,27 @@ public static partial class Op
     // σ' = σ(1 − σ)
     public static Tensor Sigmoid(Tensor x) => Unary("Sigmoid", UnaryOp.Sigmoid, x, 0, (g, y) => Mul(g, Sub(y, Square(y))));
 
+    /// <summary>|x|; gradient g·sign(x), 0 at x = 0 (as torch's abs).</summary>
+    public static Tensor Abs(Tensor x) => Unary("Abs", UnaryOp.Abs, x, 0, (g, y) => Mul(g, Sign(x)));
+
+    /// <summary>
+    /// sign(x) ∈ {−1, 0, 1} (0 for ±0 and NaN). Piecewise constant: its derivative is zero wherever it exists, so the
+    /// output is not put on the tape — the mask of <see cref="Abs"/>'s gradient, and constant in a second-order pass.
+    /// </summary>
+    public static Tensor Sign(Tensor x)
+    {
+        x.ThrowIfDisposed();
+        var y = Like(x);
+        x.Kernels.Unary(UnaryOp.Sign, x, y);
+        return y;
+    }
+
+    /// <summary>
+    /// max(x, min) with a scalar min, gradient g where x ≥ min: the margin hinge of Balanced PIONEER's encoder,
+    /// max(−m, KL_real − KL_fake). Written x + relu(min − x), so x passes through unchanged (not x − min + min).
+    /// </summary>
+    public static Tensor ClampMin(Tensor x, double min) => Add(x, LeakyRelu(Neg(AddScalar(x, -min)), 0));
+
     public static Tensor LeakyRelu(Tensor x, double slope = 0.2)
         => Unary("LeakyRelu", UnaryOp.LeakyRelu, x, slope, (g, y) => LeakyReluGrad(g, x, slope));
 

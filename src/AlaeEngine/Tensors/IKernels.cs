@@ -14,6 +14,10 @@ public enum UnaryOp
     Scale,
     /// <summary>x + alpha.</summary>
     AddScalar,
+    /// <summary>|x|.</summary>
+    Abs,
+    /// <summary>1 for x &gt; 0, −1 for x &lt; 0, 0 for ±0 and NaN: the mask of |x|'s gradient.</summary>
+    Sign,
 }
 
 /// <summary>

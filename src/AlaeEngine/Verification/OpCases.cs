@@ -28,6 +28,7 @@ public static class OpCases
         all.AddRange(Products());
         all.AddRange(Resampling());
         all.AddRange(Normalisation());
+        all.AddRange(LatentSphere());
         return all;
     }
 
@@ -50,6 +51,11 @@ public static class OpCases
         yield return Case("Log", "", new[] { P(3, 4) }, x => Op.Log(x[0]));
         yield return Case("Softplus", "", new[] { N(4, 5) }, x => Op.Softplus(Op.Scale(x[0], 3)));
         yield return Case("Sigmoid", "", new[] { N(4, 5) }, x => Op.Sigmoid(Op.Scale(x[0], 2)));
+        yield return Case("Abs", "", new[] { A(3, 7) }, x => Op.Abs(x[0]));
+        // x·sign(x) = |x|: checks the mask's values through the product's gradient (sign itself is constant)
+        yield return Case("Sign", "x·sign(x)", new[] { A(3, 7) }, x => Op.Mul(x[0], Op.Sign(x[0])));
+        // the inputs shifted so the kink at −0.4 is ≥ 0.1 away
+        yield return Case("ClampMin", "min −0.4", new[] { A(3, 7) }, x => Op.ClampMin(Op.AddScalar(x[0], -0.4), -0.4));
         yield return Case("LeakyRelu", "slope 0.2", new[] { A(3, 7) }, x => Op.LeakyRelu(x[0], 0.2));
         // inputs away from zero and a small bias keep x + bias off the kink, where finite differences are meaningless
         yield return Case("BiasLeakyRelu", "linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
@@ -76,6 +82,7 @@ public static class OpCases
         yield return Case("Sum", "axes 0,2", new[] { N(3, 4, 5) }, x => Op.Square(Op.Sum(x[0], 0, 2)));
         yield return Case("Mean", "axes 2,3", new[] { N(2, 3, 4, 5) }, x => Op.Square(Op.Mean(x[0], 2, 3)));
         yield return Case("Mean", "all", new[] { N(7, 3) }, x => Op.Square(Op.Mean(x[0])));
+        yield return Case("MeanAbsError", "squared", new[] { N(3, 4, 5), N(3, 4, 5) }, x => Op.Square(Op.MeanAbsError(x[0], x[1])));
         yield return Case("SumTo", "(2,3,4)→(3,1)", new[] { N(2, 3, 4) }, x => Op.Square(Op.SumTo(x[0], new Shape(3, 1))));
         yield return Case("BroadcastTo", "(3,1)→(2,3,4)", new[] { N(3, 1) }, x => Op.Square(Op.BroadcastTo(x[0], new Shape(2, 3, 4))));
     }
@@ -156,5 +163,15 @@ public static class OpCases
             var (gWeight, gNoise) = Op.AddNoiseBackward(x[0], x[1], x[2]);
             return new[] { gWeight, gNoise };
         }, true);
+        // u is the stored power-iteration vector, a constant of the op; the gradient flows through v, u′ and σ
+        yield return Case("SpectralNorm", "conv weight (4,3,3,3)", new[] { N(4, 3, 3, 3), K(4) }, x => Op.SpectralNorm(x[0], x[1]).weight);
+        yield return Case("SpectralNorm", "matrix (5,7)", new[] { N(5, 7), K(5) }, x => Op.SpectralNorm(x[0], x[1]).weight);
+    }
+
+    private static IEnumerable<OpCase> LatentSphere()
+    {
+        yield return Case("SphereProject", "(N, D)", new[] { N(4, 6) }, x => Op.SphereProject(x[0]));
+        yield return Case("BatchKl", "(5, 3)", new[] { N(5, 3) }, x => Op.BatchKl(x[0]));
+        yield return Case("CosineMismatch", "(4, 6)", new[] { N(4, 6), N(4, 6) }, x => Op.CosineMismatch(x[0], x[1]));
     }
 }

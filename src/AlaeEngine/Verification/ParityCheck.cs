@@ -46,7 +46,7 @@ public static class ParityCheck
     private static readonly HashSet<string> ElementwiseOps =
     [
         "Add", "Sub", "Mul", "Div", "Neg", "Scale", "AddScalar", "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Softplus", "Sigmoid",
-        "LeakyRelu", "LeakyReluGrad", "Lerp", "Reshape", "Concat", "Slice", "PadAxis", "Upsample2x",
+        "LeakyRelu", "LeakyReluGrad", "Lerp", "Reshape", "Concat", "Slice", "PadAxis", "Upsample2x", "Abs", "Sign", "ClampMin",
     ];
 
     private static readonly HashSet<string> GemmOps = ["MatMul", "Conv2d", "ConvTranspose2d", "Conv2dBackwardWeight", "ModulatedConv2d"];
