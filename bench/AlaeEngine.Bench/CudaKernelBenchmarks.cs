@@ -19,7 +19,7 @@ public class CudaKernelBenchmarks
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
     private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
-    private Tensor _gx = null!, _gChannel = null!, _gStyle = null!, _gNoise = null!;
+    private Tensor _gx = null!, _gChannel = null!, _gStyle = null!, _gNoise = null!, _half = null!, _filter4 = null!;
 
     [ParamsSource(nameof(Shapes))]
     public StyleShape Shape { get; set; } = null!;
@@ -46,6 +46,9 @@ public class CudaKernelBenchmarks
         _gStyle = Own(Tensor.Empty(_style.Shape, DType.Float32, gpu));
         _gNoise = Own(Tensor.Empty(_noise.Shape, DType.Float32, gpu));
         _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
+        // StyleGAN2's [1, 3, 3, 1] ⊗ [1, 3, 3, 1] / 64 resampling filter, and an activation at half the resolution
+        _filter4 = Own(Tensor.FromArray(new[] { 1f, 3, 3, 1 }.SelectMany(a => new[] { 1f, 3, 3, 1 }.Select(b => a * b / 64)).ToArray(), new Shape(4, 4), gpu));
+        _half = Own(r.Normal(new Shape(n, c, h / 2, w / 2), DType.Float32, gpu));
         _w = Own(r.Normal(new Shape(c, c, 3, 3), DType.Float32, gpu));
         _gw = Own(Tensor.Empty(_w.Shape, DType.Float32, gpu));
         // GEMM of one sample of the conv: W (C, 9C) · cols (9C, H·W)
@@ -102,6 +105,18 @@ public class CudaKernelBenchmarks
     /// <summary>The [1 2 1]⊗[1 2 1]/16 blur: upfirdn2d with a 3×3 filter, pad 1, same size out.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void Blur3x3() => Repeat(() => _k.Upfirdn2d(_x, _filter, _y, 1, 1, 1, 1, 1, 1));
+
+    /// <summary>The blur's backward (Op.Upfirdn2dAdjoint): the same tiled kernel with the filter flipped.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void Blur3x3Backward() => Repeat(() => _k.Upfirdn2dAdjoint(_x, _filter, _y, 1, 1, 1, 1, 1, 1));
+
+    /// <summary>StyleGAN2's 2× FIR upsampling: upfirdn2d up 2 with the 4×4 filter, (N, C, H/2, W/2) → (N, C, H, W).</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void Fir4x4Up2() => Repeat(() => _k.Upfirdn2d(_half, _filter4, _y, 2, 1, 2, 1, 2, 1));
+
+    /// <summary>StyleGAN2's 2× FIR downsampling: upfirdn2d down 2 with the 4×4 filter, (N, C, H, W) → (N, C, H/2, W/2).</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void Fir4x4Down2() => Repeat(() => _k.Upfirdn2d(_x, _filter4, _half, 1, 2, 1, 1, 1, 1));
 
     /// <summary>C → C, 3×3, pad 1: im2col + batched GEMM.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

@@ -27,8 +27,10 @@ public static class KernelWork
             nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // g read once, the noise planes read and their gradient written (N·H·W each); the block partials (E/256) ignored
             nameof(CudaKernelBenchmarks.NoiseInjectionBackward) => ((e + 2.0 * s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
-            // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)
-            nameof(CudaKernelBenchmarks.Blur3x3) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // 3×3 FIR, pad 1, and its adjoint: x read, y written (the 9 taps are in shared memory)
+            nameof(CudaKernelBenchmarks.Blur3x3) or nameof(CudaKernelBenchmarks.Blur3x3Backward) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // 2× FIR resampling: the full-resolution side E and the half-resolution side E/4, each once
+            nameof(CudaKernelBenchmarks.Fir4x4Up2) or nameof(CudaKernelBenchmarks.Fir4x4Down2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),
             // C → C 3×3, pad 1: 2·N·C·C·9·H·W for the forward and for each backward
             nameof(CudaKernelBenchmarks.Conv3x3Forward) or nameof(CudaKernelBenchmarks.Conv3x3BackwardData)
                 or nameof(CudaKernelBenchmarks.Conv3x3BackwardWeight) => (conv, "TFLOP/s", 1e12),

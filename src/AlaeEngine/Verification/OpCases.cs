@@ -124,6 +124,10 @@ public static class OpCases
         yield return Case("Upfirdn2d", "separable 1×3, crop", new[] { N(1, 1, 5, 6), K(1, 3) }, x => Op.Upfirdn2d(x[0], x[1], 1, 1, 0, -1, 1, 0));
         yield return Case("Upfirdn2dAdjoint", "up 2 adjoint", new[] { N(1, 2, 6, 8), K(4, 4) },
             x => Op.Upfirdn2dAdjoint(x[0], x[1], new Shape(1, 2, 3, 4), 2, 1, 2, 1, 2, 1));
+        yield return Case("Upfirdn2dAdjoint", "down 2 adjoint", new[] { N(1, 2, 3, 3), K(4, 4) },
+            x => Op.Upfirdn2dAdjoint(x[0], x[1], new Shape(1, 2, 6, 7), 1, 2, 1, 1, 1, 1));
+        yield return Case("Upfirdn2dAdjoint", "blur adjoint", new[] { N(2, 3, 5, 4), K(3, 3) },
+            x => Op.Upfirdn2dAdjoint(x[0], x[1], new Shape(2, 3, 5, 4), 1, 1, 1, 1, 1, 1));
         yield return Case("AvgPool2x2", "", new[] { N(2, 3, 4, 6) }, x => Op.Square(Op.AvgPool2x2(x[0])));
         yield return Case("Upsample2x", "", new[] { N(2, 2, 3, 2) }, x => Op.Square(Op.Upsample2x(x[0])));
     }

@@ -66,7 +66,7 @@ std::map<std::string, EmulatedKernel*>& emulatedKernels() { static std::map<std:
 // kernels with __syncthreads / warp shuffles: their blocks run one fiber per CUDA thread
 static bool synchronises(const std::string& name)
 {
-    for (const char* prefix : {"sum_to", "instance_norm", "bias_leaky_relu_backward", "style_modulate_backward", "add_noise_backward"})
+    for (const char* prefix : {"sum_to", "instance_norm", "bias_leaky_relu_backward", "style_modulate_backward", "add_noise_backward", "upfirdn2d_u"})
         if (name.rfind(prefix, 0) == 0) return true;
     return false;
 }
