@@ -90,8 +90,10 @@ public static partial class Op
         x.Kernels.BiasLeakyRelu(x, bias, y, slope);
         return Record("BiasLeakyRelu", y, new[] { x, bias }, (g, n) =>
         {
+            // without the bias gradient (the R1 penalty's gradient in the images) the mask alone: one launch, not two
+            if (!n[1]) return new[] { LeakyReluGrad(g, y, slope), null };
             var (gx, gBias) = BiasLeakyReluBackward(g, y, slope);
-            return new[] { n[0] ? gx : null, n[1] ? gBias : null };
+            return new[] { n[0] ? gx : null, gBias };
         });
     }
 
