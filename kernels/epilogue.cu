@@ -5,14 +5,14 @@
 // Operations are written in the CPU's order (Cpu/CpuKernels.Epilogue.cs); with --fmad=false both round alike.
 //
 // Entry points (T = f32 | f64):
-//   bias_leaky_relu_T(x, bias, y, n, channels, inner, slope)    y ← leaky_relu(x + bias[c], slope)
+//   bias_leaky_relu_T(x, bias, y, n, channels, inner, slope, gain)  y ← gain · leaky_relu(x + bias[c], slope)
 //   add_noise_T(x, weight, noise, y, n, channels, inner)         y ← x + weight[c]·noise[sample, pixel]
 //   style_modulate_T(x, style, y, n, channels, inner)            y ← x·(1 + style[s, c]) + style[s, C + c]
 //
 // Their backward kernels, each one pass over the gradient; the plane kernels run one block per (n, c) plane
 // (grid-stride over planes, blockDim.x a multiple of 32) and sum in T like the CPU reference:
-//   bias_leaky_relu_backward_T(g, y, gx, sums, planes, inner, slope)
-//       gx ← g·(y > 0 ? 1 : slope), sums[plane] ← Σ gx over the plane (the launcher adds the (N, C) sums over N)
+//   bias_leaky_relu_backward_T(g, y, gx, sums, planes, inner, slope, gain)
+//       gx ← g·(y > 0 ? gain : gain·slope), sums[plane] ← Σ gx over the plane (the launcher adds the (N, C) sums over N)
 //   add_noise_backward_T(g, weight, noise, gNoise, partials, channels, inner, tiles, blocks)
 //       blockDim.x = 256, one thread per pixel: block b takes sample b / tiles and pixels (b % tiles)·256 + threadIdx.x
 //       and walks all channels once: gNoise[sample, pixel] ← Σ_c g·weight[c], partials[b, c] ← Σ over its pixels of
@@ -21,12 +21,13 @@
 //       gx ← g·(1 + style[s, c]), gStyle[s, c] ← Σ g·x and gStyle[s, C + c] ← Σ g over the plane
 
 template <typename T>
-__device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope)
+__device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope, T gain)
 {
+    T negative = gain * slope;
     for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x)
     {
         T t = x[i] + bias[i / (unsigned)inner % (unsigned)channels];
-        y[i] = t > T(0) ? t : slope * t;
+        y[i] = t > T(0) ? gain * t : negative * t;
     }
 }
 
@@ -69,16 +70,17 @@ __device__ T epilogue_block_sum(T v, T* shared)
 }
 
 template <typename T>
-__device__ void bias_leaky_relu_backward(const T* g, const T* y, T* gx, T* sums, int planes, int inner, T slope)
+__device__ void bias_leaky_relu_backward(const T* g, const T* y, T* gx, T* sums, int planes, int inner, T slope, T gain)
 {
     __shared__ T shared[32];
+    T negative = gain * slope;
     for (int p = blockIdx.x; p < planes; p += gridDim.x)
     {
         long long o = (long long)p * inner;
         T s = T(0);
         for (int i = threadIdx.x; i < inner; i += blockDim.x)
         {
-            T v = y[o + i] > T(0) ? g[o + i] : slope * g[o + i];
+            T v = y[o + i] > T(0) ? gain * g[o + i] : negative * g[o + i];
             gx[o + i] = v;
             s += v;
         }
@@ -169,10 +171,10 @@ __device__ void style_modulate_backward(const T* g, const T* x, const T* style, 
     }
 }
 
-extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope)
-{ bias_leaky_relu(x, bias, y, n, channels, inner, slope); }
-extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope)
-{ bias_leaky_relu(x, bias, y, n, channels, inner, slope); }
+extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope, float gain)
+{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain); }
+extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope, double gain)
+{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain); }
 extern "C" __global__ void add_noise_f32(const float* x, const float* weight, const float* noise, float* y, int n, int channels, int inner)
 { add_noise(x, weight, noise, y, n, channels, inner); }
 extern "C" __global__ void add_noise_f64(const double* x, const double* weight, const double* noise, double* y, int n, int channels, int inner)
@@ -181,10 +183,12 @@ extern "C" __global__ void style_modulate_f32(const float* x, const float* style
 { style_modulate(x, style, y, n, channels, inner); }
 extern "C" __global__ void style_modulate_f64(const double* x, const double* style, double* y, int n, int channels, int inner)
 { style_modulate(x, style, y, n, channels, inner); }
-extern "C" __global__ void bias_leaky_relu_backward_f32(const float* g, const float* y, float* gx, float* sums, int planes, int inner, float slope)
-{ bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope); }
-extern "C" __global__ void bias_leaky_relu_backward_f64(const double* g, const double* y, double* gx, double* sums, int planes, int inner, double slope)
-{ bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope); }
+extern "C" __global__ void bias_leaky_relu_backward_f32(const float* g, const float* y, float* gx, float* sums, int planes, int inner,
+                                                       float slope, float gain)
+{ bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope, gain); }
+extern "C" __global__ void bias_leaky_relu_backward_f64(const double* g, const double* y, double* gx, double* sums, int planes, int inner,
+                                                       double slope, double gain)
+{ bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope, gain); }
 extern "C" __global__ void style_modulate_backward_f32(const float* g, const float* x, const float* style, float* gx, float* gStyle, int planes, int channels, int inner)
 { style_modulate_backward(g, x, style, gx, gStyle, planes, channels, inner); }
 extern "C" __global__ void style_modulate_backward_f64(const double* g, const double* x, const double* style, double* gx, double* gStyle, int planes, int channels, int inner)

@@ -18,7 +18,7 @@ public class CudaKernelBenchmarks
     private CudaKernels _k = null!;
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
-    private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
+    private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!, _pooled = null!;
     private Tensor _gx = null!, _gChannel = null!, _gStyle = null!, _gNoise = null!, _half = null!, _filter4 = null!;
 
     [ParamsSource(nameof(Shapes))]
@@ -55,6 +55,7 @@ public class CudaKernelBenchmarks
         _a = Own(r.Normal(new Shape(c, 9 * c), DType.Float32, gpu));
         _b = Own(r.Normal(new Shape(9 * c, h * w), DType.Float32, gpu));
         _c = Own(Tensor.Empty(new Shape(c, h * w), DType.Float32, gpu));
+        _pooled = Own(Tensor.Empty(new Shape(n, c, h / 2, w / 2), DType.Float32, gpu));
         _k.InstanceNorm(_x, _y, _mean, _std, 1e-8, 1e-8);    // y normalised and std positive, as the backward sees them
         _k.Synchronize();
     }
@@ -96,7 +97,7 @@ public class CudaKernelBenchmarks
 
     /// <summary>Its backward as Op.BiasLeakyRelu runs it: gx = g·(y &gt; 0 ? 1 : 0.2) and the bias gradient Σ gx, one pass + sum_to over (N, C).</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
-    public void BiasLeakyReluBackward() => Repeat(() => _k.BiasLeakyReluBackward(_x, _y, _gx, _gChannel, 0.2));
+    public void BiasLeakyReluBackward() => Repeat(() => _k.BiasLeakyReluBackward(_x, _y, _gx, _gChannel, 0.2, 1));
 
     /// <summary>Its backward as Op.AddNoise runs it: the weight gradient Σ g·noise and the noise gradient Σ_c g·weight in one pass over g, + sum_to of the block partials.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
@@ -117,6 +118,13 @@ public class CudaKernelBenchmarks
     /// <summary>StyleGAN2's 2× FIR downsampling: upfirdn2d down 2 with the 4×4 filter, (N, C, H, W) → (N, C, H/2, W/2).</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void Fir4x4Down2() => Repeat(() => _k.Upfirdn2d(_x, _filter4, _half, 1, 2, 1, 1, 1, 1));
+    /// <summary>VGG16's 2×2 max pooling (AE-StyleGAN's perceptual loss): x read, a quarter-size y written.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void MaxPool2x2() => Repeat(() => _k.MaxPool2x2(_x, _pooled));
+
+    /// <summary>Its gradient: x and the quarter-size gy read, gx written.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void MaxPool2x2Backward() => Repeat(() => _k.MaxPool2x2Backward(_x, _pooled, _y));
 
     /// <summary>C → C, 3×3, pad 1: im2col + batched GEMM.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

@@ -31,6 +31,9 @@ public static class KernelWork
             nameof(CudaKernelBenchmarks.Blur3x3) or nameof(CudaKernelBenchmarks.Blur3x3Backward) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // 2× FIR resampling: the full-resolution side E and the half-resolution side E/4, each once
             nameof(CudaKernelBenchmarks.Fir4x4Up2) or nameof(CudaKernelBenchmarks.Fir4x4Down2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),
+            // x read, a quarter-size y written; the gradient also writes gx
+            nameof(CudaKernelBenchmarks.MaxPool2x2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),
+            nameof(CudaKernelBenchmarks.MaxPool2x2Backward) => (2.25 * e * BytesPerElement, "GB/s", 1e9),
             // C → C 3×3, pad 1: 2·N·C·C·9·H·W for the forward and for each backward
             nameof(CudaKernelBenchmarks.Conv3x3Forward) or nameof(CudaKernelBenchmarks.Conv3x3BackwardData)
                 or nameof(CudaKernelBenchmarks.Conv3x3BackwardWeight) => (conv, "TFLOP/s", 1e12),

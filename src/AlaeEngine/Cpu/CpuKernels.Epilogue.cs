@@ -5,22 +5,24 @@ namespace AlaeEngine.Cpu;
 
 /// <summary>
 /// The per-channel epilogues of a layer, each one pass over the activations instead of two or three broadcast ops:
-/// bias + leaky ReLU, noise injection, AdaIN modulation. Each computes exactly what its composition of
+/// bias + leaky ReLU (with an output gain), noise injection, AdaIN modulation. Each computes exactly what its composition of
 /// <see cref="Binary"/> and <see cref="Unary"/> calls computes (same operations in the same order), so fusing changes
 /// no bit on the CPU.
 /// </summary>
 public sealed partial class CpuKernels
 {
-    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
+    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1)
     {
         var (n, c, inner) = ChannelLayout.ForBias(x, bias, y);
-        if (IsF32(x)) BiasLeakyReluAs(x.Span<float>(), bias.Span<float>(), y.Span<float>(), n, c, inner, (float)slope);
-        else BiasLeakyReluAs(x.Span<double>(), bias.Span<double>(), y.Span<double>(), n, c, inner, slope);
+        if (IsF32(x)) BiasLeakyReluAs(x.Span<float>(), bias.Span<float>(), y.Span<float>(), n, c, inner, (float)slope, (float)gain);
+        else BiasLeakyReluAs(x.Span<double>(), bias.Span<double>(), y.Span<double>(), n, c, inner, slope, gain);
     }
 
-    private static void BiasLeakyReluAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, int n, int c, int inner, T slope)
+    // gain 1 gives exactly t and slope·t (multiplying by 1 is exact), so ALAE's layers are unchanged to the bit
+    private static void BiasLeakyReluAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, int n, int c, int inner, T slope, T gain)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        T negative = gain * slope;
         for (int row = 0; row < n * c; row++)
         {
             T b = bias[row % c];
@@ -28,30 +30,31 @@ public sealed partial class CpuKernels
             for (int i = o; i < o + inner; i++)
             {
                 T t = x[i] + b;
-                y[i] = t > T.Zero ? t : slope * t;
+                y[i] = t > T.Zero ? gain * t : negative * t;
             }
         }
     }
 
-    // gx = g·(y > 0 ? 1 : slope) as LeakyReluGrad computes it, gBias as SumTo(gx, (1, C, 1, …)) sums it
-    public void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope)
+    // gx = g·(y > 0 ? gain : gain·slope) as LeakyReluGrad computes it, gBias as SumTo(gx, (1, C, 1, …)) sums it
+    public void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope, double gain)
     {
         var (n, c, inner) = ChannelLayout.ForBiasBackward(g, y, gx, gBias);
-        if (IsF32(g)) BiasLeakyReluBackwardAs(g.Span<float>(), y.Span<float>(), gx.Span<float>(), gBias.Span<float>(), n, c, inner, (float)slope);
-        else BiasLeakyReluBackwardAs(g.Span<double>(), y.Span<double>(), gx.Span<double>(), gBias.Span<double>(), n, c, inner, slope);
+        if (IsF32(g)) BiasLeakyReluBackwardAs(g.Span<float>(), y.Span<float>(), gx.Span<float>(), gBias.Span<float>(), n, c, inner, (float)slope, (float)gain);
+        else BiasLeakyReluBackwardAs(g.Span<double>(), y.Span<double>(), gx.Span<double>(), gBias.Span<double>(), n, c, inner, slope, gain);
     }
 
-    private static void BiasLeakyReluBackwardAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> gx, Span<T> gBias, int n, int c, int inner, T slope)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void BiasLeakyReluBackwardAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> y, Span<T> gx, Span<T> gBias, int n, int c, int inner,
+        T slope, T gain) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var sums = new ChannelSums<T>(gBias);
+        T negative = gain * slope;
         for (int row = 0; row < n * c; row++)
         {
             T s = sums.Start();
             int o = row * inner;
             for (int i = o; i < o + inner; i++)
             {
-                T v = y[i] > T.Zero ? g[i] : slope * g[i];
+                T v = y[i] > T.Zero ? gain * g[i] : negative * g[i];
                 gx[i] = v;
                 s += v;
             }

@@ -23,12 +23,12 @@ public sealed unsafe partial class CudaKernels
         Launch(KernelCatalog.Elementwise, "unary", x.DType, n, (int)op, Ptr(x), Ptr(dst), n, Scalar(x, alpha));
     }
 
-    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope)
+    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1)
     {
         RequireSameLength("LeakyReluGrad", g, x);
         RequireSameDType("LeakyReluGrad", g, x, dst);
         int n = g.Length;
-        Launch(KernelCatalog.Elementwise, "leaky_relu_grad", x.DType, n, Ptr(g), Ptr(x), Ptr(dst), n, Scalar(x, slope));
+        Launch(KernelCatalog.Elementwise, "leaky_relu_grad", x.DType, n, Ptr(g), Ptr(x), Ptr(dst), n, Scalar(x, slope), Scalar(x, gain));
     }
 
     public void BroadcastTo(Tensor x, Tensor dst)

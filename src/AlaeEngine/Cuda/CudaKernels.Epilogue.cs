@@ -5,22 +5,23 @@ namespace AlaeEngine.Cuda;
 /// <summary>The per-channel epilogues (kernels/epilogue.cu): one launch and one pass over the activations each.</summary>
 public sealed partial class CudaKernels
 {
-    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
+    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1)
     {
         var (_, c, inner) = ChannelLayout.ForBias(x, bias, y);
         RequireSameDType("BiasLeakyRelu", x, bias, y);
-        Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner, Scalar(x, slope));
+        Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner,
+            Scalar(x, slope), Scalar(x, gain));
     }
 
     // one block per (n, c) plane writes gx and the plane's sum, then sum_to adds the (N, C) sums over N; planes shorter
     // than a warp (a linear layer's (N, F)) go through leaky_relu_grad and sum_to over the whole gradient instead
-    public void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope)
+    public void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope, double gain)
     {
         var (n, c, inner) = ChannelLayout.ForBiasBackward(g, y, gx, gBias);
         RequireSameDType("BiasLeakyReluBackward", g, y, gx, gBias);
         if (n * c == 0 || inner < 32)
         {
-            LeakyReluGrad(g, y, gx, slope);
+            LeakyReluGrad(g, y, gx, slope, gain);
             using var rows = gx.View(new Shape(n, c, inner));
             using var channels = gBias.View(new Shape(1, c, 1));
             SumTo(rows, channels);
@@ -28,7 +29,7 @@ public sealed partial class CudaKernels
         }
         using var sums = Tensor.Empty(new Shape(n, c), g.DType, Device);
         LaunchPlanes(KernelCatalog.Epilogue, "bias_leaky_relu_backward", g.DType, n * c, inner,
-            [Ptr(g), Ptr(y), Ptr(gx), Ptr(sums), n * c, inner, Scalar(g, slope)]);
+            [Ptr(g), Ptr(y), Ptr(gx), Ptr(sums), n * c, inner, Scalar(g, slope), Scalar(g, gain)]);
         using var perChannel = gBias.View(new Shape(1, c));
         SumTo(sums, perChannel);
     }

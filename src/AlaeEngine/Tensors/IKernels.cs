@@ -40,17 +40,21 @@ public interface IKernels
 
     void Unary(UnaryOp op, Tensor x, Tensor dst, double alpha = 0);
 
-    /// <summary>dst ← g · (x &gt; 0 ? 1 : slope): the derivative of leaky ReLU applied to g.</summary>
-    void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope);
-
-    /// <summary>y ← leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass.</summary>
-    void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope);
+    /// <summary>dst ← g · (x &gt; 0 ? gain : gain·slope): the derivative of gain·leaky_relu applied to g.</summary>
+    void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1);
 
     /// <summary>
-    /// The backward of <see cref="BiasLeakyRelu"/> from its output y: gx ← g · (y &gt; 0 ? 1 : slope) and gBias[c] ← Σ of gx
-    /// over samples and positions; g, y, gx: (N, C, ...), gBias: (C). With slope ≥ 0, y &gt; 0 exactly where x + bias &gt; 0.
+    /// y ← gain · leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass
+    /// (StyleGAN2's layers use gain √2, ALAE's 1).
     /// </summary>
-    void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope);
+    void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1);
+
+    /// <summary>
+    /// The backward of <see cref="BiasLeakyRelu"/> from its output y: gx ← g · (y &gt; 0 ? gain : gain·slope) and gBias[c] ← Σ
+    /// of gx over samples and positions; g, y, gx: (N, C, ...), gBias: (C). With slope ≥ 0 and gain &gt; 0, y &gt; 0 exactly
+    /// where x + bias &gt; 0.
+    /// </summary>
+    void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope, double gain);
 
     /// <summary>y ← x + weight[c] · noise[n]; x, y: (N, C, H, W), weight: (C), noise: (N, 1, H, W) (one plane per sample).</summary>
     void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y);
@@ -103,6 +107,15 @@ public interface IKernels
 
     /// <summary>y ← scale · nearest-neighbour 2× upsample of x; x: (N, C, H, W), y: (N, C, 2H, 2W).</summary>
     void Upsample2x(Tensor x, Tensor y, double scale);
+
+    /// <summary>
+    /// y ← the maximum of each 2×2 block of x; x: (N, C, H, W), y: (N, C, ⌊H/2⌋, ⌊W/2⌋) (an odd last row or column is
+    /// dropped, as torch's max_pool2d). VGG16's pooling.
+    /// </summary>
+    void MaxPool2x2(Tensor x, Tensor y);
+
+    /// <summary>gx ← gy routed to the first maximum (row-major) of each 2×2 block of x, zero elsewhere (overwrites gx).</summary>
+    void MaxPool2x2Backward(Tensor x, Tensor gy, Tensor gx);
 
     /// <summary>
     /// Instance norm with statistic taps over the spatial axes; x: (N, C, H, W) → y: same, mean, std: (N, C, 1, 1).

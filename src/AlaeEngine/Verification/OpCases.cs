@@ -29,6 +29,7 @@ public static class OpCases
         all.AddRange(Resampling());
         all.AddRange(Normalisation());
         all.AddRange(LatentSphere());
+        all.AddRange(StyleGan2());
         return all;
     }
 
@@ -66,9 +67,9 @@ public static class OpCases
             var (gx, gBias) = Op.BiasLeakyReluBackward(x[0], x[1], 0.2);
             return new[] { gx, gBias };
         }, true);
-        yield return new OpCase("BiasLeakyReluBackward", "conv (N,C,H,W)", new[] { N(2, 3, 4, 5), A(2, 3, 4, 5) }, x =>
+        yield return new OpCase("BiasLeakyReluBackward", "conv (N,C,H,W), gain √2", new[] { N(2, 3, 4, 5), A(2, 3, 4, 5) }, x =>
         {
-            var (gx, gBias) = Op.BiasLeakyReluBackward(x[0], x[1], 0.2);
+            var (gx, gBias) = Op.BiasLeakyReluBackward(x[0], x[1], 0.2, Math.Sqrt(2));
             return new[] { gx, gBias };
         }, true);
         yield return Case("LeakyReluGrad", "slope 0.2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2));
@@ -177,5 +178,28 @@ public static class OpCases
         yield return Case("SphereProject", "(N, D)", new[] { N(4, 6) }, x => Op.SphereProject(x[0]));
         yield return Case("BatchKl", "(5, 3)", new[] { N(5, 3) }, x => Op.BatchKl(x[0]));
         yield return Case("CosineMismatch", "(4, 6)", new[] { N(4, 6), N(4, 6) }, x => Op.CosineMismatch(x[0], x[1]));
+    }
+
+    // AE-StyleGAN's networks (StyleGAN2 config-f): every op on D's R1 path and on G's path-length path to second order
+    private static IEnumerable<OpCase> StyleGan2()
+    {
+        const double Sqrt2 = 1.4142135623730951;
+        yield return Case("BiasLeakyRelu", "gain √2 linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2, Sqrt2));
+        yield return Case("BiasLeakyRelu", "gain √2 conv (N,C,H,W)+(C)", new[] { A(2, 3, 4, 5), N(3) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2, Sqrt2));
+        yield return Case("LeakyReluGrad", "slope 0.2 gain √2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2, Sqrt2));
+        yield return Case("AddNoise", "scalar weight broadcast (StyleGAN2)", new[] { N(2, 3, 4, 5), N(1), N(2, 1, 4, 5) },
+            x => Op.AddNoise(x[0], Op.BroadcastTo(x[1], new Shape(3)), x[2]));
+        yield return Case("ModulatedConv2dUp", "demodulated 3×3, FIR 4×4", new[] { N(2, 3, 3, 3), N(3, 2, 3, 3), P(2, 3), K(4, 4) },
+            x => Op.ModulatedConv2dUp(x[0], x[1], x[2], x[3]));
+        yield return Case("ModulatedConv2dUp", "no demodulation, odd size", new[] { N(1, 2, 3, 2), N(2, 3, 3, 3), N(1, 2), K(4, 4) },
+            x => Op.Square(Op.ModulatedConv2dUp(x[0], x[1], x[2], x[3], demodulate: false)));
+        yield return Case("DownConv2d", "3×3 after FIR 4×4 (D's down conv)", new[] { N(2, 3, 6, 6), N(2, 3, 3, 3), K(4, 4) },
+            x => Op.Square(Op.DownConv2d(x[0], x[1], x[2])));
+        yield return Case("DownConv2d", "1×1 skip, FIR 4×4", new[] { N(2, 3, 6, 4), N(4, 3, 1, 1), K(4, 4) },
+            x => Op.Square(Op.DownConv2d(x[0], x[1], x[2])));
+        yield return Case("MinibatchStddev", "batch 8, group 4", new[] { N(8, 3, 2, 2) }, x => Op.Square(Op.MinibatchStddev(x[0], 4)));
+        yield return Case("MinibatchStddev", "batch 3 below the group", new[] { N(3, 2, 3, 2) }, x => Op.Square(Op.MinibatchStddev(x[0], 4)));
+        // random normals: no two elements of a block within the finite-difference step of each other
+        yield return Case("MaxPool2x2", "odd size, last row and column dropped", new[] { N(2, 3, 5, 7) }, x => Op.MaxPool2x2(x[0]), second: false);
     }
 }
