@@ -68,6 +68,10 @@ public class CudaKernelBenchmarks
         _k.Allocator.Trim();
     }
 
+    /// <summary>The ceiling of the memory-bound rows, measured in the same run: y ← x as one device-to-device copy (cuMemcpyDtoDAsync).</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void DeviceCopy() => Repeat(() => _k.Copy(_x, _y));
+
     /// <summary>Instance norm with the mean and std taps: y = (x − μ)/σ over each (n, c) plane.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void InstanceNormForward() => Repeat(() => _k.InstanceNorm(_x, _y, _mean, _std, 1e-8, 1e-8));

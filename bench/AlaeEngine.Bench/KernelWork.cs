@@ -9,6 +9,13 @@ public static class KernelWork
 {
     public const int BytesPerElement = 4;
 
+    /// <summary>The achieved rate of one launch that took <paramref name="meanNanoseconds"/>: work per second, its unit and the unit's divisor.</summary>
+    public static (double PerSecond, string Unit, double Scale) Rate(string benchmark, StyleShape s, double meanNanoseconds)
+    {
+        var (amount, unit, scale) = Of(benchmark, s);
+        return (amount / (meanNanoseconds * 1e-9), unit, scale);
+    }
+
     /// <summary>(amount per launch, unit: "GB/s" or "TFLOP/s", divisor to turn amount/s into that unit).</summary>
     public static (double Amount, string Unit, double Scale) Of(string benchmark, StyleShape s)
     {
@@ -16,6 +23,8 @@ public static class KernelWork
         double conv = 2.0 * s.N * s.C * s.C * 9 * s.H * s.W;
         return benchmark switch
         {
+            // x read, y written: the copy ceiling the GB/s rows are compared with
+            nameof(CudaKernelBenchmarks.DeviceCopy) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written; the mean and std taps (N·C each) are negligible
             nameof(CudaKernelBenchmarks.InstanceNormForward) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written (the style, 2·N·C, and the bias, C, are negligible)

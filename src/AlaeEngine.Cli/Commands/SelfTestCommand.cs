@@ -46,6 +46,7 @@ internal static class SelfTestCommand
                 reference = new(Device.Cpu, DType.Float32);
                 candidate = new(gpu.Device, DType.Float32);
                 Console.WriteLine($"selftest: CUDA float32 on {gpu.Description} ({gpu.Versions()}) against CPU float32{(tf32 ? ", TF32 GEMMs" : "")}");
+                foreach (var line in CudaBackend.Libraries()) Console.WriteLine($"  {line}");
                 break;
             default:
                 throw new ArgumentException($"--device {device}: expected cuda or cpu");

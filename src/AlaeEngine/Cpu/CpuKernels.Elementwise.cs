@@ -180,6 +180,7 @@ public sealed partial class CpuKernels
 
     public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
     {
+        UpdateAliasing.RequireDistinct(pairs);
         foreach (var (a, b) in pairs)
         {
             RequireSameLength("LerpInPlace", a, b);

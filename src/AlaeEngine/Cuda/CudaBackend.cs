@@ -23,6 +23,12 @@ public static class CudaBackend
         }
     }
 
+    /// <summary>
+    /// One line per CUDA library in use: its file, the driver's CUDA version, and any newer NVRTC or cuBLAS passed
+    /// over because the driver cannot use it (alae selftest prints these under its header).
+    /// </summary>
+    public static IReadOnlyList<string> Libraries() => NativeLibraries.Describe();
+
     /// <summary>True when a GPU, its driver, NVRTC and cuBLAS can all be loaded; otherwise why not. Never throws.</summary>
     public static unsafe bool IsAvailable(out string why, int device = 0)
     {
@@ -57,7 +63,7 @@ public static class CudaBackend
         {
             var k = Gpu(dst);
             k.MakeCurrent();
-            k.MemoryOperations++;
+            k.Record(CudaDevice.Operation.Memory, new LaunchCost(bytes, 0), "memcpy host→device");
             k.Profiler?.Before();
             fixed (byte* h = HostBytes(src)) Cu.Check(Cu.MemcpyHtoDAsync(d.Pointer, h, (nuint)bytes, k.Stream));
             k.Profiler?.After("memcpy host→device");
@@ -66,6 +72,7 @@ public static class CudaBackend
         {
             var k = Gpu(src);
             k.MakeCurrent();
+            k.Record(CudaDevice.Operation.Readback, new LaunchCost(bytes, 0), "memcpy device→host");
             k.Profiler?.Before();
             fixed (byte* h = HostBytes(dst)) Cu.Check(Cu.MemcpyDtoHAsync(h, s.Pointer, (nuint)bytes, k.Stream));
             k.Profiler?.After("memcpy device→host");

@@ -9,7 +9,7 @@ public sealed partial class CudaKernels
     {
         var (_, c, inner) = ChannelLayout.ForBias(x, bias, y);
         RequireSameDType("BiasLeakyRelu", x, bias, y);
-        Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner,
+        Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, LaunchCost.Of([x, bias], [y]), Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner,
             Scalar(x, slope), Scalar(x, gain));
     }
 
@@ -28,7 +28,7 @@ public sealed partial class CudaKernels
             return;
         }
         using var sums = Tensor.Empty(new Shape(n, c), g.DType, Device);
-        LaunchPlanes(KernelCatalog.Epilogue, "bias_leaky_relu_backward", g.DType, n * c, inner,
+        LaunchPlanes(KernelCatalog.Epilogue, "bias_leaky_relu_backward", g.DType, n * c, inner, LaunchCost.Of([g, y], [gx, sums]),
             [Ptr(g), Ptr(y), Ptr(gx), Ptr(sums), n * c, inner, Scalar(g, slope), Scalar(g, gain)]);
         using var perChannel = gBias.View(new Shape(1, c));
         SumTo(sums, perChannel);
@@ -48,7 +48,7 @@ public sealed partial class CudaKernels
         int tiles = (inner + Threads - 1) / Threads, blocks = n * tiles;
         using var partials = Tensor.Empty(new Shape(blocks, c), g.DType, Device);
         LaunchGrid(KernelCatalog.Epilogue, KernelCatalog.Epilogue.EntryPoint("add_noise_backward", g.DType), (uint)Math.Min(blocks, MaxBlocks), Threads,
-            [Ptr(g), Ptr(weight), Ptr(noise), Ptr(gNoise), Ptr(partials), c, inner, tiles, blocks]);
+            LaunchCost.Of([g, weight, noise], [gNoise, partials]), [Ptr(g), Ptr(weight), Ptr(noise), Ptr(gNoise), Ptr(partials), c, inner, tiles, blocks]);
         using var perChannel = gWeight.View(new Shape(1, c));
         SumTo(partials, perChannel);
     }
@@ -58,7 +58,7 @@ public sealed partial class CudaKernels
     {
         var (n, c, inner) = ChannelLayout.ForStyleBackward(g, x, style, gx, gStyle);
         RequireSameDType("StyleModulateBackward", g, x, style, gx, gStyle);
-        LaunchPlanes(KernelCatalog.Epilogue, "style_modulate_backward", g.DType, n * c, inner,
+        LaunchPlanes(KernelCatalog.Epilogue, "style_modulate_backward", g.DType, n * c, inner, LaunchCost.Of([g, x, style], [gx, gStyle]),
             [Ptr(g), Ptr(x), Ptr(style), Ptr(gx), Ptr(gStyle), n * c, c, inner]);
     }
 
@@ -66,13 +66,13 @@ public sealed partial class CudaKernels
     {
         var (_, c, inner) = ChannelLayout.ForNoise(x, weight, noise, y);
         RequireSameDType("AddNoise", x, weight, noise, y);
-        Launch(KernelCatalog.Epilogue, "add_noise", x.DType, x.Length, Ptr(x), Ptr(weight), Ptr(noise), Ptr(y), x.Length, c, inner);
+        Launch(KernelCatalog.Epilogue, "add_noise", x.DType, x.Length, LaunchCost.Of([x, weight, noise], [y]), Ptr(x), Ptr(weight), Ptr(noise), Ptr(y), x.Length, c, inner);
     }
 
     public void StyleModulate(Tensor x, Tensor style, Tensor y)
     {
         var (_, c, inner) = ChannelLayout.ForStyle(x, style, y);
         RequireSameDType("StyleModulate", x, style, y);
-        Launch(KernelCatalog.Epilogue, "style_modulate", x.DType, x.Length, Ptr(x), Ptr(style), Ptr(y), x.Length, c, inner);
+        Launch(KernelCatalog.Epilogue, "style_modulate", x.DType, x.Length, LaunchCost.Of([x, style], [y]), Ptr(x), Ptr(style), Ptr(y), x.Length, c, inner);
     }
 }

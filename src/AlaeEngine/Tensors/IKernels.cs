@@ -141,9 +141,13 @@ public interface IKernels
     /// The reference's Adam variant with β1 = 0 on several parameters at once (on a GPU one launch per
     /// <see cref="Cuda.AdamTable.Capacity"/> of them): for each slot v ← β2·v + (1−β2)·g²;
     /// p ← p − lr·√(1−β2ᵗ)·coef·g / (√v + eps), the step size formed in double, then rounded to the dtype.
+    /// A parameter or second moment that appears twice in one call is an error (<see cref="UpdateAliasing"/>).
     /// </summary>
     void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step);
 
-    /// <summary>a ← a + t · (b − a) in place for each pair (EMA of weights; on a GPU one launch per 128 pairs).</summary>
+    /// <summary>
+    /// a ← a + t · (b − a) in place for each pair (EMA of weights; on a GPU one launch per 128 pairs); a target that
+    /// appears twice in one call is an error (<see cref="UpdateAliasing"/>).
+    /// </summary>
     void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t);
 }

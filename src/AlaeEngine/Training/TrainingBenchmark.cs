@@ -29,6 +29,8 @@ public sealed record TrainingBenchmarkOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Where the model and data live (the CUDA backend must already be started for a GPU).</summary>
     public Device Device { get; init; } = Device.Cpu;
+    /// <summary>On a GPU, the ceilings of the cost model the iterations are priced with (<see cref="CudaActivity"/>).</summary>
+    public CostCeilings Ceilings { get; init; } = CostCeilings.H100;
 
     public int Level => 31 - int.LeadingZeroCount(Resolution) - 2;
 
@@ -104,6 +106,7 @@ public static class TrainingBenchmark
         using var decoderOpt = new Adam(model.MappingParameters.Concat(model.GeneratorParameters).ToList(), lr);
         var algorithm = new AlaeAlgorithm(model, encoderOpt, decoderOpt, options.R1Gamma);
         var gpu = Backends.For(options.Device) as CudaKernels;
+        if (gpu != null) gpu.Ceilings = options.Ceilings;
         double beta = Ema.BetaForBatch(options.Batch);
 
         var times = new double[options.Iterations];
