@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda;
 
 /// <summary>GPU against CPU: fill, copy, broadcasting binary ops, unary ops, the fused epilogues, reductions over broadcast axes.</summary>
-[TestFixture]
+[GpuFixture]
 public class GpuElementwiseParityTests : GpuParity
 {
     [Test]
