@@ -14,36 +14,39 @@ internal static class EvalCommand
     public static Command Create()
     {
         var ckpt = Opt.Required<string>("--checkpoint", "run folder (newest checkpoint) or checkpoints/step-*.json");
-        var data = Opt.Of("--data", "folder with MNIST IDX files (train and t10k)", "data/mnist");
+        var data = Opt.Of<string?>("--data", $"folder with MNIST IDX files (train and t10k; default: {MlpInference.DefaultData})", null);
         var json = Opt.Of<string?>("--json", "also write the scores to this JSON file", null);
+        var device = ComputeDevice.Option("cpu");
         var mnist = new Command("mnist",
             "score the codes with 1-NN and a linear classifier (fit on train, scored on test): MLP-ALAE's W, or a one-channel Balanced PIONEER's E(x) (training encoder, EMA decoder for the reconstructions)")
         {
-            ckpt, data, json,
+            ckpt, data, json, device, NonFiniteNumbers.AllowOption(),
         };
         mnist.SetAction(r =>
         {
             var path = CliRunner.ResolveCheckpoint(r.GetValue(ckpt)!);
-            var train = MnistDataset.LoadFolder(r.GetValue(data)!, train: true);
-            var test = MnistDataset.LoadFolder(r.GetValue(data)!, train: false);
+            string folder = r.GetValue(data) ?? DataPaths.Default(MlpInference.DefaultData);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
             var kind = CheckpointFormat.Detect(path);
+            if (kind == CheckpointKind.Style) throw new ArgumentException($"eval mnist reads MLP-ALAE and one-channel Balanced PIONEER checkpoints; {path} is StyleALAE");
+            var train = MnistDataset.LoadFolder(folder, train: true);
+            var test = MnistDataset.LoadFolder(folder, train: false);
             MnistScores s;
             string codes;
             if (kind == CheckpointKind.Mlp)
             {
-                using var model = MlpInference.Load(path);
+                using var model = MlpInference.Load(path, on);
                 s = MnistEvaluation.Evaluate(model, train, test);
                 codes = $"W dimension {model.LatentSize}";
             }
-            else if (kind == CheckpointKind.Pioneer)
+            else
             {
-                using var model = PioneerInference.Load(path, emaDecoder: true);
+                using var model = PioneerInference.Load(path, emaDecoder: true, on);
                 if (model.Config.ImageChannels != 1 || model.Config.Resolution != MnistImages.Side)
                     throw new ArgumentException($"eval mnist needs a one-channel {MnistImages.Side}² PIONEER model (pioneer-mnist32); {path} is {model.Config.ImageChannels}-channel {model.Config.Resolution}²");
-                s = MnistEvaluation.Evaluate(x => PioneerOnDigits(model, x), model.LatentSize, train, test);
+                s = MnistEvaluation.Evaluate(x => PioneerOnDigits(model, x), model.LatentSize, on, train, test);
                 codes = $"E(x) on the unit sphere, dimension {model.LatentSize}, at {model.CurrentResolution}²";
             }
-            else throw new ArgumentException($"eval mnist reads MLP-ALAE and one-channel Balanced PIONEER checkpoints; {path} is StyleALAE");
             Console.WriteLine($"checkpoint          {path}");
             Console.WriteLine($"codes               {s.TrainCount} train / {s.TestCount} test, {codes}");
             Console.WriteLine($"1-NN accuracy       {s.NearestNeighbourAccuracy:P2}");

@@ -3,6 +3,7 @@ using AlaeEngine.Data;
 using AlaeEngine.Models;
 using AlaeEngine.Ops;
 using AlaeEngine.Tensors;
+using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli.Commands;
 
@@ -15,24 +16,24 @@ internal static class PioneerData
 {
     public const string DefaultMnist = "data/mnist";
 
-    /// <summary>The training images for <paramref name="model"/>, and what to dispose after the run (the cache), if anything.</summary>
-    public static (IImageSource Data, IDisposable? Owner) Open(ParseResult r, ImageFolderFlags images, PioneerConfig model, string outDir)
+    /// <summary>The run's training images (<see cref="TrainingOptions.DataDir"/>), and what to dispose after the run (the cache), if anything.</summary>
+    public static (IImageSource Data, IDisposable? Owner) Open(ParseResult r, ImageFolderFlags images, PioneerTrainingOptions run)
     {
+        var model = run.Preset.Model;
         if (model.ImageChannels == 3)
         {
-            var cache = images.Open(r, model.Resolution, outDir);
+            var cache = images.Open(r, run, model.Resolution);
             return (cache, cache);
         }
         foreach (var o in new Option[] { images.Recursive, images.Cache })
             if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies to image folders; a one-channel preset trains on MNIST IDX files");
-        var folder = r.GetResult(images.Data) is { Implicit: false } ? r.GetValue(images.Data)! : DefaultMnist;
-        var digits = Mnist(folder, model, train: true);
-        Console.WriteLine($"{digits.Count} MNIST digits from {folder} (train split), padded to {MnistImages.Side}²");
+        var digits = Mnist(run.DataDir, model, train: true);
+        Console.WriteLine($"{digits.Count} MNIST digits from {run.DataDir} (train split), padded to {MnistImages.Side}²");
         return (digits, null);
     }
 
     /// <summary>The default folder of a model's inference images: the bundled faces, or the bundled MNIST test digits.</summary>
-    public static string DefaultFolder(BalancedPioneer model) => model.Config.ImageChannels == 1 ? DefaultMnist : StyleImages.DefaultFolder;
+    public static string DefaultFolder(BalancedPioneer model) => DataPaths.Default(model.Config.ImageChannels == 1 ? DefaultMnist : StyleImages.DefaultFolder);
 
     /// <summary>
     /// Images <paramref name="skip"/> … skip + n − 1 of <paramref name="folder"/> (all of them when n is null) at the

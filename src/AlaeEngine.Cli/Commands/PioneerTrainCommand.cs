@@ -20,8 +20,8 @@ internal static class PioneerTrainCommand
 
     public static Command Create()
     {
-        var run = new RunFlags("runs/pioneer");
         var images = new ImageFolderFlags($"image folder (PNG, JPEG, …), resized to the preset's resolution; for a one-channel preset a folder of MNIST IDX files (default {PioneerData.DefaultMnist})");
+        var run = new RunFlags("runs/pioneer", images.Data);
         var preset = Opt.Of("--preset", $"architecture and schedule, see docs/pioneer-presets.md ({string.Join(", ", PioneerPreset.All.Select(p => p.Name))})", PioneerPreset.Faces64.Name);
         var generatorSteps = Opt.Of<int?>("--n-generator", "decoder steps per encoder step (default: the preset's; the released models used 2, the reference recommends 1)", null);
         var lastRelu = Opt.Of<bool?>("--e-last-relu", "leaky ReLU after the encoder's last convolution, before the sphere (true/false; default: the preset's)", null);
@@ -35,7 +35,9 @@ internal static class PioneerTrainCommand
         foreach (var o in new Option[] { preset }.Concat(images.All).Concat(run.All).Concat([generatorSteps, lastRelu, norm, perStage, margin, emaDecay, batchScale])) cmd.Add(o);
         cmd.SetAction(r =>
         {
-            var chosen = PioneerPreset.Named(r.GetValue(preset)!);
+            var basis = run.Basis<PioneerTrainingOptions>(r);
+            // --preset's preset, else the configuration file's, changed by the model flags
+            var chosen = RunFlags.Given(r, preset) || !run.HasConfig(r) ? PioneerPreset.Named(r.GetValue(preset)!) : basis.Preset;
             if (r.GetValue(perStage) is var ips and not 0) chosen = chosen.WithImagesPerStage(ips);
             if (r.GetValue(generatorSteps) is { } n) chosen = chosen with { GeneratorSteps = n };
             if (r.GetValue(lastRelu) is { } relu) chosen = chosen with { Model = chosen.Model with { EncoderLastActivation = relu } };
@@ -43,26 +45,32 @@ internal static class PioneerTrainCommand
             if (r.GetValue(emaDecay) is { } decay) chosen = chosen with { EmaDecay = decay };
             if (r.GetValue(margin) is { } m) chosen = chosen with { Rules = chosen.Rules.Select(rule => rule with { Margin = m }).ToArray() };
             double scale = r.GetValue(batchScale);
-            var fromFlags = run.ApplyTo(r, new PioneerTrainingOptions { Preset = ScaleBatch(chosen, scale) });
-            var (options, checkpoint) = run.Resolve(r, fromFlags, PioneerTrainer.OptionsFrom,
+            var fromFlags = run.ApplyTo(r, basis with { Preset = ScaleBatch(chosen, scale) });
+            // a one-channel preset reads MNIST: the bundled digits unless --data (or the configuration file) names a folder
+            if (fromFlags.Preset.Model.ImageChannels == 1 && !RunFlags.Given(r, images.Data) && !run.HasConfig(r))
+                fromFlags = fromFlags with { DataDir = Path.GetFullPath(DataPaths.Default(PioneerData.DefaultMnist)) };
+            return run.Start(r, fromFlags, PioneerTrainer.OptionsFrom,
             [
                 new(preset, o => o.Preset.Name), new(perStage, o => o.Preset.ImagesPerStage), new(generatorSteps, o => o.Preset.GeneratorSteps),
                 new(lastRelu, o => o.Preset.Model.EncoderLastActivation), new(norm, o => NormName(o.Preset.Model)),
                 new(margin, o => Margins(o.Preset)), new(emaDecay, o => o.Preset.EmaDecay),
                 // the way out of a GPU's memory limit: scales the run's batches from the resume on
                 new(batchScale, o => string.Join("/", o.Preset.BatchPerLevel), (s, _) => s with { Preset = ScaleBatch(s.Preset, scale) }),
-            ]);
-            var device = run.OpenDevice(r);
-            var p = options.Preset;
-            var (data, owner) = PioneerData.Open(r, images, p.Model, options.OutDir);
-            using var _ = owner;
-            using var trainer = new PioneerTrainer(options, data, device);
-            Console.WriteLine($"Balanced PIONEER '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels, {p.Rules.Length} rules, " +
-                              $"{p.ImagesPerStage} images per stage, {p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, " +
-                              $"n_generator {p.GeneratorSteps}, decoder {NormName(p.Model)}, {RunFlags.Describe(device)} → {options.OutDir}");
-            return TrainingSession.Run(trainer, checkpoint,
-                $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
-                $"or edit BatchPerLevel of preset '{p.Name}' in src/AlaeEngine/Models/PioneerPreset.cs.");
+            ], (options, checkpoint) =>
+            {
+                var device = run.OpenDevice(r);
+                var p = options.Preset;
+                var (data, owner) = PioneerData.Open(r, images, options);
+                using var _ = owner;
+                using var trainer = new PioneerTrainer(options, data, device);
+                Console.WriteLine($"Balanced PIONEER '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels, {p.Rules.Length} rules, " +
+                                  $"{p.ImagesPerStage} images per stage, {p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, " +
+                                  $"n_generator {p.GeneratorSteps}, decoder {NormName(p.Model)}, {RunFlags.Describe(device)} → {options.OutDir}");
+                return TrainingSession.Run(trainer, checkpoint,
+                    $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
+                    "or set each level's batch: write the configuration with --dump-config run.yaml, edit Preset.BatchPerLevel there " +
+                    "and start a new run with --config run.yaml.");
+            });
         });
         return cmd;
     }

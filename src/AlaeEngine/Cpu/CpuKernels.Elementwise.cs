@@ -115,16 +115,18 @@ public sealed partial class CpuKernels
         }
     }
 
-    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope)
+    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1)
     {
         RequireSameLength("LeakyReluGrad", g, x);
-        if (IsF32(x)) LeakyReluGradAs(g.Span<float>(), x.Span<float>(), dst.Span<float>(), (float)slope);
-        else LeakyReluGradAs(g.Span<double>(), x.Span<double>(), dst.Span<double>(), slope);
+        if (IsF32(x)) LeakyReluGradAs(g.Span<float>(), x.Span<float>(), dst.Span<float>(), (float)slope, (float)gain);
+        else LeakyReluGradAs(g.Span<double>(), x.Span<double>(), dst.Span<double>(), slope, gain);
     }
 
-    private static void LeakyReluGradAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> d, T slope) where T : unmanaged, IFloatingPointIeee754<T>
+    // gain 1 gives exactly g and slope·g (multiplying by 1 is exact)
+    private static void LeakyReluGradAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> d, T slope, T gain) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < g.Length; i++) d[i] = x[i] > T.Zero ? g[i] : slope * g[i];
+        T negative = gain * slope;
+        for (int i = 0; i < g.Length; i++) d[i] = x[i] > T.Zero ? gain * g[i] : negative * g[i];
     }
 
     public void SumTo(Tensor x, Tensor dst)
@@ -178,6 +180,7 @@ public sealed partial class CpuKernels
 
     public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
     {
+        UpdateAliasing.RequireDistinct(pairs);
         foreach (var (a, b) in pairs)
         {
             RequireSameLength("LerpInPlace", a, b);

@@ -16,6 +16,7 @@ public sealed class MnistImages(MnistDataset digits) : IImageSource
     public MnistDataset Digits { get; } = digits;
     public int Count => Digits.Count;
     public int Channels => 1;
+    public string ContentHash => Digits.ContentHash;
 
     /// <summary>Digits at <paramref name="indices"/> as (B, 1, R, R) in [-1, 1], R one of 32, 16, 8, 4; mirrored left-right when <paramref name="flip"/>.</summary>
     public Tensor Batch(int resolution, ReadOnlySpan<int> indices, bool flip)

@@ -36,4 +36,5 @@ public sealed class Init
 
     public Tensor Zeros(Shape shape) => Tensor.Zeros(shape, DType, Device);
     public Tensor Ones(Shape shape) => Tensor.Full(shape, 1.0, DType, Device);
+    public Tensor Full(Shape shape, double value) => Tensor.Full(shape, value, DType, Device);
 }

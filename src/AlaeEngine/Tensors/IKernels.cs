@@ -40,17 +40,40 @@ public interface IKernels
 
     void Unary(UnaryOp op, Tensor x, Tensor dst, double alpha = 0);
 
-    /// <summary>dst ← g · (x &gt; 0 ? 1 : slope): the derivative of leaky ReLU applied to g.</summary>
-    void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope);
+    /// <summary>dst ← g · (x &gt; 0 ? gain : gain·slope): the derivative of gain·leaky_relu applied to g.</summary>
+    void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1);
 
-    /// <summary>y ← leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass.</summary>
-    void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope);
+    /// <summary>
+    /// y ← gain · leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass
+    /// (StyleGAN2's layers use gain √2, ALAE's 1).
+    /// </summary>
+    void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1);
+
+    /// <summary>
+    /// The backward of <see cref="BiasLeakyRelu"/> from its output y: gx ← g · (y &gt; 0 ? gain : gain·slope) and gBias[c] ← Σ
+    /// of gx over samples and positions; g, y, gx: (N, C, ...), gBias: (C). With slope ≥ 0 and gain &gt; 0, y &gt; 0 exactly
+    /// where x + bias &gt; 0.
+    /// </summary>
+    void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope, double gain);
 
     /// <summary>y ← x + weight[c] · noise[n]; x, y: (N, C, H, W), weight: (C), noise: (N, 1, H, W) (one plane per sample).</summary>
     void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y);
 
+    /// <summary>
+    /// The backward of <see cref="AddNoise"/> in its weight and noise (its gradient in x is g itself):
+    /// gWeight[c] ← Σ g·noise over samples and positions, gNoise[n, pixel] ← Σ over channels of g·weight[c];
+    /// g: (N, C, H, W), weight, gWeight: (C), noise, gNoise: (N, 1, H, W).
+    /// </summary>
+    void AddNoiseBackward(Tensor g, Tensor weight, Tensor noise, Tensor gWeight, Tensor gNoise);
+
     /// <summary>AdaIN modulation y ← x · (1 + style[n, c]) + style[n, C + c]; x, y: (N, C, H, W), style: (N, 2C).</summary>
     void StyleModulate(Tensor x, Tensor style, Tensor y);
+
+    /// <summary>
+    /// The backward of <see cref="StyleModulate"/>: gx ← g · (1 + style[n, c]), gStyle[n, c] ← Σ g·x and gStyle[n, C + c] ← Σ g
+    /// over each (n, c) plane; g, x, gx: (N, C, H, W), style, gStyle: (N, 2C).
+    /// </summary>
+    void StyleModulateBackward(Tensor g, Tensor x, Tensor style, Tensor gx, Tensor gStyle);
 
     /// <summary>dst ← sum of x over the axes where dst's (right-aligned) shape has 1 or is missing.</summary>
     void SumTo(Tensor x, Tensor dst);
@@ -86,10 +109,27 @@ public interface IKernels
     void Upsample2x(Tensor x, Tensor y, double scale);
 
     /// <summary>
+    /// y ← the maximum of each 2×2 block of x; x: (N, C, H, W), y: (N, C, ⌊H/2⌋, ⌊W/2⌋) (an odd last row or column is
+    /// dropped, as torch's max_pool2d). VGG16's pooling.
+    /// </summary>
+    void MaxPool2x2(Tensor x, Tensor y);
+
+    /// <summary>gx ← gy routed to the first maximum (row-major) of each 2×2 block of x, zero elsewhere (overwrites gx).</summary>
+    void MaxPool2x2Backward(Tensor x, Tensor gy, Tensor gx);
+
+    /// <summary>
     /// Instance norm with statistic taps over the spatial axes; x: (N, C, H, W) → y: same, mean, std: (N, C, 1, 1).
     /// y = (x − mean) / √(var + eps); std = √(var + epsTap) (the encoder's style tap).
     /// </summary>
     void InstanceNorm(Tensor x, Tensor y, Tensor mean, Tensor std, double eps, double epsTap);
+
+    /// <summary>
+    /// The backward of <see cref="InstanceNorm"/> from its outputs, over each (n, c) plane of n = H·W elements:
+    /// gx ← (gy − mean(gy) − y·mean(gy·y)) / s + gMean / n + y · gStd·s / (std·n), s = √(std² + eps − epsTap).
+    /// gy, gMean and gStd may each be null (no gradient reached that output; not all three).
+    /// gy, y, gx: (N, C, H, W), std, gMean, gStd: (N, C, 1, 1).
+    /// </summary>
+    void InstanceNormBackward(Tensor? gy, Tensor y, Tensor std, Tensor? gMean, Tensor? gStd, Tensor gx, double eps, double epsTap);
 
     /// <summary>dst[.., dstStart + i, ..] ← src[.., srcStart + i, ..] for i &lt; count along one axis (concat, slice).</summary>
     void CopyAxisRange(Tensor src, int srcStart, Tensor dst, int dstStart, int count, int axis);
@@ -101,9 +141,13 @@ public interface IKernels
     /// The reference's Adam variant with β1 = 0 on several parameters at once (on a GPU one launch per
     /// <see cref="Cuda.AdamTable.Capacity"/> of them): for each slot v ← β2·v + (1−β2)·g²;
     /// p ← p − lr·√(1−β2ᵗ)·coef·g / (√v + eps), the step size formed in double, then rounded to the dtype.
+    /// A parameter or second moment that appears twice in one call is an error (<see cref="UpdateAliasing"/>).
     /// </summary>
     void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step);
 
-    /// <summary>a ← a + t · (b − a) in place for each pair (EMA of weights; on a GPU one launch per 128 pairs).</summary>
+    /// <summary>
+    /// a ← a + t · (b − a) in place for each pair (EMA of weights; on a GPU one launch per 128 pairs); a target that
+    /// appears twice in one call is an error (<see cref="UpdateAliasing"/>).
+    /// </summary>
     void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t);
 }

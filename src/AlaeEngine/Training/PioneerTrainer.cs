@@ -47,6 +47,7 @@ public sealed class PioneerTrainer : Trainer<PioneerTrainingOptions, PioneerIter
     private const string EmaPrefix = "ema.decoder.";
     private const string VectorPrefix = "u/";
     private const string PoolTensor = "pool";
+    private readonly IImageSource _data;
     private readonly ShuffledImages _images;
     private readonly PioneerSchedule _schedule;
     private readonly PioneerAlgorithm _algorithm;
@@ -65,6 +66,7 @@ public sealed class PioneerTrainer : Trainer<PioneerTrainingOptions, PioneerIter
         var preset = options.Preset;
         if (data.Channels != preset.Model.ImageChannels)
             throw new ArgumentException($"the images have {data.Channels} channels, preset '{preset.Name}' expects {preset.Model.ImageChannels}");
+        _data = data;
         _images = new ShuffledImages(data, options.Seed, preset.Flip);
         _schedule = preset.Schedule();
         Model = Own(new BalancedPioneer(preset.Model, new Init(options.Seed, DType.Float32, Device)));
@@ -98,6 +100,7 @@ public sealed class PioneerTrainer : Trainer<PioneerTrainingOptions, PioneerIter
     // the iteration trained under rule _trainedRule; the next one starts another (a new level or a new margin)
     protected override bool AtStageEnd => _schedule.At(ImagesSeen).RuleIndex != _trainedRule;
     protected override IReadOnlyDictionary<string, Adam> Optimizers => new Dictionary<string, Adam> { ["encoder"] = _encoderOpt, ["decoder"] = _decoderOpt };
+    protected override DataIdentity TrainingData => new(_data.Count, _data.ContentHash);
 
     protected override IReadOnlyList<(string path, Parameter p)> CheckpointParameters
         => Model.NamedParameters().Concat(EmaDecoder.NamedParameters().Select(t => (EmaPrefix + t.path, t.p))).ToList();
