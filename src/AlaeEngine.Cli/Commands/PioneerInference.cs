@@ -23,13 +23,7 @@ internal static class PioneerInference
 
     /// <summary><see cref="PioneerData.Images"/> on the model's device.</summary>
     private static Tensor Images(BalancedPioneer model, string folder, string cacheDir, Device device, int? n = null)
-    {
-        var x = PioneerData.Images(model, folder, cacheDir, n);
-        return device.Kind == DeviceKind.Cpu ? x : x.MoveTo(device);
-    }
-
-    // the grids are drawn from CPU tensors
-    private static List<Tensor> OnCpu(params IEnumerable<Tensor> images) => images.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList();
+        => HostCopies.On(PioneerData.Images(model, folder, cacheDir, n), device);
 
     public static void Reconstruct(string checkpoint, bool ema, string? data, string cacheDir, int count, string outFile, Device device)
     {
@@ -38,7 +32,7 @@ internal static class PioneerInference
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
         var x = Images(model, data ?? PioneerData.DefaultFolder(model), cacheDir, device, n);
-        ImageGrid.Save(outFile, OnCpu(x, model.Reconstruct(x)), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
+        ImageGrid.Save(outFile, HostCopies.OnCpu(x, model.Reconstruct(x)), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
         Console.WriteLine($"wrote {outFile}: {n} images (top block) and their reconstructions G(E(x)) (bottom block)");
     }
 
@@ -49,7 +43,7 @@ internal static class PioneerInference
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
         var z = model.SampleLatents(n, new RandomStream(seed), DType.Float32, device);
-        ImageGrid.Save(outFile, OnCpu(model.Decode(z)), cols: Math.Min(n, 8));
+        ImageGrid.Save(outFile, HostCopies.OnCpu(model.Decode(z)), cols: Math.Min(n, 8));
         Console.WriteLine($"wrote {outFile}: {n} samples G(z), z uniform on the unit sphere");
     }
 
@@ -72,7 +66,7 @@ internal static class PioneerInference
             var z = model.Encode(Images(model, data ?? PioneerData.DefaultFolder(model), cacheDir, device, 2 * rows));
             (za, zb) = (Op.Slice(z, 0, 0, rows), Op.Slice(z, 0, rows, rows));
         }
-        ImageGrid.Save(outFile, OnCpu(model.Decode(LatentPath.Points(za, zb, cols, spherical: true))), cols: cols);
+        ImageGrid.Save(outFile, HostCopies.OnCpu(model.Decode(LatentPath.Points(za, zb, cols, spherical: true))), cols: cols);
         Console.WriteLine($"wrote {outFile}: {rows} slerp interpolations of {cols} steps between " + (randomLatents ? "random latents" : "encoded image pairs"));
     }
 
@@ -97,7 +91,7 @@ internal static class PioneerInference
         var z = model.Encode(x);
         var rows = new List<Tensor> { x };
         foreach (var s in strengths) rows.Add(model.Decode(Op.SphereProject(Op.Add(z, Op.Scale(v, s)))));
-        ImageGrid.Save(outFile, OnCpu(rows), cols: Math.Min(n, 8), labels: ["x", .. strengths.Select(s => $"l={s:G4}")]);
+        ImageGrid.Save(outFile, HostCopies.OnCpu(rows), cols: Math.Min(n, 8), labels: ["x", .. strengths.Select(s => $"l={s:G4}")]);
         double norm = Math.Sqrt(Op.Sum(Op.Square(v)).Item());
         Console.WriteLine($"attribute vector from {codesA.Shape[0]} images with ({with}) and {codesB.Shape[0]} without ({without}): |v| = {norm:F4}");
         Console.WriteLine($"wrote {outFile}: {n} held-out images (first block), then G(n(E(x) + λ·v)) for λ = {string.Join(", ", strengths)}");

@@ -194,7 +194,7 @@ public sealed class PioneerTrainer : Trainer<PioneerTrainingOptions, PioneerIter
         var rec = Model.Decode(z);
         var emaRec = EmaDecoder.Forward(z, Model.Level, Model.Blend);
         var gen = EmaDecoder.Forward(_sampleZ, Model.Level, Model.Blend);
-        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount));
+        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount), Labels: ["x", "G(E(x))", "EMA G(E(x))", "EMA G(z)"]);
     }
 
     public override string Describe(PioneerIterationLog it)
