@@ -123,15 +123,27 @@ __device__ void convert(const S* s, D* d, int n)
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) d[i] = (D)s[i];
 }
 
-extern "C" __global__ void binary_f32(int op, const float* a, const float* b, float* d, int n, BroadcastPlan p) { binary(op, a, b, d, n, p); }
-extern "C" __global__ void binary_f64(int op, const double* a, const double* b, double* d, int n, BroadcastPlan p) { binary(op, a, b, d, n, p); }
-extern "C" __global__ void broadcast_to_f32(const float* x, float* d, int n, BroadcastPlan p) { broadcast_to(x, d, n, p); }
-extern "C" __global__ void broadcast_to_f64(const double* x, double* d, int n, BroadcastPlan p) { broadcast_to(x, d, n, p); }
-extern "C" __global__ void unary_f32(int op, const float* x, float* d, int n, float alpha) { unary(op, x, d, n, alpha); }
-extern "C" __global__ void unary_f64(int op, const double* x, double* d, int n, double alpha) { unary(op, x, d, n, alpha); }
-extern "C" __global__ void leaky_relu_grad_f32(const float* g, const float* x, float* d, int n, float slope, float gain) { leaky_relu_grad(g, x, d, n, slope, gain); }
-extern "C" __global__ void leaky_relu_grad_f64(const double* g, const double* x, double* d, int n, double slope, double gain) { leaky_relu_grad(g, x, d, n, slope, gain); }
-extern "C" __global__ void fill_f32(float* d, int n, float value) { fill(d, n, value); }
-extern "C" __global__ void fill_f64(double* d, int n, double value) { fill(d, n, value); }
-extern "C" __global__ void convert_f32_f64(const float* s, double* d, int n) { convert(s, d, n); }
-extern "C" __global__ void convert_f64_f32(const double* s, float* d, int n) { convert(s, d, n); }
+extern "C" __global__ void binary_f32(int op, const float* a, const float* b, float* d, int n, BroadcastPlan p)
+{ binary(op, a, b, d, n, p); }
+extern "C" __global__ void binary_f64(int op, const double* a, const double* b, double* d, int n, BroadcastPlan p)
+{ binary(op, a, b, d, n, p); }
+extern "C" __global__ void broadcast_to_f32(const float* x, float* d, int n, BroadcastPlan p)
+{ broadcast_to(x, d, n, p); }
+extern "C" __global__ void broadcast_to_f64(const double* x, double* d, int n, BroadcastPlan p)
+{ broadcast_to(x, d, n, p); }
+extern "C" __global__ void unary_f32(int op, const float* x, float* d, int n, float alpha)
+{ unary(op, x, d, n, alpha); }
+extern "C" __global__ void unary_f64(int op, const double* x, double* d, int n, double alpha)
+{ unary(op, x, d, n, alpha); }
+extern "C" __global__ void leaky_relu_grad_f32(const float* g, const float* x, float* d, int n, float slope, float gain)
+{ leaky_relu_grad(g, x, d, n, slope, gain); }
+extern "C" __global__ void leaky_relu_grad_f64(const double* g, const double* x, double* d, int n, double slope, double gain)
+{ leaky_relu_grad(g, x, d, n, slope, gain); }
+extern "C" __global__ void fill_f32(float* d, int n, float value)
+{ fill(d, n, value); }
+extern "C" __global__ void fill_f64(double* d, int n, double value)
+{ fill(d, n, value); }
+extern "C" __global__ void convert_f32_f64(const float* s, double* d, int n)
+{ convert(s, d, n); }
+extern "C" __global__ void convert_f64_f32(const double* s, float* d, int n)
+{ convert(s, d, n); }

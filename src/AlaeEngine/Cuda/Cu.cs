@@ -18,6 +18,8 @@ internal static unsafe partial class Cu
     internal const int AttrComputeCapabilityMinor = 76;
     internal const int AttrMultiprocessorCount = 16;
     internal const int ErrorOutOfMemory = 2;
+    /// <summary>CU_STREAM_NON_BLOCKING: the stream does not synchronise with the legacy default stream (stream 0).</summary>
+    internal const uint StreamNonBlocking = 1;
 
     [LibraryImport(Lib, EntryPoint = "cuInit")] internal static partial int Init(uint flags);
     [LibraryImport(Lib, EntryPoint = "cuDriverGetVersion")] internal static partial int DriverGetVersion(int* version);

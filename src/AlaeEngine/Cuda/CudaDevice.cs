@@ -6,7 +6,9 @@ namespace AlaeEngine.Cuda;
 /// <summary>
 /// One GPU as the engine uses it: the primary context (the one cuBLAS's runtime also picks), one stream that every
 /// kernel, copy and GEMM is issued on (so they run in order with no host synchronisation), a cuBLAS handle bound to
-/// that stream, the loaded kernel modules and the memory allocator. Lives as long as the process.
+/// that stream, the loaded kernel modules and the memory allocator. Lives as long as the process. The stream is
+/// non-blocking: work another library queues on the legacy default stream (stream 0) neither waits for it nor makes
+/// it wait; the engine itself never uses stream 0 (only the asynchronous copies and memsets, on its own stream).
 /// </summary>
 internal sealed unsafe class CudaDevice
 {
@@ -76,7 +78,7 @@ internal sealed unsafe class CudaDevice
         Cu.Check(Cu.DevicePrimaryCtxRetain(&ctx, dev));
         Context = ctx;
         MakeCurrent();
-        Cu.Check(Cu.StreamCreate(&stream, 0));
+        Cu.Check(Cu.StreamCreate(&stream, Cu.StreamNonBlocking));
         Stream = stream;
         NativeLibraries.Load(NativeLibraries.Cublas);
         Cublas.Check(Cublas.Create(&blas));

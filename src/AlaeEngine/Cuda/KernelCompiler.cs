@@ -18,8 +18,9 @@ internal sealed record CompiledKernels(string Family, string Target, byte[] Imag
 internal static unsafe class KernelCompiler
 {
     /// <summary>Options before --gpu-architecture.</summary>
-    // --fmad=false: no multiply-add contraction, so elementwise kernels round exactly like the CPU reference
-    internal static readonly string[] BaseOptions = ["--std=c++17", "-default-device", "--fmad=false"];
+    // --fmad=false: no multiply-add contraction, so elementwise kernels round exactly like the CPU reference;
+    // -lineinfo: source lines in the CUBIN, so a profiler (Nsight Compute, compute-sanitizer) maps SASS to kernels/*.cu
+    internal static readonly string[] BaseOptions = ["--std=c++17", "-default-device", "--fmad=false", "-lineinfo"];
 
     /// <summary>The families shipped in the assembly (kernels/*.cu as embedded resources).</summary>
     public static IReadOnlyList<string> Families()
@@ -98,6 +99,10 @@ internal static unsafe class KernelCompiler
 
     /// <summary>Compiles one source with NVRTC, no cache; a compile error carries NVRTC's log.</summary>
     internal static byte[] CompileSource(string fileName, string source, string[] options, bool cubin)
+        => CompileSource(fileName, source, options, cubin, out _);
+
+    /// <summary>As above, with NVRTC's log of a successful compile (e.g. ptxas's resource usage with --ptxas-options=-v).</summary>
+    internal static byte[] CompileSource(string fileName, string source, string[] options, bool cubin, out string log)
     {
         var (major, minor) = NvrtcVersion();
         string version = $"NVRTC {major}.{minor}";
@@ -116,7 +121,7 @@ internal static unsafe class KernelCompiler
                 result = Nvrtc.CompileProgram(program, opts.Length, p);
             }
             finally { foreach (var h in handles) h.Free(); }
-            string log = Log(program);
+            log = Log(program);
             if (result != 0)
                 throw new CudaException($"{version} failed to compile {fileName} with {string.Join(" ", options)}: " +
                                         $"{Nvrtc.Describe(result)}\n{log}");

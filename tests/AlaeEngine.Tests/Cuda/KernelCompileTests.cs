@@ -59,6 +59,8 @@ public class KernelCompileTests
         var expected = KernelCatalog.All.Single(f => f.Name == family).EntryPoints.ToList();
         Assert.That(expected, Is.Not.Empty);
         Assert.That(symbols, Is.SupersetOf(expected), $"kernels/{family}.cu functions: {string.Join(", ", symbols.Order())}");
+        Assert.That(CubinSymbols.Sections(compiled.Image), Does.Contain(".nv_debug_line_sass").And.Contain(".debug_line"),
+            "-lineinfo puts the SASS-to-source line tables in the CUBIN");
     }
 
     [Test]
@@ -92,4 +94,42 @@ public class KernelCompileTests
     }
 
     private static IEnumerable<string> FamilyNames() => KernelCatalog.All.Select(f => f.Name);
+}
+
+/// <summary>
+/// Source rules for kernels/*.cu that no compiler error enforces. NVRTC 11.8's ptxas for sm_90 crashes the process
+/// (a segmentation fault inside nvrtcCompileProgram, so the test host dies without a message) when it compiles with
+/// -lineinfo a kernel whose body begins on the line of its signature, e.g.
+/// <c>extern "C" __global__ void k(float* d) { f(d); }</c>; the same kernel with the body on the next line compiles.
+/// This check needs no NVRTC, so it names the line wherever the tests run.
+/// </summary>
+[TestFixture]
+public class KernelSourceTests
+{
+    private static IEnumerable<string> FamilyNames() => KernelCompiler.Families();
+
+    [TestCaseSource(nameof(FamilyNames))]
+    public void NoKernelBodyStartsOnItsSignatureLine(string family)
+    {
+        // __launch_bounds__(…) blanked out, so the first parenthesis of a signature is its parameter list
+        var lines = KernelCompiler.Source(family).Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"__launch_bounds__\s*\([^)]*\)", m => new string(' ', m.Length))).ToArray();
+        var offending = new List<string>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].TrimStart().StartsWith("extern \"C\" __global__", StringComparison.Ordinal)) continue;
+            // the line where the parameter list closes, and what follows its ')'
+            int depth = 0, line = i, at = -1;
+            bool opened = false;
+            for (; line < lines.Length && at < 0; line++)
+                for (int c = 0; c < lines[line].Length && at < 0; c++)
+                {
+                    if (lines[line][c] == '(') { depth++; opened = true; }
+                    else if (lines[line][c] == ')' && --depth == 0 && opened) at = c;
+                }
+            string rest = lines[line - 1][(at + 1)..].Trim();
+            if (rest is not ("" or "{")) offending.Add($"kernels/{family}.cu:{line}: {lines[line - 1].Trim()}");
+        }
+        Assert.That(offending, Is.Empty, "put the kernel's body on the line after its signature (NVRTC 11.8 crashes on these with -lineinfo)");
+    }
 }

@@ -41,6 +41,9 @@ internal static partial class Emulation
         return planted;
     }
 
+    /// <summary>The flags the fake driver's cuStreamCreate was given for a stream.</summary>
+    public static unsafe uint StreamFlags(nint stream) => ((delegate* unmanaged<nint, uint>)Export("emu_stream_flags"))(stream);
+
     /// <summary>A planted missing barrier; <see cref="Launches"/> counts the launches that ran a planted copy.</summary>
     public sealed unsafe class PlantedBarrier(nint plant, nint launches) : IDisposable
     {

@@ -295,9 +295,13 @@ CUresult cuMemcpyDtoHAsync_v2(void* d, unsigned long long s, size_t n, void*) { 
 CUresult cuMemcpyDtoDAsync_v2(unsigned long long d, unsigned long long s, size_t n, void*) { memcpy((void*)d, (void*)s, n); return 0; }
 CUresult cuMemsetD32_v2(unsigned long long d, unsigned v, size_t n) { for (size_t i = 0; i < n; i++) ((unsigned*)d)[i] = v; return 0; }
 CUresult cuMemsetD32Async(unsigned long long d, unsigned v, size_t n, void*) { return cuMemsetD32_v2(d, v, n); }
-CUresult cuStreamCreate(void** s, unsigned) { *s = (void*)0x3; return 0; }
+// a stream is a record of its creation flags (emu_stream_flags), so the tests can check how the engine made it
+struct FakeStream { unsigned flags; };
+CUresult cuStreamCreate(void** s, unsigned flags) { *s = new FakeStream{flags}; return 0; }
 CUresult cuStreamSynchronize(void*) { return 0; }
-CUresult cuStreamDestroy_v2(void*) { return 0; }
+CUresult cuStreamDestroy_v2(void* s) { delete (FakeStream*)s; return 0; }
+// the flags a stream was created with
+unsigned emu_stream_flags(void* s) { return ((FakeStream*)s)->flags; }
 CUresult cuEventCreate(void** e, unsigned) { *e = (void*)0x4; return 0; }
 CUresult cuEventRecord(void*, void*) { return 0; }
 CUresult cuEventSynchronize(void*) { return 0; }
