@@ -2,29 +2,21 @@
 // All tensors are contiguous, row-major; n is the element count of the output. These kernels have no gradient of their
 // own: the autograd composes them (e.g. d(a·b)/da = g·b is another binary_*).
 //
-// Broadcasting uses the merged-axes plan of Cpu/BroadcastPlan.cs: the output is walked as up to 6 merged axes
-// dims[0..nd) (outermost first) and each input has one stride per merged axis (0 where it is broadcast), so
-// element i of the output reads a at Σ_k idx_k(i)·sa[k] and b at Σ_k idx_k(i)·sb[k].
+// Broadcasting uses the merged-axes plan of common.cuh: the output is walked as up to 6 merged axes and each input has
+// one stride per merged axis (0 where it is broadcast), so element i of the output reads a at Σ_k idx_k(i)·s0[k] and b
+// at Σ_k idx_k(i)·s1[k].
 //
-// Grid-stride loops index in 64 bits, so the last step cannot overflow for tensors near 2³¹ elements.
+// Grid-stride loops index in 32 bits unsigned: n < 2³¹, and one grid stride more (≤ 65535·8·256) still fits.
 //
 // Entry points (T = f32 | f64):
 //   binary_T(op, a, b, d, n, plan)        d ← a ∘ b, op: 0 add, 1 sub, 2 mul, 3 div (IKernels.BinaryOp)
-//   broadcast_to_T(x, d, n, plan)         d ← x broadcast (plan.sa holds x's strides)
+//   broadcast_to_T(x, d, n, plan)         d ← x broadcast (plan.s0 holds x's strides)
 //   unary_T(op, x, d, n, alpha)           op numbered as IKernels.UnaryOp
 //   leaky_relu_grad_T(g, x, d, n, slope, gain)  d ← g · (x > 0 ? gain : gain·slope)
 //   fill_T(d, n, value)
 //   convert_f32_f64(s, d, n), convert_f64_f32(s, d, n)
 
-#define MAX_DIMS 6
-
-struct BroadcastPlan
-{
-    int nd;
-    int dims[MAX_DIMS];
-    int sa[MAX_DIMS];
-    int sb[MAX_DIMS];
-};
+#include "common.cuh"
 
 __device__ inline float  sqrt_(float x)  { return sqrtf(x); }
 __device__ inline double sqrt_(double x) { return sqrt(x); }
@@ -37,38 +29,25 @@ __device__ inline double log1p_(double x){ return log1p(x); }
 __device__ inline float  abs_(float x)   { return fabsf(x); }
 __device__ inline double abs_(double x)  { return fabs(x); }
 
-// offsets of output element i in a and b
-__device__ inline void locate(const BroadcastPlan& p, int i, int& oa, int& ob)
-{
-    oa = 0; ob = 0;
-    for (int k = p.nd - 1; k >= 0; k--)
-    {
-        int d = p.dims[k], idx = i % d;
-        i /= d;
-        oa += idx * p.sa[k];
-        ob += idx * p.sb[k];
-    }
-}
-
 template <typename T>
-__device__ void binary(int op, const T* a, const T* b, T* d, int n, const BroadcastPlan& p)
+__device__ void binary(int op, const T* a, const T* b, T* d, int n, const MergedAxes& p)
 {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x)
     {
         int oa, ob;
-        locate(p, (int)i, oa, ob);
+        locate(p, i, oa, ob);
         T x = a[oa], y = b[ob];
         d[i] = op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : x / y;
     }
 }
 
 template <typename T>
-__device__ void broadcast_to(const T* x, T* d, int n, const BroadcastPlan& p)
+__device__ void broadcast_to(const T* x, T* d, int n, const MergedAxes& p)
 {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x)
     {
         int ox, unused;
-        locate(p, (int)i, ox, unused);
+        locate(p, i, ox, unused);
         d[i] = x[ox];
     }
 }
@@ -123,13 +102,13 @@ __device__ void convert(const S* s, D* d, int n)
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) d[i] = (D)s[i];
 }
 
-extern "C" __global__ void binary_f32(int op, const float* a, const float* b, float* d, int n, BroadcastPlan p)
+extern "C" __global__ void binary_f32(int op, const float* a, const float* b, float* d, int n, const GRID_CONSTANT MergedAxes p)
 { binary(op, a, b, d, n, p); }
-extern "C" __global__ void binary_f64(int op, const double* a, const double* b, double* d, int n, BroadcastPlan p)
+extern "C" __global__ void binary_f64(int op, const double* a, const double* b, double* d, int n, const GRID_CONSTANT MergedAxes p)
 { binary(op, a, b, d, n, p); }
-extern "C" __global__ void broadcast_to_f32(const float* x, float* d, int n, BroadcastPlan p)
+extern "C" __global__ void broadcast_to_f32(const float* x, float* d, int n, const GRID_CONSTANT MergedAxes p)
 { broadcast_to(x, d, n, p); }
-extern "C" __global__ void broadcast_to_f64(const double* x, double* d, int n, BroadcastPlan p)
+extern "C" __global__ void broadcast_to_f64(const double* x, double* d, int n, const GRID_CONSTANT MergedAxes p)
 { broadcast_to(x, d, n, p); }
 extern "C" __global__ void unary_f32(int op, const float* x, float* d, int n, float alpha)
 { unary(op, x, d, n, alpha); }

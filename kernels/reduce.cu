@@ -1,24 +1,16 @@
 // Reductions over broadcast axes: SumTo, the adjoint of broadcasting.
 //
-// x is walked with the merged-axes plan of Cpu/BroadcastPlan.cs built as (x.shape, dst.shape): up to 6 merged axes
-// dims[0..nd) of x (outermost first), with x's own row-major strides xs[k] and dst's strides ds[k] (0 on an axis that
-// is summed). The kept axes (ds[k] ≠ 0), in order, enumerate dst row-major; the summed axes enumerate the R elements
-// of x that fall on one dst element.
+// x is walked with the merged-axes plan of common.cuh built as (x.shape, dst.shape): up to 6 merged axes of x
+// (outermost first), with x's own row-major strides s0[k] and dst's strides s1[k] (0 on an axis that is summed). The
+// kept axes (s1[k] ≠ 0), in order, enumerate dst row-major; the summed axes enumerate the R elements of x that fall on
+// one dst element.
 //
 // Entry point (T = f32 | f64):
 //   sum_to_T(x, d, m, r, plan)   d[j] ← Σ over the r summed positions of x at dst element j, for j < m.
 // One block per dst element (grid-stride over j); the launcher picks 32 threads when r is small and 256 otherwise.
 // Partial sums are kept in T, like the CPU reference.
 
-#define MAX_DIMS 6
-
-struct ReducePlan
-{
-    int nd;
-    int dims[MAX_DIMS];
-    int xs[MAX_DIMS];
-    int ds[MAX_DIMS];
-};
+#include "common.cuh"
 
 template <typename T>
 __device__ T block_sum(T v, T* shared)
@@ -34,35 +26,41 @@ __device__ T block_sum(T v, T* shared)
     return s;                              // valid in thread 0 only
 }
 
+// offset in x of position q of the axes whose dst stride is (summed) or is not (kept) zero, innermost first
+__device__ inline int offset_over(const MergedAxes& p, unsigned q, bool summed)
+{
+    int off = 0;
+#pragma unroll
+    for (int k = MAX_DIMS - 1; k >= 0; k--)
+    {
+        if (k >= p.nd || (p.s1[k] == 0) != summed) continue;
+        unsigned rest = divide(q, p.dims[k]);
+        off += (int)(q - rest * p.dims[k].d) * p.s0[k];
+        q = rest;
+    }
+    return off;
+}
+
 template <typename T>
-__device__ void sum_to(const T* x, T* d, int m, int r, const ReducePlan& p, T* shared)
+__device__ void sum_to(const T* x, T* d, int m, int r, const MergedAxes& p, T* shared)
 {
     for (int j = blockIdx.x; j < m; j += gridDim.x)
     {
-        // offset in x of dst element j: decode j over the kept axes, innermost first
-        int base = 0, rest = j;
-        for (int k = p.nd - 1; k >= 0; k--)
-            if (p.ds[k] != 0) { int dk = p.dims[k]; base += (rest % dk) * p.xs[k]; rest /= dk; }
+        int base = offset_over(p, j, false);
         T acc = T(0);
-        for (int t = threadIdx.x; t < r; t += blockDim.x)
-        {
-            int off = base, q = t;
-            for (int k = p.nd - 1; k >= 0; k--)
-                if (p.ds[k] == 0) { int dk = p.dims[k]; off += (q % dk) * p.xs[k]; q /= dk; }
-            acc += x[off];
-        }
+        for (int t = threadIdx.x; t < r; t += blockDim.x) acc += x[base + offset_over(p, t, true)];
         T s = block_sum(acc, shared);
         if (threadIdx.x == 0) d[j] = s;
     }
 }
 
-extern "C" __global__ void sum_to_f32(const float* x, float* d, int m, int r, ReducePlan p)
+extern "C" __global__ void sum_to_f32(const float* x, float* d, int m, int r, const GRID_CONSTANT MergedAxes p)
 {
     __shared__ float shared[32];
     sum_to(x, d, m, r, p, shared);
 }
 
-extern "C" __global__ void sum_to_f64(const double* x, double* d, int m, int r, ReducePlan p)
+extern "C" __global__ void sum_to_f64(const double* x, double* d, int m, int r, const GRID_CONSTANT MergedAxes p)
 {
     __shared__ double shared[32];
     sum_to(x, d, m, r, p, shared);

@@ -9,9 +9,10 @@ public sealed unsafe partial class CudaKernels
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor dst)
     {
         RequireSameDType("Binary", a, b, dst);
+        int n = dst.Length;
+        if (n == 0) return;
         var plan = new BroadcastPlan(dst.Shape, a.Shape, b.Shape);
         var axes = MergedAxes.From(plan, plan.Strides[0], plan.Strides[1]);
-        int n = dst.Length;
         Launch(KernelCatalog.Elementwise, "binary", dst.DType, n, LaunchCost.Of([a, b], [dst]), (int)op, Ptr(a), Ptr(b), Ptr(dst), n, KernelArg.Struct(&axes));
     }
 
@@ -34,9 +35,10 @@ public sealed unsafe partial class CudaKernels
     public void BroadcastTo(Tensor x, Tensor dst)
     {
         RequireSameDType("BroadcastTo", x, dst);
+        int n = dst.Length;
+        if (n == 0) return;
         var plan = new BroadcastPlan(dst.Shape, x.Shape);
         var axes = MergedAxes.From(plan, plan.Strides[0]);
-        int n = dst.Length;
         Launch(KernelCatalog.Elementwise, "broadcast_to", x.DType, n, LaunchCost.Of([x], [dst]), Ptr(x), Ptr(dst), n, KernelArg.Struct(&axes));
     }
 

@@ -63,6 +63,33 @@ public class KernelCompileTests
             "-lineinfo puts the SASS-to-source line tables in the CUBIN");
     }
 
+    /// <summary>Kernels that may keep a stack frame, → why (ptxas's resource report, sm_90).</summary>
+    private static readonly Dictionary<string, string> StackAllowed = new()
+    {
+        ["fill_random_f32"] = "libdevice's double-precision cos keeps its large-argument (Payne–Hanek) reduction in a local array",
+        ["fill_random_f64"] = "libdevice's double-precision cos keeps its large-argument (Payne–Hanek) reduction in a local array",
+    };
+
+    /// <summary>
+    /// ptxas's resource report for every entry point (registers, stack frame, spills; printed for the record): no kernel
+    /// spills registers or keeps a stack frame unless <see cref="StackAllowed"/> says why. A struct parameter read
+    /// through a reference used to be copied to local memory first (80 bytes of stack in binary, broadcast_to, sum_to).
+    /// </summary>
+    [TestCaseSource(nameof(FamilyNames))]
+    public void NoKernelSpillsOrKeepsAStackFrame(string family)
+    {
+        KernelCompiler.CompileSource($"kernels/{family}.cu", KernelCompiler.Source(family),
+            [.. KernelCompiler.BaseOptions, "--gpu-architecture=sm_90", "--ptxas-options=-v"], cubin: true, out string log);
+        var usage = ResourceUsage.Parse(log);
+        Assert.That(usage.Keys, Is.SupersetOf(KernelCatalog.All.Single(f => f.Name == family).EntryPoints), log);
+        foreach (var (kernel, u) in usage.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            TestContext.Out.WriteLine($"{kernel}: {u.Registers} registers, {u.StackBytes} B stack, {u.SpillStoreBytes} B spill stores, {u.SpillLoadBytes} B spill loads");
+            Assert.That((u.SpillStoreBytes, u.SpillLoadBytes), Is.EqualTo((0, 0)), $"{kernel} spills registers");
+            if (!StackAllowed.ContainsKey(kernel)) Assert.That(u.StackBytes, Is.Zero, $"{kernel} keeps a stack frame");
+        }
+    }
+
     [Test]
     public void SecondCompileIsReadFromTheDiskCache()
     {
@@ -131,5 +158,29 @@ public class KernelSourceTests
             if (rest is not ("" or "{")) offending.Add($"kernels/{family}.cu:{line}: {lines[line - 1].Trim()}");
         }
         Assert.That(offending, Is.Empty, "put the kernel's body on the line after its signature (NVRTC 11.8 crashes on these with -lineinfo)");
+    }
+}
+
+/// <summary>Registers, stack frame and spills of each kernel as ptxas reports them with --ptxas-options=-v.</summary>
+internal readonly record struct ResourceUsage(int Registers, int StackBytes, int SpillStoreBytes, int SpillLoadBytes)
+{
+    // ptxas info    : Function properties for binary_f32
+    // ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+    // ptxas info    : Used 16 registers, 256 bytes smem
+    public static Dictionary<string, ResourceUsage> Parse(string log)
+    {
+        var result = new Dictionary<string, ResourceUsage>();
+        string? kernel = null;
+        int stack = 0, stores = 0, loads = 0;
+        foreach (var line in log.Split('\n'))
+        {
+            var properties = System.Text.RegularExpressions.Regex.Match(line, @"Function properties for (\S+)");
+            var frame = System.Text.RegularExpressions.Regex.Match(line, @"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads");
+            var registers = System.Text.RegularExpressions.Regex.Match(line, @"Used (\d+) registers");
+            if (properties.Success) kernel = properties.Groups[1].Value;
+            else if (frame.Success) (stack, stores, loads) = (int.Parse(frame.Groups[1].Value), int.Parse(frame.Groups[2].Value), int.Parse(frame.Groups[3].Value));
+            else if (registers.Success && kernel != null) result[kernel] = new(int.Parse(registers.Groups[1].Value), stack, stores, loads);
+        }
+        return result;
     }
 }
