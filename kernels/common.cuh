@@ -8,6 +8,9 @@
 // over up to 6 merged axes dims[0..nd) (outermost first) and, per axis, the strides of two operands s0, s1 (0 where an
 // operand is broadcast or summed).
 //
+// Pack<T, V>: V consecutive elements aligned to their size, so load/store are one vector access (ld.global.v4.f32,
+// v2.f64); the caller checks the alignment (launchers pass vector = 1 only for 16-byte aligned tensors).
+//
 // GRID_CONSTANT: kernels take the plan as `const GRID_CONSTANT MergedAxes p`, read in place from the parameter space.
 // Without __grid_constant__ (NVRTC 11.7, sm_70) a parameter whose address is taken, as a reference to it is, is first
 // copied to the thread's local memory (80 bytes of stack and 19 local stores per thread before this was used).
@@ -54,3 +57,12 @@ __device__ inline void locate(const MergedAxes& p, unsigned i, int& o0, int& o1)
         i = q;
     }
 }
+
+template <typename T, int V>
+struct alignas(sizeof(T) * V) Pack
+{
+    T v[V];
+};
+
+template <typename T, int V> __device__ inline Pack<T, V> load(const T* p) { return *reinterpret_cast<const Pack<T, V>*>(p); }
+template <typename T, int V> __device__ inline void store(T* p, const Pack<T, V>& x) { *reinterpret_cast<Pack<T, V>*>(p) = x; }

@@ -3,7 +3,7 @@ using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Cuda;
 
-/// <summary>Launchers of kernels/elementwise.cu and kernels/reduce.cu.</summary>
+/// <summary>Launchers of kernels/elementwise.cu.</summary>
 public sealed unsafe partial class CudaKernels
 {
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor dst)
@@ -40,23 +40,5 @@ public sealed unsafe partial class CudaKernels
         var plan = new BroadcastPlan(dst.Shape, x.Shape);
         var axes = MergedAxes.From(plan, plan.Strides[0]);
         Launch(KernelCatalog.Elementwise, "broadcast_to", x.DType, n, LaunchCost.Of([x], [dst]), Ptr(x), Ptr(dst), n, KernelArg.Struct(&axes));
-    }
-
-    // x walked as merged axes with its own row-major strides (s0) and dst's strides (s1, 0 on summed axes);
-    // one block per dst element, a warp when each sums few elements
-    public void SumTo(Tensor x, Tensor dst)
-    {
-        RequireSameDType("SumTo", x, dst);
-        int m = dst.Length;
-        if (m == 0) return;
-        if (x.Length == 0) { Fill(dst, 0); return; }
-        var plan = new BroadcastPlan(x.Shape, dst.Shape);
-        var xs = new int[plan.Dims.Length];
-        for (int i = xs.Length - 1, acc = 1; i >= 0; acc *= plan.Dims[i], i--) xs[i] = acc;
-        var axes = MergedAxes.From(plan, xs, plan.Strides[0]);
-        int r = x.Length / m;
-        uint threads = r < 256 ? 32u : 256u;
-        LaunchGrid(KernelCatalog.Reduce, KernelCatalog.Reduce.EntryPoint("sum_to", x.DType), (uint)Math.Min(m, MaxBlocks), threads,
-            LaunchCost.Of([x], [dst]), [Ptr(x), Ptr(dst), m, r, KernelArg.Struct(&axes)]);
     }
 }
