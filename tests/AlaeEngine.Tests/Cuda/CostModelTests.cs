@@ -84,6 +84,19 @@ public class CostModelTests : GpuParity
         Assert.That(copy.ModelledSecondsFp32, Is.EqualTo(1e-6).Within(1e-15), "64 KiB at 1 TB/s is under the floor");
     }
 
+    /// <summary>
+    /// (16, 8, 64, 64) → (1, 8, 1, 1): 8 channels of 65,536 positions, split 8 ways (SumToLayout: 1024 work items wanted,
+    /// at least 8192 positions each), so stage one writes (8, 8) partial sums and sum_splits reads them back.
+    /// </summary>
+    [Test]
+    public void TwoStageSumToRecordsItsPartialSums()
+    {
+        var x = Tensor.Zeros(new Shape(16, 8, 64, 64), DType.Float32, Gpu);
+        var sums = Tensor.Empty(new Shape(1, 8, 1, 1), DType.Float32, Gpu);
+        var a = Measure(() => Cuda.SumTo(x, sums));
+        Assert.That((a.KernelLaunches, a.Bytes), Is.EqualTo((2L, 4.0 * (x.Length + 64 + 64 + 8))));
+    }
+
     [Test]
     public void ConvolutionRecordsIm2colAndItsGemms()
     {

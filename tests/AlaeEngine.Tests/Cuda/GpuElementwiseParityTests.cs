@@ -213,13 +213,25 @@ public class GpuElementwiseParityTests : GpuParity
         [[64, 2000], [1, 2000]],
         [[64, 2000], [64, 1]],
         [[300, 301], [1]],
+        // sum_to_rows in two stages (splits of the N·H·W positions of each channel, then sum_splits), aligned rows
+        [[16, 8, 64, 64], [1, 8, 1, 1]],
+        // sum_to_columns: 24 columns (6 vectors, 8 lanes × 32 row groups), 4096 rows in 12 splits; 3 columns without vectors
+        [[4096, 24], [24]],
+        [[1000, 3], [1, 3]],
+        // columns under an outer kept axis: (4, ·, 24) → (4, 1, 24), and a kept axis between two summed ones
+        [[4, 300, 24], [4, 1, 24]],
+        [[6, 5, 3, 40], [1, 5, 1, 1]],
+        // many outputs: a full-size gradient summed over the batch, 2048 columns per tile row and rows split
+        [[64, 8, 16, 16], [1, 8, 16, 16]],
     ];
 
+    /// <summary>Every SumTo shape, with x 16-byte aligned (vector loads where the rows allow) and 1 element off it (none).</summary>
     [Test]
-    public void SumTo([Values] DType dtype, [Range(0, 8)] int shapes)
+    public void SumTo([Values] DType dtype, [Range(0, 14)] int shapes, [Values(0, 1)] int offset)
     {
         Shape sx = SumShapes[shapes][0], sd = SumShapes[shapes][1];
-        Parity($"SumTo {sx}→{sd}", [Rand(sx, dtype, 16), Rand(sd, dtype, 17)], [1], (k, t) => k.SumTo(t[0], t[1]), Tolerance.Reduction);
+        Parity($"SumTo {sx}→{sd}, offset {offset}", [Rand(sx, dtype, 16), Rand(sd, dtype, 17)], [1], (k, t) => k.SumTo(t[0], t[1]),
+            Tolerance.Reduction, offset);
     }
 
     [Test]
