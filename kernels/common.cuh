@@ -11,6 +11,13 @@
 // Pack<T, V>: V consecutive elements aligned to their size, so load/store are one vector access (ld.global.v4.f32,
 // v2.f64); the caller checks the alignment (launchers pass vector = 1 only for 16-byte aligned tensors).
 //
+// for_each_vector<T>(vector, n, body): the grid-stride loop of a streaming kernel. With vector set (the launcher's
+// promise that every operand is 16-byte aligned and that V = 16/sizeof(T) consecutive elements from a multiple of V
+// never cross what the kernel treats as a row) each thread step calls body(Width<V>(), i) for V elements from i, a
+// multiple of V below n − n % V, so every operand is one vector access, then body(Width<1>(), i) for each of the n % V
+// elements left (the tail, one per thread); without it body(Width<1>(), i) for every i. body is a generic lambda that
+// reads its width as decltype(w)::value.
+//
 // GRID_CONSTANT: kernels take the plan as `const GRID_CONSTANT MergedAxes p`, read in place from the parameter space.
 // Without __grid_constant__ (NVRTC 11.7, sm_70) a parameter whose address is taken, as a reference to it is, is first
 // copied to the thread's local memory (80 bytes of stack and 19 local stores per thread before this was used).
@@ -66,3 +73,23 @@ struct alignas(sizeof(T) * V) Pack
 
 template <typename T, int V> __device__ inline Pack<T, V> load(const T* p) { return *reinterpret_cast<const Pack<T, V>*>(p); }
 template <typename T, int V> __device__ inline void store(T* p, const Pack<T, V>& x) { *reinterpret_cast<Pack<T, V>*>(p) = x; }
+
+template <int W> struct Width
+{
+    static constexpr int value = W;
+};
+
+template <int V, typename Body>
+__device__ inline void for_each_vector_of(unsigned n, Body body)
+{
+    unsigned vectors = n / V, step = gridDim.x * blockDim.x, t = blockIdx.x * blockDim.x + threadIdx.x;
+    for (unsigned k = t; k < vectors; k += step) body(Width<V>(), k * V);
+    if (V > 1 && t < n - vectors * V) body(Width<1>(), vectors * V + t);
+}
+
+template <typename T, typename Body>
+__device__ inline void for_each_vector(int vector, unsigned n, Body body)
+{
+    if (vector) for_each_vector_of<16 / sizeof(T)>(n, body);
+    else for_each_vector_of<1>(n, body);
+}
