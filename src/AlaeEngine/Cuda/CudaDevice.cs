@@ -5,7 +5,8 @@ namespace AlaeEngine.Cuda;
 
 /// <summary>
 /// One GPU as the engine uses it: the primary context (the one cuBLAS's runtime also picks), one stream that every
-/// kernel, copy and GEMM is issued on (so they run in order with no host synchronisation), a cuBLAS handle bound to
+/// kernel, copy and GEMM is issued on (so they run in order with no host synchronisation; uploads from the host go
+/// through <see cref="Uploads"/>' copy stream, which the stream waits for), a cuBLAS handle bound to
 /// that stream, the loaded kernel modules and the memory allocator. Lives as long as the process. The stream is
 /// non-blocking: work another library queues on the legacy default stream (stream 0) neither waits for it nor makes
 /// it wait; the engine itself never uses stream 0 (only the asynchronous copies and memsets, on its own stream).
@@ -25,6 +26,10 @@ internal sealed unsafe class CudaDevice
     public nint Stream { get; }
     public nint Blas { get; }
     public CudaAllocator Allocator { get; }
+
+    /// <summary>Host → device copies (pinned staging on a copy stream), made at the first upload; lives as long as the device.</summary>
+    public HostUploader Uploads => _uploads ??= new HostUploader(this);
+    private HostUploader? _uploads;
 
     // counters behind CudaActivity; only the thread that drives the device changes them
     internal long KernelLaunches, BlasCalls, MemoryOperations, HostWaits;
