@@ -226,7 +226,7 @@ public class GpuElementwiseParityTests : GpuParity
         [[300, 301], [1]],
         // sum_to_rows in two stages (splits of the N·H·W positions of each channel, then sum_splits), aligned rows
         [[16, 8, 64, 64], [1, 8, 1, 1]],
-        // sum_to_columns: 24 columns (6 vectors, 8 lanes × 32 row groups), 4096 rows in 12 splits; 3 columns without vectors
+        // sum_to_columns: 24 columns (6 vectors, 8 lanes × 32 row groups), 4096 rows in 3 splits; 3 columns without vectors
         [[4096, 24], [24]],
         [[1000, 3], [1, 3]],
         // columns under an outer kept axis: (4, ·, 24) → (4, 1, 24), and a kept axis between two summed ones
