@@ -43,9 +43,13 @@ internal readonly record struct SumToLayout(bool Rows, int Vector, int Threads, 
             return new(true, v, r / v < 256 ? 32 : 256, m * splits, splits, chunk, 0, 0, 0);
         }
         int cols = inner, rows = r;
-        int lanes = Math.Min(ColumnThreads, PowerOfTwoAtLeast(Ceil(cols, v))), groups = ColumnThreads / lanes;
+        // as many lanes as column vectors, fewer (down to a warp: 512 contiguous bytes per row) while that leaves too
+        // few work items, so a (N, F) → (F) sum fills blocks with column tiles before it needs a second launch
+        int lanes = Math.Min(ColumnThreads, PowerOfTwoAtLeast(Ceil(cols, v))), outer = m / cols;
+        while (lanes > 32 && (long)outer * Ceil(cols, lanes * v) < TargetItems) lanes /= 2;
+        int groups = ColumnThreads / lanes;
         if (groups > PowerOfTwoAtLeast(rows)) { groups = PowerOfTwoAtLeast(rows); lanes = ColumnThreads / groups; }
-        int tiles = Ceil(cols, lanes * v), baseItems = m / cols * tiles;
+        int tiles = Ceil(cols, lanes * v), baseItems = outer * tiles;
         long perRow = Math.Min(cols, lanes * v);
         int colSplits = Math.Clamp(Ceil(TargetItems, baseItems), 1, (int)Math.Max(1, rows * perRow / MinItemElements));
         int rowsPerSplit = Ceil(rows, colSplits);

@@ -232,13 +232,15 @@ public class GpuElementwiseParityTests : GpuParity
         // columns under an outer kept axis: (4, ·, 24) → (4, 1, 24), and a kept axis between two summed ones
         [[4, 300, 24], [4, 1, 24]],
         [[6, 5, 3, 40], [1, 5, 1, 1]],
-        // many outputs: a full-size gradient summed over the batch, 2048 columns per tile row and rows split
+        // many outputs: a full-size gradient summed over the batch, 2048 columns in 16 tiles of 32 lanes
         [[64, 8, 16, 16], [1, 8, 16, 16]],
+        // a linear layer's bias gradient: 256 columns in 2 tiles of 32 lanes, 2048 rows in 8 splits
+        [[2048, 256], [256]],
     ];
 
     /// <summary>Every SumTo shape, with x 16-byte aligned (vector loads where the rows allow) and 1 element off it (none).</summary>
     [Test]
-    public void SumTo([Values] DType dtype, [Range(0, 14)] int shapes, [Values(0, 1)] int offset)
+    public void SumTo([Values] DType dtype, [Range(0, 15)] int shapes, [Values(0, 1)] int offset)
     {
         Shape sx = SumShapes[shapes][0], sd = SumShapes[shapes][1];
         Parity($"SumTo {sx}→{sd}, offset {offset}", [Rand(sx, dtype, 16), Rand(sd, dtype, 17)], [1], (k, t) => k.SumTo(t[0], t[1]),
