@@ -28,8 +28,8 @@ internal sealed unsafe class CudaDevice
     public CudaAllocator Allocator { get; }
 
     /// <summary>Host → device copies (pinned staging on a copy stream), made at the first upload; lives as long as the device.</summary>
-    public HostUploader Uploads => _uploads ??= new HostUploader(this);
-    private HostUploader? _uploads;
+    public HostUploader Uploads => _uploads.Value;
+    private readonly Lazy<HostUploader> _uploads;
 
     // counters behind CudaActivity; only the thread that drives the device changes them
     internal long KernelLaunches, BlasCalls, MemoryOperations, HostWaits;
@@ -90,6 +90,7 @@ internal sealed unsafe class CudaDevice
         Blas = blas;
         Cublas.Check(Cublas.SetStream(blas, stream));
         Allocator = new CudaAllocator(this);
+        _uploads = new Lazy<HostUploader>(() => new HostUploader(this));
     }
 
     /// <summary>Makes the context current on the calling thread (contexts are per thread; test runners use pools).</summary>

@@ -46,8 +46,13 @@ internal sealed unsafe class HostUploader : IDisposable
     /// <summary>Queues the copy of <paramref name="source"/> to device address <paramref name="destination"/>, ordered before the compute stream's next work.</summary>
     public void Upload(ReadOnlySpan<byte> source, ulong destination)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         if (source.IsEmpty) return;
+        lock (_buffers) UploadLocked(source, destination);    // the ring of buffers is one per device, whichever thread uploads
+    }
+
+    private void UploadLocked(ReadOnlySpan<byte> source, ulong destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _device.MakeCurrent();
         Cu.Check(Cu.EventRecord(_computeQueued, _device.Stream));
         Cu.Check(Cu.StreamWaitEvent(_copyStream, _computeQueued, 0));
@@ -71,6 +76,11 @@ internal sealed unsafe class HostUploader : IDisposable
     }
 
     public void Dispose()
+    {
+        lock (_buffers) DisposeLocked();
+    }
+
+    private void DisposeLocked()
     {
         if (_disposed) return;
         _disposed = true;
