@@ -4,7 +4,6 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda.HostEmulation;
 
 /// <summary>How the engine creates its streams, as the fake driver saw it. Runs only under run.sh.</summary>
-[TestFixture]
 public class StreamTests : GpuParity
 {
     [Test]
