@@ -160,8 +160,11 @@ public class R1PenaltyTests
         var random = Tensor.FromArray(x.ToDoubleArray()[(InChannels * Size * Size)..], new Shape(1, InChannels, Size, Size));
         random.RequiresGrad = true;
         CheckAgainstFiniteDifferences(model, random, checkImages: true);
+        // The identity is exact arithmetic's; in floating point the black sample still adds its rounding noise, which the
+        // pooled model's second instance norm amplifies by 1/√eps: 9.6e-7 relative with per-sample im2col GEMMs, 1.6e-6
+        // with batch-wide convolution GEMMs (another summation order), 2e-13 for the single block. Hence 1e-5 here.
         for (int i = 0; i < biases.Count; i++)
-            AssertClose(batchGrads[i], GradOrZeros(biases[i]).Select(v => v / 2).ToArray(), biases[i].Name + " (black + random vs random alone)");
+            AssertClose(batchGrads[i], GradOrZeros(biases[i]).Select(v => v / 2).ToArray(), biases[i].Name + " (black + random vs random alone)", 1e-5);
     }
 
     private static void ResetGrads(TinyEncoderAndD model, Tensor x)
@@ -277,11 +280,11 @@ public class R1PenaltyTests
         AssertClose(both, r1Only.Zip(logisticOnly, (a, b) => a + b).ToArray(), "conv.weight");
     }
 
-    private static void AssertClose(double[] got, double[] want, string what)
+    private static void AssertClose(double[] got, double[] want, string what, double tolerance = Tolerance)
     {
         double maxErr = 0, scale = 0;
         for (int i = 0; i < want.Length; i++) { maxErr = Math.Max(maxErr, Math.Abs(got[i] - want[i])); scale = Math.Max(scale, Math.Abs(want[i])); }
         double rel = maxErr / Math.Max(scale, 1e-3);
-        Assert.That(rel, Is.LessThanOrEqualTo(Tolerance), $"{what}: relative error {rel:E2} (max abs err {maxErr:E2}, scale {scale:E2})");
+        Assert.That(rel, Is.LessThanOrEqualTo(tolerance), $"{what}: relative error {rel:E2} (max abs err {maxErr:E2}, scale {scale:E2})");
     }
 }
