@@ -63,7 +63,7 @@ internal readonly record struct ConvGeometry(int N, int Cin, int H, int W, int C
     public unsafe PaddedInput<T> Padded<T>(T* x) where T : unmanaged
     {
         if (Pad == 0) return new PaddedInput<T>(x, null);
-        var xp = ArrayPool<T>.Shared.Rent(N * Cin * Hp * Wp);
+        var xp = HostMemoryPool.Rent<T>(N * Cin * Hp * Wp);
         var pin = new Memory<T>(xp).Pin();
         nint src = (nint)x, dst = (nint)pin.Pointer;
         var g = this;
@@ -114,7 +114,7 @@ internal readonly unsafe struct PaddedInput<T>(T* pointer, T[]? pooled, MemoryHa
     {
         if (pooled == null) return;
         pin.Dispose();
-        ArrayPool<T>.Shared.Return(pooled);
+        HostMemoryPool.Return(pooled);
     }
 }
 

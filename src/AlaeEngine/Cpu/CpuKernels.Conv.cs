@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using AlaeEngine.Tensors;
 
@@ -61,7 +60,7 @@ public sealed partial class CpuKernels
                 return;
             }
             int chunk = Math.Clamp(ColsBudget / Math.Max(1, g.Taps * g.OutPlane), 1, g.N);
-            var cols = ArrayPool<T>.Shared.Rent(g.Taps * g.OutPlane * chunk);
+            var cols = HostMemoryPool.Rent<T>(g.Taps * g.OutPlane * chunk);
             try
             {
                 fixed (T* pc = cols)
@@ -75,7 +74,7 @@ public sealed partial class CpuKernels
                         Col2Im(pc, cn, g, pgx + (long)n0 * g.Cin * g.InPlane);
                     }
             }
-            finally { ArrayPool<T>.Shared.Return(cols); }
+            finally { HostMemoryPool.Return(cols); }
         }
     }
 

@@ -3,6 +3,10 @@ using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Cpu;
 
+/// <summary>
+/// Elementwise kernels: vectorised where the vector form computes the same operations in the same order as the scalar
+/// one (so a vector lane and the scalar tail agree bit for bit), and split over threads by rows or element ranges.
+/// </summary>
 public sealed partial class CpuKernels
 {
     private interface IBinary<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -38,90 +42,130 @@ public sealed partial class CpuKernels
     private static void BinaryRun<T, TOp>(Tensor a, Tensor b, Tensor dst)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinary<T>
     {
-        var A = a.Span<T>(); var B = b.Span<T>(); var D = dst.Span<T>();
         var plan = new BroadcastPlan(dst.Shape, a.Shape, b.Shape);
         int inner = plan.Inner, rows = plan.Outer;
         int sa = plan.Strides[0][^1], sb = plan.Strides[1][^1];
-        for (int o = 0; o < rows; o++)
+        CpuParallel.For(rows, inner, (lo, hi) =>
         {
-            var ra = A[plan.Offset(0, o)..];
-            var rb = B[plan.Offset(1, o)..];
-            var rd = D.Slice(o * inner, inner);
-            int i = 0, w = Vector<T>.Count;
-            if (sa == 1 && sb == 1)
+            var A = a.Span<T>(); var B = b.Span<T>(); var D = dst.Span<T>();
+            for (int o = lo; o < hi; o++)
             {
-                for (; i <= inner - w; i += w) TOp.Apply(new Vector<T>(ra[i..]), new Vector<T>(rb[i..])).CopyTo(rd[i..]);
-                for (; i < inner; i++) rd[i] = TOp.Apply(ra[i], rb[i]);
+                var ra = A[plan.Offset(0, o)..];
+                var rb = B[plan.Offset(1, o)..];
+                var rd = D.Slice(o * inner, inner);
+                int i = 0, w = Vector<T>.Count;
+                if (sa == 1 && sb == 1)
+                {
+                    for (; i <= inner - w; i += w) TOp.Apply(new Vector<T>(ra[i..]), new Vector<T>(rb[i..])).CopyTo(rd[i..]);
+                    for (; i < inner; i++) rd[i] = TOp.Apply(ra[i], rb[i]);
+                }
+                else if (sa == 1)
+                {
+                    var s = rb[0]; var vs = new Vector<T>(s);
+                    for (; i <= inner - w; i += w) TOp.Apply(new Vector<T>(ra[i..]), vs).CopyTo(rd[i..]);
+                    for (; i < inner; i++) rd[i] = TOp.Apply(ra[i], s);
+                }
+                else if (sb == 1)
+                {
+                    var s = ra[0]; var vs = new Vector<T>(s);
+                    for (; i <= inner - w; i += w) TOp.Apply(vs, new Vector<T>(rb[i..])).CopyTo(rd[i..]);
+                    for (; i < inner; i++) rd[i] = TOp.Apply(s, rb[i]);
+                }
+                else rd.Fill(TOp.Apply(ra[0], rb[0]));
             }
-            else if (sa == 1)
-            {
-                var s = rb[0]; var vs = new Vector<T>(s);
-                for (; i <= inner - w; i += w) TOp.Apply(new Vector<T>(ra[i..]), vs).CopyTo(rd[i..]);
-                for (; i < inner; i++) rd[i] = TOp.Apply(ra[i], s);
-            }
-            else if (sb == 1)
-            {
-                var s = ra[0]; var vs = new Vector<T>(s);
-                for (; i <= inner - w; i += w) TOp.Apply(vs, new Vector<T>(rb[i..])).CopyTo(rd[i..]);
-                for (; i < inner; i++) rd[i] = TOp.Apply(s, rb[i]);
-            }
-            else rd.Fill(TOp.Apply(ra[0], rb[0]));
-        }
+        });
     }
 
     public void Unary(UnaryOp op, Tensor x, Tensor dst, double alpha = 0)
     {
         RequireSameLength(op.ToString(), x, dst);
-        if (IsF32(x)) UnaryAs(op, x.Span<float>(), dst.Span<float>(), (float)alpha);
-        else UnaryAs(op, x.Span<double>(), dst.Span<double>(), alpha);
+        if (IsF32(x)) UnaryAs(op, x, dst, (float)alpha); else UnaryAs(op, x, dst, alpha);
     }
 
-    private static void UnaryAs<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> d, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void UnaryAs<T>(UnaryOp op, Tensor x, Tensor dst, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = x.Length;
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "unknown unary op");
+        CpuParallel.ForElements(x.Length, (start, end) => UnaryRange(op, x.Span<T>()[start..end], dst.Span<T>()[start..end], alpha));
+    }
+
+    private static void UnaryRange<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> d, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = x.Length, i = 0, w = Vector<T>.Count;
+        var va = new Vector<T>(alpha);
         switch (op)
         {
-            case UnaryOp.Neg: for (int i = 0; i < n; i++) d[i] = -x[i]; break;
-            case UnaryOp.Square: for (int i = 0; i < n; i++) d[i] = x[i] * x[i]; break;
-            case UnaryOp.Sqrt: for (int i = 0; i < n; i++) d[i] = T.Sqrt(x[i]); break;
-            case UnaryOp.Rsqrt: for (int i = 0; i < n; i++) d[i] = T.One / T.Sqrt(x[i]); break;
-            case UnaryOp.Exp: for (int i = 0; i < n; i++) d[i] = T.Exp(x[i]); break;
-            case UnaryOp.Log: for (int i = 0; i < n; i++) d[i] = T.Log(x[i]); break;
-            case UnaryOp.Reciprocal: for (int i = 0; i < n; i++) d[i] = T.One / x[i]; break;
+            case UnaryOp.Neg:
+                for (; i <= n - w; i += w) (-new Vector<T>(x[i..])).CopyTo(d[i..]);
+                for (; i < n; i++) d[i] = -x[i];
+                break;
+            case UnaryOp.Square:
+                for (; i <= n - w; i += w) { var v = new Vector<T>(x[i..]); (v * v).CopyTo(d[i..]); }
+                for (; i < n; i++) d[i] = x[i] * x[i];
+                break;
+            case UnaryOp.Sqrt:
+                for (; i <= n - w; i += w) Vector.SquareRoot(new Vector<T>(x[i..])).CopyTo(d[i..]);
+                for (; i < n; i++) d[i] = T.Sqrt(x[i]);
+                break;
+            case UnaryOp.Rsqrt:
+                for (; i <= n - w; i += w) (Vector<T>.One / Vector.SquareRoot(new Vector<T>(x[i..]))).CopyTo(d[i..]);
+                for (; i < n; i++) d[i] = T.One / T.Sqrt(x[i]);
+                break;
+            case UnaryOp.Reciprocal:
+                for (; i <= n - w; i += w) (Vector<T>.One / new Vector<T>(x[i..])).CopyTo(d[i..]);
+                for (; i < n; i++) d[i] = T.One / x[i];
+                break;
+            case UnaryOp.Exp: for (; i < n; i++) d[i] = T.Exp(x[i]); break;
+            case UnaryOp.Log: for (; i < n; i++) d[i] = T.Log(x[i]); break;
             case UnaryOp.Softplus:
                 // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): no overflow for large |x|
-                for (int i = 0; i < n; i++) d[i] = T.Max(x[i], T.Zero) + T.LogP1(T.Exp(-T.Abs(x[i])));
+                for (; i < n; i++) d[i] = T.Max(x[i], T.Zero) + T.LogP1(T.Exp(-T.Abs(x[i])));
                 break;
             case UnaryOp.Sigmoid:
-                for (int i = 0; i < n; i++)
+                for (; i < n; i++)
                 {
                     var e = T.Exp(-T.Abs(x[i]));
                     d[i] = x[i] >= T.Zero ? T.One / (T.One + e) : e / (T.One + e);
                 }
                 break;
-            case UnaryOp.LeakyRelu: for (int i = 0; i < n; i++) d[i] = x[i] > T.Zero ? x[i] : alpha * x[i]; break;
-            case UnaryOp.Scale:
+            case UnaryOp.LeakyRelu:
+                for (; i <= n - w; i += w)
                 {
-                    int i = 0, w = Vector<T>.Count; var va = new Vector<T>(alpha);
-                    for (; i <= n - w; i += w) (new Vector<T>(x[i..]) * va).CopyTo(d[i..]);
-                    for (; i < n; i++) d[i] = alpha * x[i];
-                    break;
+                    var v = new Vector<T>(x[i..]);
+                    Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<T>.Zero), v, va * v).CopyTo(d[i..]);
                 }
-            case UnaryOp.AddScalar: for (int i = 0; i < n; i++) d[i] = x[i] + alpha; break;
-            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown unary op");
+                for (; i < n; i++) d[i] = x[i] > T.Zero ? x[i] : alpha * x[i];
+                break;
+            case UnaryOp.Scale:
+                for (; i <= n - w; i += w) (new Vector<T>(x[i..]) * va).CopyTo(d[i..]);
+                for (; i < n; i++) d[i] = alpha * x[i];
+                break;
+            default: // AddScalar
+                for (; i <= n - w; i += w) (new Vector<T>(x[i..]) + va).CopyTo(d[i..]);
+                for (; i < n; i++) d[i] = x[i] + alpha;
+                break;
         }
     }
 
     public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope)
     {
         RequireSameLength("LeakyReluGrad", g, x);
-        if (IsF32(x)) LeakyReluGradAs(g.Span<float>(), x.Span<float>(), dst.Span<float>(), (float)slope);
-        else LeakyReluGradAs(g.Span<double>(), x.Span<double>(), dst.Span<double>(), slope);
+        if (IsF32(x)) LeakyReluGradAs(g, x, dst, (float)slope); else LeakyReluGradAs(g, x, dst, slope);
     }
 
-    private static void LeakyReluGradAs<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> d, T slope) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void LeakyReluGradAs<T>(Tensor gt, Tensor xt, Tensor dt, T slope) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < g.Length; i++) d[i] = x[i] > T.Zero ? g[i] : slope * g[i];
+        CpuParallel.ForElements(gt.Length, (start, end) =>
+        {
+            var g = gt.Span<T>()[start..end]; var x = xt.Span<T>()[start..end]; var d = dt.Span<T>()[start..end];
+            int i = 0, w = Vector<T>.Count;
+            var vs = new Vector<T>(slope);
+            for (; i <= g.Length - w; i += w)
+            {
+                var gv = new Vector<T>(g[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero), gv, vs * gv).CopyTo(d[i..]);
+            }
+            for (; i < g.Length; i++) d[i] = x[i] > T.Zero ? g[i] : slope * g[i];
+        });
     }
 
     public void SumTo(Tensor x, Tensor dst)
@@ -129,30 +173,45 @@ public sealed partial class CpuKernels
         if (IsF32(x)) SumToAs<float>(x, dst); else SumToAs<double>(x, dst);
     }
 
+    // Rows of x add into rows of dst, several x rows into one dst row where dst broadcasts. Workers own ranges of dst
+    // (each walks every x row in order and takes those landing in its range), so every dst element sums in one order.
     private static void SumToAs<T>(Tensor x, Tensor dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var X = x.Span<T>(); var D = dst.Span<T>();
-        D.Clear();
+        dst.Span<T>().Clear();
         // walk x's shape; dst is the broadcast operand
         var plan = new BroadcastPlan(x.Shape, dst.Shape);
         int inner = plan.Inner, rows = plan.Outer, sd = plan.Strides[0][^1];
-        for (int o = 0; o < rows; o++)
+        int dstLength = dst.Length;
+        CpuParallel.For(dstLength, Math.Max(1, (long)rows * inner / Math.Max(1, dstLength)), (lo, hi) =>
         {
-            var rx = X.Slice(o * inner, inner);
-            var rd = D[plan.Offset(0, o)..];
-            if (sd == 1)
+            var X = x.Span<T>(); var D = dst.Span<T>();
+            for (int o = 0; o < rows; o++)
             {
-                int i = 0, w = Vector<T>.Count;
-                for (; i <= inner - w; i += w) (new Vector<T>(rd[i..]) + new Vector<T>(rx[i..])).CopyTo(rd[i..]);
-                for (; i < inner; i++) rd[i] += rx[i];
+                int at = plan.Offset(0, o);
+                if (at < lo || at >= hi) continue;
+                var rx = X.Slice(o * inner, inner);
+                var rd = D[at..];
+                if (sd == 1)
+                {
+                    int i = 0, w = Vector<T>.Count;
+                    for (; i <= inner - w; i += w) (new Vector<T>(rd[i..]) + new Vector<T>(rx[i..])).CopyTo(rd[i..]);
+                    for (; i < inner; i++) rd[i] += rx[i];
+                }
+                else rd[0] += Sum(rx);
             }
-            else
-            {
-                T s = T.Zero;
-                for (int i = 0; i < inner; i++) s += rx[i];
-                rd[0] += s;
-            }
-        }
+        });
+    }
+
+    // w partial sums in lanes, then the lanes and the tail in order
+    private static T Sum<T>(ReadOnlySpan<T> v) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, w = Vector<T>.Count;
+        var acc = Vector<T>.Zero;
+        for (; i <= v.Length - w; i += w) acc += new Vector<T>(v[i..]);
+        T s = T.Zero;
+        for (int l = 0; l < w; l++) s += acc[l];
+        for (; i < v.Length; i++) s += v[i];
+        return s;
     }
 
     public void BroadcastTo(Tensor x, Tensor dst)
@@ -162,15 +221,18 @@ public sealed partial class CpuKernels
 
     private static void BroadcastToAs<T>(Tensor x, Tensor dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var X = x.Span<T>(); var D = dst.Span<T>();
         var plan = new BroadcastPlan(dst.Shape, x.Shape);
         int inner = plan.Inner, rows = plan.Outer, sx = plan.Strides[0][^1];
-        for (int o = 0; o < rows; o++)
+        CpuParallel.For(rows, inner, (lo, hi) =>
         {
-            var rx = X[plan.Offset(0, o)..];
-            var rd = D.Slice(o * inner, inner);
-            if (sx == 1) rx[..inner].CopyTo(rd); else rd.Fill(rx[0]);
-        }
+            var X = x.Span<T>(); var D = dst.Span<T>();
+            for (int o = lo; o < hi; o++)
+            {
+                var rx = X[plan.Offset(0, o)..];
+                var rd = D.Slice(o * inner, inner);
+                if (sx == 1) rx[..inner].CopyTo(rd); else rd.Fill(rx[0]);
+            }
+        });
     }
 
     public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
@@ -178,13 +240,23 @@ public sealed partial class CpuKernels
         foreach (var (a, b) in pairs)
         {
             RequireSameLength("LerpInPlace", a, b);
-            if (IsF32(a)) LerpAs(a.Span<float>(), b.Span<float>(), (float)t);
-            else LerpAs(a.Span<double>(), b.Span<double>(), t);
+            if (IsF32(a)) LerpAs(a, b, (float)t); else LerpAs(a, b, t);
         }
     }
 
-    private static void LerpAs<T>(Span<T> a, ReadOnlySpan<T> b, T t) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void LerpAs<T>(Tensor at, Tensor bt, T t) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < a.Length; i++) a[i] += t * (b[i] - a[i]);
+        CpuParallel.ForElements(at.Length, (start, end) =>
+        {
+            var a = at.Span<T>()[start..end]; var b = bt.Span<T>()[start..end];
+            int i = 0, w = Vector<T>.Count;
+            var vt = new Vector<T>(t);
+            for (; i <= a.Length - w; i += w)
+            {
+                var va = new Vector<T>(a[i..]);
+                (va + vt * (new Vector<T>(b[i..]) - va)).CopyTo(a[i..]);
+            }
+            for (; i < a.Length; i++) a[i] += t * (b[i] - a[i]);
+        });
     }
 }

@@ -14,60 +14,83 @@ public sealed partial class CpuKernels
     public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
     {
         var (n, c, inner) = ChannelLayout.ForBias(x, bias, y);
-        if (IsF32(x)) BiasLeakyReluAs(x.Span<float>(), bias.Span<float>(), y.Span<float>(), n, c, inner, (float)slope);
-        else BiasLeakyReluAs(x.Span<double>(), bias.Span<double>(), y.Span<double>(), n, c, inner, slope);
+        if (IsF32(x)) BiasLeakyReluAs(x, bias, y, n, c, inner, (float)slope);
+        else BiasLeakyReluAs(x, bias, y, n, c, inner, slope);
     }
 
-    private static void BiasLeakyReluAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, int n, int c, int inner, T slope)
+    private static void BiasLeakyReluAs<T>(Tensor xt, Tensor bt, Tensor yt, int n, int c, int inner, T slope)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int row = 0; row < n * c; row++)
+        ForRows<T>(n * c, inner, (row, x, y) =>
         {
-            T b = bias[row % c];
-            int o = row * inner;
-            for (int i = o; i < o + inner; i++)
+            T b = bt.Span<T>()[row % c];
+            var vb = new Vector<T>(b); var vs = new Vector<T>(slope);
+            int i = 0, w = Vector<T>.Count;
+            for (; i <= inner - w; i += w)
+            {
+                var t = new Vector<T>(x[i..]) + vb;
+                Vector.ConditionalSelect(Vector.GreaterThan(t, Vector<T>.Zero), t, vs * t).CopyTo(y[i..]);
+            }
+            for (; i < inner; i++)
             {
                 T t = x[i] + b;
                 y[i] = t > T.Zero ? t : slope * t;
             }
-        }
+        }, xt, yt);
     }
 
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)
     {
         var (n, c, inner) = ChannelLayout.ForNoise(x, weight, noise, y);
-        if (IsF32(x)) AddNoiseAs(x.Span<float>(), weight.Span<float>(), noise.Span<float>(), y.Span<float>(), n, c, inner);
-        else AddNoiseAs(x.Span<double>(), weight.Span<double>(), noise.Span<double>(), y.Span<double>(), n, c, inner);
+        if (IsF32(x)) AddNoiseAs<float>(x, weight, noise, y, n, c, inner);
+        else AddNoiseAs<double>(x, weight, noise, y, n, c, inner);
     }
 
-    private static void AddNoiseAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> noise, Span<T> y, int n, int c, int inner)
+    private static void AddNoiseAs<T>(Tensor xt, Tensor weight, Tensor noise, Tensor yt, int n, int c, int inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int row = 0; row < n * c; row++)
+        ForRows<T>(n * c, inner, (row, x, y) =>
         {
-            T w = weight[row % c];
-            var plane = noise.Slice(row / c * inner, inner);
-            int o = row * inner;
-            for (int i = 0; i < inner; i++) y[o + i] = x[o + i] + w * plane[i];
-        }
+            T wc = weight.Span<T>()[row % c];
+            ReadOnlySpan<T> plane = noise.Span<T>().Slice(row / c * inner, inner);
+            var vw = new Vector<T>(wc);
+            int i = 0, w = Vector<T>.Count;
+            for (; i <= inner - w; i += w) (new Vector<T>(x[i..]) + vw * new Vector<T>(plane[i..])).CopyTo(y[i..]);
+            for (; i < inner; i++) y[i] = x[i] + wc * plane[i];
+        }, xt, yt);
     }
 
     public void StyleModulate(Tensor x, Tensor style, Tensor y)
     {
         var (n, c, inner) = ChannelLayout.ForStyle(x, style, y);
-        if (IsF32(x)) StyleModulateAs(x.Span<float>(), style.Span<float>(), y.Span<float>(), n, c, inner);
-        else StyleModulateAs(x.Span<double>(), style.Span<double>(), y.Span<double>(), n, c, inner);
+        if (IsF32(x)) StyleModulateAs<float>(x, style, y, n, c, inner);
+        else StyleModulateAs<double>(x, style, y, n, c, inner);
     }
 
-    private static void StyleModulateAs<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> style, Span<T> y, int n, int c, int inner)
+    private static void StyleModulateAs<T>(Tensor xt, Tensor style, Tensor yt, int n, int c, int inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int row = 0; row < n * c; row++)
+        ForRows<T>(n * c, inner, (row, x, y) =>
         {
             int s = row / c * 2 * c + row % c;
-            T scale = style[s] + T.One, shift = style[s + c];
-            int o = row * inner;
-            for (int i = o; i < o + inner; i++) y[i] = x[i] * scale + shift;
-        }
+            var st = style.Span<T>();
+            T scale = st[s] + T.One, shift = st[s + c];
+            var vscale = new Vector<T>(scale); var vshift = new Vector<T>(shift);
+            int i = 0, w = Vector<T>.Count;
+            for (; i <= inner - w; i += w) (new Vector<T>(x[i..]) * vscale + vshift).CopyTo(y[i..]);
+            for (; i < inner; i++) y[i] = x[i] * scale + shift;
+        }, xt, yt);
+    }
+
+    private delegate void RowBody<T>(int row, ReadOnlySpan<T> x, Span<T> y);
+
+    // body(row, x row, y row) for the rows × inner layout of x and y, rows split over the workers
+    private static void ForRows<T>(int rows, int inner, RowBody<T> body, Tensor x, Tensor y) where T : unmanaged
+    {
+        CpuParallel.For(rows, inner, (lo, hi) =>
+        {
+            var X = x.Span<T>(); var Y = y.Span<T>();
+            for (int row = lo; row < hi; row++) body(row, X.Slice(row * inner, inner), Y.Slice(row * inner, inner));
+        });
     }
 }

@@ -22,4 +22,11 @@ internal static class CpuParallel
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
             w => body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
     }
+
+    /// <summary>Runs body(start, end) over element ranges covering [0, length) (split at multiples of 64 elements).</summary>
+    public static void ForElements(int length, Action<int, int> body)
+    {
+        const int block = 64;
+        For((length + block - 1) / block, block, (lo, hi) => body(lo * block, Math.Min(length, hi * block)));
+    }
 }

@@ -6,6 +6,7 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cpu;
 
 /// <summary>The optimised CPU kernels against the plainest possible loops.</summary>
+[NonParallelizable]
 public class ReferenceKernelTests
 {
     private static double[] Rand(int n, ulong seed) => Enumerable.Range(0, n).Select(i => Philox.Normal(seed, (ulong)i)).ToArray();
@@ -29,6 +30,45 @@ public class ReferenceKernelTests
                                 r += k1[a + 1] * k1[b + 1] / 16 * X[(c * h + i + a) * w + j + b];
                     Assert.That(y[(c * h + i) * w + j], Is.EqualTo(r).Within(1e-14));
                 }
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    public void UpfirdnOnManyPlanesMatchesStencilAndItsAdjoint(int threads)
+    {
+        // enough planes for the parallel path; the adjoint through ⟨up(x), g⟩ = ⟨x, upᵀ(g)⟩, with and without resampling
+        CpuKernels.Threads = threads;
+        try
+        {
+            var x = Tensor.FromArray(Rand(4 * 32 * 16 * 16, 11), new Shape(4, 32, 16, 16));
+            var f = Tensor.FromArray(Rand(4 * 3, 12), new Shape(4, 3));
+            foreach (var (up, down) in new[] { (1, 1), (2, 1), (1, 2) })
+            {
+                var y = Op.Upfirdn2d(x, f, up, down, padX0: 1, padX1: 2, padY0: 2, padY1: 1);
+                var g = Tensor.FromArray(Rand(y.Length, 13), y.Shape);
+                var gx = Op.Upfirdn2dAdjoint(g, f, x.Shape, up, down, 1, 2, 2, 1);
+                double lhs = y.ToDoubleArray().Zip(g.ToDoubleArray(), (a, b) => a * b).Sum();
+                double rhs = x.ToDoubleArray().Zip(gx.ToDoubleArray(), (a, b) => a * b).Sum();
+                Assert.That(lhs, Is.EqualTo(rhs).Within(1e-10 * Math.Abs(lhs)), $"up {up} down {down}");
+                if (up != 1 || down != 1) continue;
+                var X = x.ToDoubleArray(); var F = f.ToDoubleArray(); var Y = y.ToDoubleArray();
+                int h = 16, w = 16, ho = y.Shape[2], wo = y.Shape[3];
+                for (int p = 0; p < 4 * 32; p += 37)
+                    for (int oy = 0; oy < ho; oy++)
+                        for (int ox = 0; ox < wo; ox++)
+                        {
+                            double r = 0;
+                            for (int ty = 0; ty < 4; ty++)
+                                for (int tx = 0; tx < 3; tx++)
+                                {
+                                    int iy = oy + ty - 2, ix = ox + tx - 1;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) r += F[(3 - ty) * 3 + 2 - tx] * X[(p * h + iy) * w + ix];
+                                }
+                            Assert.That(Y[(p * ho + oy) * wo + ox], Is.EqualTo(r).Within(1e-13));
+                        }
+            }
+        }
+        finally { CpuKernels.Threads = Environment.ProcessorCount; }
     }
 
     [Test]
