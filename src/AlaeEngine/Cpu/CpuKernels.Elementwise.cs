@@ -173,14 +173,32 @@ public sealed partial class CpuKernels
         if (IsF32(x)) SumToAs<float>(x, dst); else SumToAs<double>(x, dst);
     }
 
-    // Rows of x add into rows of dst, several x rows into one dst row where dst broadcasts. Workers own ranges of dst
-    // (each walks every x row in order and takes those landing in its range), so every dst element sums in one order.
+    // Rows of x add into rows of dst, several x rows into one dst row where dst broadcasts. Where dst keeps the inner
+    // axis, workers own column ranges and walk every row; where it sums the inner axis away, workers own ranges of dst
+    // (walking every x row in order and taking those landing in their range). Either way each dst element sums in one order.
     private static void SumToAs<T>(Tensor x, Tensor dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
         dst.Span<T>().Clear();
         // walk x's shape; dst is the broadcast operand
         var plan = new BroadcastPlan(x.Shape, dst.Shape);
         int inner = plan.Inner, rows = plan.Outer, sd = plan.Strides[0][^1];
+        if (sd == 1)
+        {
+            CpuParallel.ForElements(inner, (start, end) =>
+            {
+                var X = x.Span<T>(); var D = dst.Span<T>();
+                int w = Vector<T>.Count;
+                for (int o = 0; o < rows; o++)
+                {
+                    var rx = X.Slice(o * inner, inner);
+                    var rd = D[plan.Offset(0, o)..];
+                    int i = start;
+                    for (; i <= end - w; i += w) (new Vector<T>(rd[i..]) + new Vector<T>(rx[i..])).CopyTo(rd[i..]);
+                    for (; i < end; i++) rd[i] += rx[i];
+                }
+            }, rows);
+            return;
+        }
         int dstLength = dst.Length;
         CpuParallel.For(dstLength, Math.Max(1, (long)rows * inner / Math.Max(1, dstLength)), (lo, hi) =>
         {
@@ -188,16 +206,7 @@ public sealed partial class CpuKernels
             for (int o = 0; o < rows; o++)
             {
                 int at = plan.Offset(0, o);
-                if (at < lo || at >= hi) continue;
-                var rx = X.Slice(o * inner, inner);
-                var rd = D[at..];
-                if (sd == 1)
-                {
-                    int i = 0, w = Vector<T>.Count;
-                    for (; i <= inner - w; i += w) (new Vector<T>(rd[i..]) + new Vector<T>(rx[i..])).CopyTo(rd[i..]);
-                    for (; i < inner; i++) rd[i] += rx[i];
-                }
-                else rd[0] += Sum(rx);
+                if (at >= lo && at < hi) D[at] += Sum<T>(X.Slice(o * inner, inner));
             }
         });
     }

@@ -21,22 +21,31 @@ public sealed partial class CpuKernels
     private static void BiasLeakyReluAs<T>(Tensor xt, Tensor bt, Tensor yt, int n, int c, int inner, T slope)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ForRows<T>(n * c, inner, (row, x, y) =>
+        if (inner == 1)
         {
-            T b = bt.Span<T>()[row % c];
-            var vb = new Vector<T>(b); var vs = new Vector<T>(slope);
-            int i = 0, w = Vector<T>.Count;
-            for (; i <= inner - w; i += w)
-            {
-                var t = new Vector<T>(x[i..]) + vb;
-                Vector.ConditionalSelect(Vector.GreaterThan(t, Vector<T>.Zero), t, vs * t).CopyTo(y[i..]);
-            }
-            for (; i < inner; i++)
-            {
-                T t = x[i] + b;
-                y[i] = t > T.Zero ? t : slope * t;
-            }
-        }, xt, yt);
+            // (N, C): one row per sample, the bias a vector along it
+            ForRows<T>(n, c, (_, x, y) => BiasLeakyReluRow(x, bt.Span<T>(), y, slope), xt, yt);
+            return;
+        }
+        ForRows<T>(n * c, inner, (row, x, y) => BiasLeakyReluRow(x, new ReadOnlySpan<T>(in bt.Span<T>()[row % c]), y, slope), xt, yt);
+    }
+
+    // y = leaky_relu(x + bias) where bias has one element (broadcast) or one per element of the row
+    private static void BiasLeakyReluRow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, T slope) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool perElement = bias.Length > 1 || x.Length == 1;
+        var vs = new Vector<T>(slope);
+        int i = 0, w = Vector<T>.Count;
+        for (; i <= x.Length - w; i += w)
+        {
+            var t = new Vector<T>(x[i..]) + (perElement ? new Vector<T>(bias[i..]) : new Vector<T>(bias[0]));
+            Vector.ConditionalSelect(Vector.GreaterThan(t, Vector<T>.Zero), t, vs * t).CopyTo(y[i..]);
+        }
+        for (; i < x.Length; i++)
+        {
+            T t = x[i] + bias[perElement ? i : 0];
+            y[i] = t > T.Zero ? t : slope * t;
+        }
     }
 
     public void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y)

@@ -23,10 +23,13 @@ internal static class CpuParallel
             w => body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
     }
 
-    /// <summary>Runs body(start, end) over element ranges covering [0, length) (split at multiples of 64 elements).</summary>
-    public static void ForElements(int length, Action<int, int> body)
+    /// <summary>
+    /// Runs body(start, end) over element ranges covering [0, length), split at multiples of 64 elements; each element
+    /// costs workPerElement (1 for a pass over the elements).
+    /// </summary>
+    public static void ForElements(int length, Action<int, int> body, long workPerElement = 1)
     {
         const int block = 64;
-        For((length + block - 1) / block, block, (lo, hi) => body(lo * block, Math.Min(length, hi * block)));
+        For((length + block - 1) / block, block * workPerElement, (lo, hi) => body(lo * block, Math.Min(length, hi * block)));
     }
 }
