@@ -12,7 +12,7 @@
 //   binary_T(op, a, b, d, n, plan)        d ← a ∘ b, op: 0 add, 1 sub, 2 mul, 3 div (IKernels.BinaryOp)
 //   broadcast_to_T(x, d, n, plan)         d ← x broadcast (plan.sa holds x's strides)
 //   unary_T(op, x, d, n, alpha)           op numbered as IKernels.UnaryOp
-//   leaky_relu_grad_T(g, x, d, n, slope)  d ← g · (x > 0 ? 1 : slope)
+//   leaky_relu_grad_T(g, x, d, n, slope, gain)  d ← g · (x > 0 ? gain : gain·slope)
 //   fill_T(d, n, value)
 //   convert_f32_f64(s, d, n), convert_f64_f32(s, d, n)
 
@@ -90,7 +90,9 @@ __device__ T unary_one(int op, T x, T alpha)
         case 8: { T e = exp_(-abs_(x)); return x >= zero ? one / (one + e) : e / (one + e); }
         case 9: return x > zero ? x : alpha * x;
         case 10: return alpha * x;
-        default: return x + alpha;
+        case 11: return x + alpha;
+        case 12: return abs_(x);
+        default: return x > zero ? one : x < zero ? -one : zero;   // 13: sign, 0 for ±0 and NaN
     }
 }
 
@@ -102,10 +104,11 @@ __device__ void unary(int op, const T* x, T* d, int n, T alpha)
 }
 
 template <typename T>
-__device__ void leaky_relu_grad(const T* g, const T* x, T* d, int n, T slope)
+__device__ void leaky_relu_grad(const T* g, const T* x, T* d, int n, T slope, T gain)
 {
+    T negative = gain * slope;
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
-        d[i] = x[i] > T(0) ? g[i] : slope * g[i];
+        d[i] = x[i] > T(0) ? gain * g[i] : negative * g[i];
 }
 
 template <typename T>
@@ -126,8 +129,8 @@ extern "C" __global__ void broadcast_to_f32(const float* x, float* d, int n, Bro
 extern "C" __global__ void broadcast_to_f64(const double* x, double* d, int n, BroadcastPlan p) { broadcast_to(x, d, n, p); }
 extern "C" __global__ void unary_f32(int op, const float* x, float* d, int n, float alpha) { unary(op, x, d, n, alpha); }
 extern "C" __global__ void unary_f64(int op, const double* x, double* d, int n, double alpha) { unary(op, x, d, n, alpha); }
-extern "C" __global__ void leaky_relu_grad_f32(const float* g, const float* x, float* d, int n, float slope) { leaky_relu_grad(g, x, d, n, slope); }
-extern "C" __global__ void leaky_relu_grad_f64(const double* g, const double* x, double* d, int n, double slope) { leaky_relu_grad(g, x, d, n, slope); }
+extern "C" __global__ void leaky_relu_grad_f32(const float* g, const float* x, float* d, int n, float slope, float gain) { leaky_relu_grad(g, x, d, n, slope, gain); }
+extern "C" __global__ void leaky_relu_grad_f64(const double* g, const double* x, double* d, int n, double slope, double gain) { leaky_relu_grad(g, x, d, n, slope, gain); }
 extern "C" __global__ void fill_f32(float* d, int n, float value) { fill(d, n, value); }
 extern "C" __global__ void fill_f64(double* d, int n, double value) { fill(d, n, value); }
 extern "C" __global__ void convert_f32_f64(const float* s, double* d, int n) { convert(s, d, n); }

@@ -5,17 +5,18 @@
 // Operations are written in the CPU's order (Cpu/CpuKernels.Epilogue.cs); with --fmad=false both round alike.
 //
 // Entry points (T = f32 | f64):
-//   bias_leaky_relu_T(x, bias, y, n, channels, inner, slope)    y ← leaky_relu(x + bias[c], slope)
+//   bias_leaky_relu_T(x, bias, y, n, channels, inner, slope, gain)  y ← gain · leaky_relu(x + bias[c], slope)
 //   add_noise_T(x, weight, noise, y, n, channels, inner)         y ← x + weight[c]·noise[sample, pixel]
 //   style_modulate_T(x, style, y, n, channels, inner)            y ← x·(1 + style[s, c]) + style[s, C + c]
 
 template <typename T>
-__device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope)
+__device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope, T gain)
 {
+    T negative = gain * slope;
     for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x)
     {
         T t = x[i] + bias[i / (unsigned)inner % (unsigned)channels];
-        y[i] = t > T(0) ? t : slope * t;
+        y[i] = t > T(0) ? gain * t : negative * t;
     }
 }
 
@@ -43,10 +44,10 @@ __device__ void style_modulate(const T* x, const T* style, T* y, int n, int chan
     }
 }
 
-extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope)
-{ bias_leaky_relu(x, bias, y, n, channels, inner, slope); }
-extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope)
-{ bias_leaky_relu(x, bias, y, n, channels, inner, slope); }
+extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope, float gain)
+{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain); }
+extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope, double gain)
+{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain); }
 extern "C" __global__ void add_noise_f32(const float* x, const float* weight, const float* noise, float* y, int n, int channels, int inner)
 { add_noise(x, weight, noise, y, n, channels, inner); }
 extern "C" __global__ void add_noise_f64(const double* x, const double* weight, const double* noise, double* y, int n, int channels, int inner)

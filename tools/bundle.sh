@@ -6,6 +6,7 @@
 #   alae/ tests/ bench/   framework-dependent linux-x64 publishes (the CUDA kernels are embedded resources of AlaeEngine.dll)
 #   data/mnist/      the bundled MNIST sample; AlaeEngine.sln marks the root, where the tests look for data/
 #   data/faces128-sample/  the 32 bundled faces (train style's default data, tools/gpu-checks.sh faces)
+#   gpu-checks.sh    tools/gpu-checks.sh: the prepared GPU step (./gpu-checks.sh . OUT_DIR)
 # NVRTC and cuBLAS are not bundled (hundreds of MB): the box needs the CUDA toolkit's or the pip wheels' (see README).
 # Usage: tools/bundle.sh   (from anywhere; needs the .NET 10 SDK; prints the archive's size and fails above 60 MB)
 set -euo pipefail
@@ -35,6 +36,7 @@ tar -C "$dotnet_dir" -cf - dotnet "host/fxr/$fxr" "shared/Microsoft.NETCore.App/
 cp -r "$repo/data/mnist" "$root/data/mnist"
 cp -r "$repo/data/faces128-sample" "$root/data/faces128-sample"
 cp "$repo/AlaeEngine.sln" "$root/"
+cp "$repo/tools/gpu-checks.sh" "$root/"
 cat > "$root/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # AlaeEngine bundle: runs on the bundled .NET runtime, from this folder (so data/mnist and runs/ are found here).

@@ -1,43 +1,138 @@
 #!/usr/bin/env bash
-# The first checks to run on a GPU box, from an unpacked bundle (tools/bundle.sh), each step's output in its own log:
-#   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR [correctness|training|kernels|all]
-#   correctness  alae selftest (every op, CUDA f32 against CPU f32) and the CUDA tests (parity, training parity)
-#   training     alae bench train: MLP-ALAE at batch 128 and issue 5's six StyleALAE cases, two with --profile
-#   kernels      the CUDA kernel benchmarks (BenchmarkDotNet, a few minutes)
-#   faces        issue 5's faces run: train style --preset faces64 on the bundled faces up to 64² (resumes where the
-#                last call stopped; run it again until it says done), then copies the newest sample grid to OUT
-# Steps are split so each fits a 10-minute call; a failing step is logged and the next one still runs.
+# The GPU step of issue 9: one prepared run, at most 8 minutes on an H200, from an unpacked bundle (tools/bundle.sh;
+# no .NET SDK needed), that writes everything it learns into one folder:
+#   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR [--rehearsal]   (in the unpacked bundle: ./gpu-checks.sh . OUT_DIR)
+#   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR faces           issue 5's faces run (separate, not part of the 8 minutes)
+# OUT_DIR afterwards:
+#   summary.txt         one line per step: name, ok / failed (exit code) / timed out / absent / skipped, seconds, budget
+#   versions.txt        nvidia-smi, and the GPU, driver, NVRTC and cuBLAS versions and library files alae loaded
+#   selftest.txt        alae selftest: every op of the op table (forward, backward, second order), CUDA f32 against CPU f32
+#   cuda-tests.txt      the CUDA tests (parity, training parity, grid-stride passes)
+#   memcheck.txt, racecheck.txt   compute-sanitizer on a subset of the parity tests, if the tool is found (summary.txt:
+#                       ok = ran clean, exit code 99 = errors found, another code = did not run through, absent)
+#   bench-*.txt         alae bench train: MLP-ALAE at batch 128 and the six StyleALAE cases of issue 5 (celeba-hq256 at
+#                       8² b64 … 256² b16, mnist 32² b128): median ms, images/s, peak MiB, launches, the cost model;
+#                       --profile 3 at 64² b32 and 256² b16
+#   kernels.txt, kernels/   the CUDA kernel benchmarks at the four StyleALAE shapes with the device-to-device copy ceiling
+#                       measured in the same run (BenchmarkDotNet's report in kernels/results)
+# Every step has a time budget (seconds, below) and the whole run a deadline; a step that fails or runs out of time is
+# recorded and the next one runs. --rehearsal runs the same steps with the work cut down (every StyleALAE case as the
+# tiny preset at 8² batch 2, one iteration, a subset of the tests, small kernel shapes) and every budget ×6, for a dress rehearsal against the host
+# emulation (ALAE_LIBCUDA / ALAE_LIBCUBLAS naming the libraries of tests/…/HostEmulation/run.sh --build-only), which
+# runs kernels on the CPU.
 set -uo pipefail
 bundle=$(cd "${1:?bundle folder}" && pwd)
 out=$(mkdir -p "${2:?output folder}" && cd "$2" && pwd)
-what=${3:-all}
+mode=${3:-gpu}
+case "$mode" in gpu | --rehearsal | faces) ;; *) echo "gpu-checks.sh: unknown mode '$mode' (expected --rehearsal or faces)" >&2; exit 2 ;; esac
+scale=1
+[ "$mode" = --rehearsal ] && scale=6
+start=$(date +%s)
+deadline=$((start + 465 * scale))
 status=0
-step() {   # step NAME COMMAND...: runs the bundle's run.sh with the arguments, log in OUT/NAME.txt
-    local name=$1; shift
-    echo "== $name: run.sh $*"
-    if ! (cd "$bundle" && ./run.sh "$@") > "$out/$name.txt" 2>&1; then echo "   failed, see $out/$name.txt"; status=1; fi
-    tail -n 3 "$out/$name.txt"
+
+# step NAME BUDGET COMMAND...: runs COMMAND from the bundle with the smaller of BUDGET and the time left, output in
+# OUT/NAME.txt, and a line in summary.txt
+step() {
+    local name=$1 budget=$(($2 * scale)); shift 2
+    local now left rc t0 result
+    now=$(date +%s); left=$((deadline - now))
+    if [ "$left" -lt 5 ]; then
+        printf '%-22s skipped (the run is out of time)\n' "$name" | tee -a "$out/summary.txt"; status=1; return
+    fi
+    [ "$budget" -gt "$left" ] && budget=$left
+    echo "== $name (budget ${budget} s): $*"
+    t0=$(date +%s)
+    (cd "$bundle" && timeout --kill-after=5 "$budget" "$@") > "$out/$name.txt" 2>&1
+    rc=$?
+    case $rc in
+        0) result=ok ;;
+        124 | 137) result="timed out"; status=1 ;;
+        *) result="failed (exit code $rc)"; status=1 ;;
+    esac
+    printf '%-22s %-24s %4d s of %d s\n' "$name" "$result" $(($(date +%s) - t0)) "$budget" | tee -a "$out/summary.txt"
+    tail -n 3 "$out/$name.txt" | sed 's/^/   /'
 }
-if [ "$what" = correctness ] || [ "$what" = all ]; then
-    step selftest selftest
-    step cuda-tests test --filter "FullyQualifiedName~Cuda"
-fi
-if [ "$what" = training ] || [ "$what" = all ]; then
-    step bench-mlp-128 bench train --preset mlp --batch 128 --device cuda --profile 3
-    step bench-style-8-64 bench train --preset celeba-hq256 --res 8 --batch 64 --device cuda
-    step bench-style-32-64 bench train --preset celeba-hq256 --res 32 --batch 64 --device cuda
-    step bench-style-64-32 bench train --preset celeba-hq256 --res 64 --batch 32 --device cuda --profile 3
-    step bench-style-128-32 bench train --preset celeba-hq256 --res 128 --batch 32 --device cuda
-    step bench-style-256-16 bench train --preset celeba-hq256 --res 256 --batch 16 --device cuda
-    step bench-mnist-32-128 bench train --preset mnist --res 32 --batch 128 --device cuda
-fi
-if [ "$what" = kernels ] || [ "$what" = all ]; then
-    step kernel-benchmarks bench --filter '*Cuda*'
-fi
-if [ "$what" = faces ]; then
+
+if [ "$mode" = faces ]; then
+    # issue 5's faces run: train style --preset faces64 on the bundled faces up to 64² (resumes where the last call
+    # stopped; run it again until it says done), then copies the newest sample grid to OUT
     resume=(); [ -d "$bundle/runs/faces64/checkpoints" ] && resume=(--resume)
-    step faces64 train style --preset faces64 --data data/faces128-sample --out runs/faces64 --device cuda "${resume[@]}"
+    deadline=$((start + 3600)); scale=1
+    step faces64 3500 ./run.sh train style --preset faces64 --data data/faces128-sample --out runs/faces64 --device cuda "${resume[@]}"
     grid=$(ls -t "$bundle/runs/faces64/samples/"*.png 2>/dev/null | head -n 1)
     [ -n "$grid" ] && cp "$grid" "$out/faces64-$(basename "$grid")" && cp "$bundle/runs/faces64/metrics.jsonl" "$out/" 2>/dev/null
+    exit $status
 fi
+
+: > "$out/summary.txt"
+echo "gpu-checks.sh $mode, $(date -u +%Y-%m-%dT%H:%M:%SZ), bundle $bundle" >> "$out/summary.txt"
+if [ "$mode" = --rehearsal ]; then
+    tests='FullyQualifiedName~GpuResampleNormParityTests|FullyQualifiedName~LibraryDiscovery'
+    export ALAE_BENCH_SHAPES=2x8x16x16
+    echo "rehearsal: every StyleALAE case as the tiny preset at 8² batch 2 and MLP-ALAE at batch 8, one iteration;" \
+         "tests: $tests; kernel shapes $ALAE_BENCH_SHAPES; budgets ×$scale" >> "$out/summary.txt"
+else
+    tests='FullyQualifiedName~Cuda'
+fi
+# memcheck: the parity tests of the indexing-heavy kernels (resampling, norms, axis copies, Adam/lerp tables, sums,
+# broadcasting); racecheck: those of the kernels with shared memory and warp shuffles (instance_norm, sum_to)
+declare -A sanitized=(
+    [memcheck]='FullyQualifiedName~GpuResampleNormParityTests|FullyQualifiedName~GpuElementwiseParityTests.SumTo|FullyQualifiedName~GpuElementwiseParityTests.Binary'
+    [racecheck]='FullyQualifiedName~ParityTests.InstanceNorm|FullyQualifiedName~ParityTests.SumTo'
+)
+
+step selftest 45 ./run.sh selftest
+{
+    echo "# nvidia-smi"
+    if command -v nvidia-smi >/dev/null 2>&1; then
+        nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.memory --format=csv 2>&1
+        nvidia-smi 2>&1
+    else
+        echo "absent: nvidia-smi is not on PATH"
+    fi
+    echo "# alae selftest's header: the GPU, the versions and files of the driver, NVRTC and cuBLAS it loaded"
+    sed -n '1,/^op /p' "$out/selftest.txt" | grep -v '^op '
+} > "$out/versions.txt" 2>&1
+step cuda-tests 110 ./run.sh test --filter "$tests"
+
+sanitizer=$(command -v compute-sanitizer 2>/dev/null || ls -d ${CUDA_HOME:-/usr/local/cuda}/bin/compute-sanitizer /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | sort -V | tail -n 1)
+for tool in memcheck racecheck; do
+    if [ -z "$sanitizer" ] || [ ! -x "$sanitizer" ]; then
+        echo "absent: compute-sanitizer not found (PATH, \$CUDA_HOME/bin, /usr/local/cuda*/bin)" > "$out/$tool.txt"
+        printf '%-22s %s\n' "$tool" "absent (no compute-sanitizer)" | tee -a "$out/summary.txt"
+        continue
+    fi
+    # exit code 99: the tool found errors; another non-zero code: the tool or the tests did not run through
+    step "$tool" 35 "$sanitizer" --tool "$tool" --target-processes all --error-exitcode 99 ./run.sh test --filter "${sanitized[$tool]}"
+done
+
+# bench NAME BUDGET PRESET RES BATCH ITERATIONS [--profile]: one alae bench train case (the rehearsal trains the tiny
+# preset at 8² batch 2, or MLP-ALAE at batch 8, for one iteration instead)
+bench() {
+    local name=$1 budget=$2 preset=$3 res=$4 batch=$5 iterations=$6 profile=${7:-}
+    local args=(--preset "$preset" --res "$res" --batch "$batch" --iterations "$iterations" --warmup $((iterations > 10 ? 3 : 2)))
+    [ "$preset" = mlp ] && args=(--preset mlp --batch "$batch" --iterations "$iterations" --warmup 3)
+    [ -n "$profile" ] && args+=(--profile 3)
+    if [ "$mode" = --rehearsal ]; then
+        args=(--preset tiny --res 8 --batch 2 --iterations 1 --warmup 1)
+        [ "$preset" = mlp ] && args=(--preset mlp --batch 8 --iterations 1 --warmup 1)
+        [ -n "$profile" ] && args+=(--profile 1)
+    fi
+    step "$name" "$budget" ./run.sh bench train --device cuda "${args[@]}"
+}
+# iterations chosen from the cost model's lower bounds (bench/NOTES.md: 0.9, 31, 403, 444, 641, 461, 64 ms per iteration
+# with FP32 GEMMs) so that each case times about 10 s even at 2–3× its bound
+bench bench-mlp-128 15 mlp 0 128 20
+bench bench-style-8-64 15 celeba-hq256 8 64 20
+bench bench-style-32-64 20 celeba-hq256 32 64 6
+bench bench-style-64-32 25 celeba-hq256 64 32 5 --profile
+bench bench-style-128-32 25 celeba-hq256 128 32 5
+bench bench-style-256-16 40 celeba-hq256 256 16 5 --profile
+bench bench-mnist-32-128 20 mnist 32 128 20
+
+step kernels 60 ./run.sh bench --filter '*CudaKernelBenchmarks*' --iterationCount 3 --warmupCount 1 --iterationTime 100 \
+    --launchCount 1 --artifacts "$out/kernels"
+
+echo "total $(($(date +%s) - start)) s (deadline $((465 * scale)) s)" | tee -a "$out/summary.txt"
 exit $status

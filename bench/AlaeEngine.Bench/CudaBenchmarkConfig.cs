@@ -7,7 +7,7 @@ namespace AlaeEngine.Bench;
 /// <summary>
 /// Configuration of <see cref="CudaKernelBenchmarks"/>: run in-process (the bundle has a runtime but no SDK to build the
 /// usual child process, and one process keeps one CUDA context), a short job (each launch is 0.05–10 ms), the
-/// <see cref="RateColumn"/>, and without a GPU a filter that drops every CUDA benchmark after saying why.
+/// <see cref="RateColumn"/> and <see cref="CopyShareColumn"/>, and without a GPU a filter that drops every CUDA benchmark after saying why.
 /// </summary>
 public sealed class CudaBenchmarkConfig : InProcessConfig
 {
@@ -20,7 +20,7 @@ public sealed class CudaBenchmarkConfig : InProcessConfig
 
     public CudaBenchmarkConfig()
     {
-        AddColumn(new RateColumn());
+        AddColumn(new RateColumn(), new CopyShareColumn());
         AddFilter(new SimpleFilter(_ => Available.Value));
     }
 }

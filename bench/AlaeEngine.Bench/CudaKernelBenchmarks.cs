@@ -18,7 +18,7 @@ public class CudaKernelBenchmarks
     private CudaKernels _k = null!;
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
-    private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!;
+    private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!, _pooled = null!;
 
     [ParamsSource(nameof(Shapes))]
     public StyleShape Shape { get; set; } = null!;
@@ -47,6 +47,7 @@ public class CudaKernelBenchmarks
         _a = Own(r.Normal(new Shape(c, 9 * c), DType.Float32, gpu));
         _b = Own(r.Normal(new Shape(9 * c, h * w), DType.Float32, gpu));
         _c = Own(Tensor.Empty(new Shape(c, h * w), DType.Float32, gpu));
+        _pooled = Own(Tensor.Empty(new Shape(n, c, h / 2, w / 2), DType.Float32, gpu));
         _k.Synchronize();
     }
 
@@ -57,6 +58,10 @@ public class CudaKernelBenchmarks
         _owned.Clear();
         _k.Allocator.Trim();
     }
+
+    /// <summary>The ceiling of the memory-bound rows, measured in the same run: y ← x as one device-to-device copy (cuMemcpyDtoDAsync).</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void DeviceCopy() => Repeat(() => _k.Copy(_x, _y));
 
     /// <summary>Instance norm with the mean and std taps: y = (x − μ)/σ over each (n, c) plane.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
@@ -77,6 +82,14 @@ public class CudaKernelBenchmarks
     /// <summary>The [1 2 1]⊗[1 2 1]/16 blur: upfirdn2d with a 3×3 filter, pad 1, same size out.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void Blur3x3() => Repeat(() => _k.Upfirdn2d(_x, _filter, _y, 1, 1, 1, 1, 1, 1));
+
+    /// <summary>VGG16's 2×2 max pooling (AE-StyleGAN's perceptual loss): x read, a quarter-size y written.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void MaxPool2x2() => Repeat(() => _k.MaxPool2x2(_x, _pooled));
+
+    /// <summary>Its gradient: x and the quarter-size gy read, gx written.</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void MaxPool2x2Backward() => Repeat(() => _k.MaxPool2x2Backward(_x, _pooled, _y));
 
     /// <summary>C → C, 3×3, pad 1: im2col + batched GEMM.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

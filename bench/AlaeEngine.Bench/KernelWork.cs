@@ -9,6 +9,13 @@ public static class KernelWork
 {
     public const int BytesPerElement = 4;
 
+    /// <summary>The achieved rate of one launch that took <paramref name="meanNanoseconds"/>: work per second, its unit and the unit's divisor.</summary>
+    public static (double PerSecond, string Unit, double Scale) Rate(string benchmark, StyleShape s, double meanNanoseconds)
+    {
+        var (amount, unit, scale) = Of(benchmark, s);
+        return (amount / (meanNanoseconds * 1e-9), unit, scale);
+    }
+
     /// <summary>(amount per launch, unit: "GB/s" or "TFLOP/s", divisor to turn amount/s into that unit).</summary>
     public static (double Amount, string Unit, double Scale) Of(string benchmark, StyleShape s)
     {
@@ -16,6 +23,8 @@ public static class KernelWork
         double conv = 2.0 * s.N * s.C * s.C * 9 * s.H * s.W;
         return benchmark switch
         {
+            // x read, y written: the copy ceiling the GB/s rows are compared with
+            nameof(CudaKernelBenchmarks.DeviceCopy) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written; the mean and std taps (N·C each) are negligible
             nameof(CudaKernelBenchmarks.InstanceNormForward) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written (the style, 2·N·C, and the bias, C, are negligible)
@@ -24,6 +33,9 @@ public static class KernelWork
             nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)
             nameof(CudaKernelBenchmarks.Blur3x3) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // x read, a quarter-size y written; the gradient also writes gx
+            nameof(CudaKernelBenchmarks.MaxPool2x2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),
+            nameof(CudaKernelBenchmarks.MaxPool2x2Backward) => (2.25 * e * BytesPerElement, "GB/s", 1e9),
             // C → C 3×3, pad 1: 2·N·C·C·9·H·W for the forward and for each backward
             nameof(CudaKernelBenchmarks.Conv3x3Forward) or nameof(CudaKernelBenchmarks.Conv3x3BackwardData)
                 or nameof(CudaKernelBenchmarks.Conv3x3BackwardWeight) => (conv, "TFLOP/s", 1e12),

@@ -25,7 +25,7 @@ public sealed class RateColumn : IColumn
         // ResultStatistics are per operation: OperationsPerInvoke already divides by the launches of one invocation
         var stats = summary[benchmarkCase]?.ResultStatistics;
         if (stats == null || benchmarkCase.Parameters["Shape"] is not StyleShape shape) return "-";
-        var (amount, unit, scale) = KernelWork.Of(benchmarkCase.Descriptor.WorkloadMethod.Name, shape);
-        return $"{amount / (stats.Mean * 1e-9) / scale:F1} {unit}";
+        var (perSecond, unit, scale) = KernelWork.Rate(benchmarkCase.Descriptor.WorkloadMethod.Name, shape, stats.Mean);
+        return $"{perSecond / scale:F1} {unit}";
     }
 }

@@ -11,15 +11,17 @@ internal static class EvalCommand
     public static Command Create()
     {
         var ckpt = Opt.Required<string>("--checkpoint", "run folder (newest checkpoint) or checkpoints/step-*.json");
-        var data = Opt.Of("--data", "folder with MNIST IDX files (train and t10k)", "data/mnist");
+        var data = Opt.Of<string?>("--data", $"folder with MNIST IDX files (train and t10k; default: {MlpInference.DefaultData})", null);
         var json = Opt.Of<string?>("--json", "also write the scores to this JSON file", null);
-        var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json };
+        var device = ComputeDevice.Option("cpu");
+        var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json, device, NonFiniteNumbers.AllowOption() };
         mnist.SetAction(r =>
         {
             var path = CliRunner.ResolveCheckpoint(r.GetValue(ckpt)!);
-            using var model = MlpInference.Load(path);
-            var train = MnistDataset.LoadFolder(r.GetValue(data)!, train: true);
-            var test = MnistDataset.LoadFolder(r.GetValue(data)!, train: false);
+            string folder = r.GetValue(data) ?? DataPaths.Default(MlpInference.DefaultData);
+            using var model = MlpInference.Load(path, ComputeDevice.Open(r.GetValue(device)!));
+            var train = MnistDataset.LoadFolder(folder, train: true);
+            var test = MnistDataset.LoadFolder(folder, train: false);
             var s = MnistEvaluation.Evaluate(model, train, test);
             Console.WriteLine($"checkpoint          {path}");
             Console.WriteLine($"codes               {s.TrainCount} train / {s.TestCount} test, W dimension {model.LatentSize}");

@@ -16,7 +16,8 @@ internal static class InferenceCommands
     private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE: folder of the image cache (default: the run's cache folder)", null);
     private static Option<double> PsiOption() => Opt.Of("--psi", "StyleALAE: truncation ψ, w pulled towards the average w (1: none)", 0.7);
     private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE: use the training weights instead of their EMA (the sampling model)", false);
-    private static Option<int> CutoffOption() => Opt.Of("--cutoff", "StyleALAE: truncate the first N style layers (8: up to 32²)", 8);
+    private static Option<int> CutoffOption() => Opt.AtLeast("--cutoff", "StyleALAE: truncate the first N style layers (8: up to 32²)", 8, 0);
+    private static Option<string> DeviceOption() => ComputeDevice.Option("cpu");
 
     /// <summary>The checkpoint's JSON and kind; options that only one kind understands are refused for the other.</summary>
     private static (string Path, CheckpointKind Kind) Open(ParseResult r, Option<string> checkpoint, params Option[] styleOnly)
@@ -29,21 +30,23 @@ internal static class InferenceCommands
         return (path, kind);
     }
 
-    private static string StyleData(string? data) => data ?? StyleImages.DefaultFolder;
+    private static string StyleData(string? data) => data ?? DataPaths.Default(StyleImages.DefaultFolder);
+    private static string MlpData(string? data) => data ?? DataPaths.Default(MlpInference.DefaultData);
     private static string Cache(string? cache, string path) => cache ?? StyleInference.DefaultCache(path);
 
     public static Command Reconstruct()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("reconstructions.png");
         var data = DataOption("MLP: MNIST folder, test digits; StyleALAE: image folder");
-        var count = Opt.Of<int?>("--count", "number of images (default: 32 digits, 16 StyleALAE images)", null);
-        var cache = CacheOption(); var training = TrainingWeightsOption();
-        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, outFile };
+        var count = Opt.AtLeastOrUnset("--count", "number of images (default: 32 digits, 16 StyleALAE images)", 1);
+        var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
+        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, device, outFile, NonFiniteNumbers.AllowOption() };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, cache, training);
-            if (kind == CheckpointKind.Mlp) MlpInference.Reconstruct(path, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(count) ?? 32, r.GetValue(outFile)!);
-            else StyleInference.Reconstruct(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
+            if (kind == CheckpointKind.Mlp) MlpInference.Reconstruct(path, MlpData(r.GetValue(data)), r.GetValue(count) ?? 32, r.GetValue(outFile)!, on);
+            else StyleInference.Reconstruct(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!, on);
             return 0;
         });
         return cmd;
@@ -52,15 +55,16 @@ internal static class InferenceCommands
     public static Command Generate()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("generations.png");
-        var count = Opt.Of<int?>("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", null);
+        var count = Opt.AtLeastOrUnset("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", 1);
         var seed = Opt.Of("--seed", "seed of z (and of StyleALAE's per-pixel noise)", 1UL);
-        var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption();
-        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, outFile };
+        var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
+        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, device, outFile, NonFiniteNumbers.AllowOption() };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, psi, cutoff, training);
-            if (kind == CheckpointKind.Mlp) MlpInference.Generate(path, r.GetValue(count) ?? 64, r.GetValue(seed), r.GetValue(outFile)!);
-            else StyleInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
+            if (kind == CheckpointKind.Mlp) MlpInference.Generate(path, r.GetValue(count) ?? 64, r.GetValue(seed), r.GetValue(outFile)!, on);
+            else StyleInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!, on);
             return 0;
         });
         return cmd;
@@ -70,15 +74,15 @@ internal static class InferenceCommands
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("interpolations.png");
         var data = DataOption("--space w: pairs of images (MLP: MNIST test digits) are encoded and interpolated");
-        var pairs = Opt.Of("--pairs", "number of rows (pairs)", 8);
-        var steps = Opt.Of("--steps", "images per row, ends included", 10);
+        var pairs = Opt.AtLeast("--pairs", "number of rows (pairs)", 8, 1);
+        var steps = Opt.AtLeast("--steps", "images per row, ends included", 10, 2);
         var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs; z: paths between random z, through F", "w");
         var path = Opt.Of("--path", "--space z: slerp (great circle, keeps |z|) or lerp", "slerp");
         var seed = Opt.Of("--seed", "--space z: seed of the z pairs", 1UL);
-        var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption();
+        var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
         var cmd = new Command("interpolate", "rows of images along paths between two codes, in W or in Z")
         {
-            ckpt, data, pairs, steps, space, path, seed, psi, cutoff, cache, training, outFile,
+            ckpt, data, pairs, steps, space, path, seed, psi, cutoff, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
         };
         cmd.SetAction(r =>
         {
@@ -86,11 +90,12 @@ internal static class InferenceCommands
             bool spherical = r.GetValue(path) switch { "slerp" => true, "lerp" => false, var s => throw new ArgumentException($"--path {s}: expected slerp or lerp") };
             if (!inZ && r.GetResult(path) is { Implicit: false }) throw new ArgumentException("--path applies to --space z (W is interpolated linearly)");
             var (file, kind) = Open(r, ckpt, psi, cutoff, cache, training);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
             if (kind == CheckpointKind.Mlp)
-                MlpInference.Interpolate(file, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(pairs), r.GetValue(steps), inZ, spherical, r.GetValue(seed), r.GetValue(outFile)!);
+                MlpInference.Interpolate(file, MlpData(r.GetValue(data)), r.GetValue(pairs), r.GetValue(steps), inZ, spherical, r.GetValue(seed), r.GetValue(outFile)!, on);
             else
                 StyleInference.Interpolate(file, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps),
-                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
+                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!, on);
             return 0;
         });
         return cmd;
@@ -99,21 +104,22 @@ internal static class InferenceCommands
     public static Command Mix()
     {
         var ckpt = CheckpointOption("StyleALAE"); var outFile = OutOption("mix.png");
-        var data = Opt.Of("--data", "image folder: images 0…N−1 are A, N…2N−1 are B", StyleImages.DefaultFolder);
-        var pairs = Opt.Of("--pairs", "number of (A, B) pairs, one per column", 6);
-        var cache = CacheOption(); var training = TrainingWeightsOption();
+        var data = Opt.Of<string?>("--data", $"image folder: images 0…N−1 are A, N…2N−1 are B (default: {StyleImages.DefaultFolder})", null);
+        var pairs = Opt.AtLeast("--pairs", "number of (A, B) pairs, one per column", 6, 1);
+        var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
         var cmd = new Command("mix",
             "StyleALAE style mixing of real images (StyleGAN §3.1; the ALAE paper's mixing figures). Rows: A, B, G(E(A)), G(E(B)), then " +
             "A's coarse styles (4²–8²: pose, shape) with B's rest, A's middle styles (16²–32²: features, expression) with B's rest, " +
             "A's fine styles (64² and up: colours, texture) with B's rest; bands the checkpoint's level does not reach are left out.")
         {
-            ckpt, data, pairs, cache, training, outFile,
+            ckpt, data, pairs, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
         };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt);
             if (kind != CheckpointKind.Style) throw new ArgumentException($"mix needs a StyleALAE checkpoint; {path} is MLP-ALAE");
-            StyleInference.Mix(path, !r.GetValue(training), r.GetValue(data)!, Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!);
+            StyleInference.Mix(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!,
+                ComputeDevice.Open(r.GetValue(device)!));
             return 0;
         });
         return cmd;

@@ -139,32 +139,41 @@ public sealed partial class CpuKernels
                 for (; i <= n - w; i += w) (new Vector<T>(x[i..]) * va).CopyTo(d[i..]);
                 for (; i < n; i++) d[i] = alpha * x[i];
                 break;
-            default: // AddScalar
+            case UnaryOp.AddScalar:
                 for (; i <= n - w; i += w) (new Vector<T>(x[i..]) + va).CopyTo(d[i..]);
                 for (; i < n; i++) d[i] = x[i] + alpha;
                 break;
+            case UnaryOp.Abs:
+                for (; i <= n - w; i += w) Vector.Abs(new Vector<T>(x[i..])).CopyTo(d[i..]);
+                for (; i < n; i++) d[i] = T.Abs(x[i]);
+                break;
+            // not T.Sign, which throws on NaN
+            case UnaryOp.Sign: for (; i < n; i++) d[i] = x[i] > T.Zero ? T.One : x[i] < T.Zero ? -T.One : T.Zero; break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown unary op");
         }
     }
 
-    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope)
+    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1)
     {
         RequireSameLength("LeakyReluGrad", g, x);
-        if (IsF32(x)) LeakyReluGradAs(g, x, dst, (float)slope); else LeakyReluGradAs(g, x, dst, slope);
+        if (IsF32(x)) LeakyReluGradAs(g, x, dst, (float)slope, (float)gain); else LeakyReluGradAs(g, x, dst, slope, gain);
     }
 
-    private static void LeakyReluGradAs<T>(Tensor gt, Tensor xt, Tensor dt, T slope) where T : unmanaged, IFloatingPointIeee754<T>
+    // gain 1 gives exactly g and slope·g (multiplying by 1 is exact)
+    private static void LeakyReluGradAs<T>(Tensor gt, Tensor xt, Tensor dt, T slope, T gain) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        T negative = gain * slope;
         CpuParallel.ForElements(gt.Length, (start, end) =>
         {
             var g = gt.Span<T>()[start..end]; var x = xt.Span<T>()[start..end]; var d = dt.Span<T>()[start..end];
             int i = 0, w = Vector<T>.Count;
-            var vs = new Vector<T>(slope);
+            var vGain = new Vector<T>(gain); var vNegative = new Vector<T>(negative);
             for (; i <= g.Length - w; i += w)
             {
                 var gv = new Vector<T>(g[i..]);
-                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero), gv, vs * gv).CopyTo(d[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero), vGain * gv, vNegative * gv).CopyTo(d[i..]);
             }
-            for (; i < g.Length; i++) d[i] = x[i] > T.Zero ? g[i] : slope * g[i];
+            for (; i < g.Length; i++) d[i] = x[i] > T.Zero ? gain * g[i] : negative * g[i];
         });
     }
 
@@ -246,6 +255,7 @@ public sealed partial class CpuKernels
 
     public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
     {
+        UpdateAliasing.RequireDistinct(pairs);
         foreach (var (a, b) in pairs)
         {
             RequireSameLength("LerpInPlace", a, b);

@@ -5,46 +5,48 @@ namespace AlaeEngine.Cpu;
 
 /// <summary>
 /// The per-channel epilogues of a layer, each one pass over the activations instead of two or three broadcast ops:
-/// bias + leaky ReLU, noise injection, AdaIN modulation. Each computes exactly what its composition of
+/// bias + leaky ReLU (with an output gain), noise injection, AdaIN modulation. Each computes exactly what its composition of
 /// <see cref="Binary"/> and <see cref="Unary"/> calls computes (same operations in the same order), so fusing changes
 /// no bit on the CPU.
 /// </summary>
 public sealed partial class CpuKernels
 {
-    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope)
+    public void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1)
     {
         var (n, c, inner) = ChannelLayout.ForBias(x, bias, y);
-        if (IsF32(x)) BiasLeakyReluAs(x, bias, y, n, c, inner, (float)slope);
-        else BiasLeakyReluAs(x, bias, y, n, c, inner, slope);
+        if (IsF32(x)) BiasLeakyReluAs(x, bias, y, n, c, inner, (float)slope, (float)gain);
+        else BiasLeakyReluAs(x, bias, y, n, c, inner, slope, gain);
     }
 
-    private static void BiasLeakyReluAs<T>(Tensor xt, Tensor bt, Tensor yt, int n, int c, int inner, T slope)
+    private static void BiasLeakyReluAs<T>(Tensor xt, Tensor bt, Tensor yt, int n, int c, int inner, T slope, T gain)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (inner == 1)
         {
             // (N, C): one row per sample, the bias a vector along it
-            ForRows<T>(n, c, (_, x, y) => BiasLeakyReluRow(x, bt.Span<T>(), y, slope), xt, yt);
+            ForRows<T>(n, c, (_, x, y) => BiasLeakyReluRow(x, bt.Span<T>(), y, slope, gain), xt, yt);
             return;
         }
-        ForRows<T>(n * c, inner, (row, x, y) => BiasLeakyReluRow(x, new ReadOnlySpan<T>(in bt.Span<T>()[row % c]), y, slope), xt, yt);
+        ForRows<T>(n * c, inner, (row, x, y) => BiasLeakyReluRow(x, new ReadOnlySpan<T>(in bt.Span<T>()[row % c]), y, slope, gain), xt, yt);
     }
 
-    // y = leaky_relu(x + bias) where bias has one element (broadcast) or one per element of the row
-    private static void BiasLeakyReluRow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, T slope) where T : unmanaged, IFloatingPointIeee754<T>
+    // y = gain·leaky_relu(x + bias) where bias has one element (broadcast) or one per element of the row; gain 1 gives
+    // exactly t and slope·t (multiplying by 1 is exact), so ALAE's layers are unchanged to the bit
+    private static void BiasLeakyReluRow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, T slope, T gain) where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool perElement = bias.Length > 1 || x.Length == 1;
-        var vs = new Vector<T>(slope);
+        T negative = gain * slope;
+        var vGain = new Vector<T>(gain); var vNegative = new Vector<T>(negative); var vBias = new Vector<T>(bias[0]);
         int i = 0, w = Vector<T>.Count;
         for (; i <= x.Length - w; i += w)
         {
-            var t = new Vector<T>(x[i..]) + (perElement ? new Vector<T>(bias[i..]) : new Vector<T>(bias[0]));
-            Vector.ConditionalSelect(Vector.GreaterThan(t, Vector<T>.Zero), t, vs * t).CopyTo(y[i..]);
+            var t = new Vector<T>(x[i..]) + (perElement ? new Vector<T>(bias[i..]) : vBias);
+            Vector.ConditionalSelect(Vector.GreaterThan(t, Vector<T>.Zero), vGain * t, vNegative * t).CopyTo(y[i..]);
         }
         for (; i < x.Length; i++)
         {
             T t = x[i] + bias[perElement ? i : 0];
-            y[i] = t > T.Zero ? t : slope * t;
+            y[i] = t > T.Zero ? gain * t : negative * t;
         }
     }
 

@@ -40,6 +40,7 @@ public sealed partial class CpuKernels
 
     public void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step)
     {
+        UpdateAliasing.RequireDistinct(slots);
         double bias = Math.Sqrt(1 - Math.Pow(beta2, step));
         foreach (var (p, g, v, coef) in slots)
         {

@@ -23,6 +23,18 @@ public static class CudaBackend
         }
     }
 
+    /// <summary>
+    /// One line per CUDA library in use: its file, the driver's CUDA version, and any newer NVRTC or cuBLAS passed
+    /// over because the driver cannot use it (alae selftest prints these under its header).
+    /// </summary>
+    public static IReadOnlyList<string> Libraries() => NativeLibraries.Describe();
+
+    /// <summary>
+    /// The first line of <see cref="IsAvailable"/>'s reason: what failed and how to choose a library, without the list of
+    /// every path the loader tried (one per line).
+    /// </summary>
+    public static string Briefly(string why) => why.Split('\n')[0].Replace("; tried:", "", StringComparison.Ordinal);
+
     /// <summary>True when a GPU, its driver, NVRTC and cuBLAS can all be loaded; otherwise why not. Never throws.</summary>
     public static unsafe bool IsAvailable(out string why, int device = 0)
     {
@@ -34,7 +46,8 @@ public static class CudaBackend
             Cu.Check(Cu.DeviceGetCount(&count));
             if (device >= count)
             {
-                why = count == 0 ? "the CUDA driver reports no GPU" : $"device {device} asked for, the driver reports {count}";
+                why = count == 0 ? "the CUDA driver reports no GPU"
+                    : $"cuda:{device} asked for, the driver shows {count} GPU{(count == 1 ? " (cuda:0)" : $"s (cuda:0 to cuda:{count - 1})")}";
                 return false;
             }
             NativeLibraries.Load(NativeLibraries.Nvrtc);
@@ -57,7 +70,7 @@ public static class CudaBackend
         {
             var k = Gpu(dst);
             k.MakeCurrent();
-            k.MemoryOperations++;
+            k.Record(CudaDevice.Operation.Memory, new LaunchCost(bytes, 0), "memcpy host→device");
             k.Profiler?.Before();
             fixed (byte* h = HostBytes(src)) Cu.Check(Cu.MemcpyHtoDAsync(d.Pointer, h, (nuint)bytes, k.Stream));
             k.Profiler?.After("memcpy host→device");
@@ -66,6 +79,7 @@ public static class CudaBackend
         {
             var k = Gpu(src);
             k.MakeCurrent();
+            k.Record(CudaDevice.Operation.Readback, new LaunchCost(bytes, 0), "memcpy device→host");
             k.Profiler?.Before();
             fixed (byte* h = HostBytes(dst)) Cu.Check(Cu.MemcpyDtoHAsync(h, s.Pointer, (nuint)bytes, k.Stream));
             k.Profiler?.After("memcpy device→host");

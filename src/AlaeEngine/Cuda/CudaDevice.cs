@@ -24,10 +24,37 @@ internal sealed unsafe class CudaDevice
     public nint Blas { get; }
     public CudaAllocator Allocator { get; }
 
-    // counters behind CudaActivity; only the thread that drives the device increments them
+    // counters behind CudaActivity; only the thread that drives the device changes them
     internal long KernelLaunches, BlasCalls, MemoryOperations, HostWaits;
+    private double _bytes, _flops, _modelledFp32, _modelledTf32;
 
-    public CudaActivity Activity => new(KernelLaunches, BlasCalls, MemoryOperations, HostWaits);
+    public CudaActivity Activity => new(KernelLaunches, BlasCalls, MemoryOperations, HostWaits, _bytes, _flops, _modelledFp32, _modelledTf32);
+
+    /// <summary>The ceilings the modelled times of <see cref="Activity"/> accumulate with (an H100's unless set).</summary>
+    public CostCeilings Ceilings { get; set; } = CostCeilings.H100;
+
+    /// <summary>The kinds of operation <see cref="Record"/> counts; a copy to the host is costed but counted as a host wait.</summary>
+    internal enum Operation { Kernel, Gemm, Memory, Readback }
+
+    /// <summary>
+    /// Counts one operation issued on the stream and adds its cost to the model: every launch site calls it once, with
+    /// the cost computed from the shapes it launches with. An operation that declares no bytes is a launcher bug.
+    /// </summary>
+    internal void Record(Operation op, LaunchCost cost, string what)
+    {
+        if (!(cost.Bytes > 0)) throw new ArgumentException($"{what}: a GPU operation must declare the bytes it moves (LaunchCost)");
+        if (op == Operation.Kernel) KernelLaunches++;
+        else if (op == Operation.Gemm) BlasCalls++;
+        else if (op == Operation.Memory) MemoryOperations++;
+        _bytes += cost.Bytes;
+        _flops += cost.Flops;
+        LastCost = (cost, Ceilings.Seconds(cost, tf32Gemm: false));
+        _modelledFp32 += LastCost.ModelledSeconds;
+        _modelledTf32 += Ceilings.Seconds(cost, tf32Gemm: op == Operation.Gemm);
+    }
+
+    /// <summary>The cost and modelled seconds (FP32 GEMMs) of the operation recorded last, for the profiler's rows.</summary>
+    internal (LaunchCost Cost, double ModelledSeconds) LastCost { get; private set; }
 
     /// <summary>The profiler bracketing every operation with events, while one is attached.</summary>
     internal CudaProfiler? Profiler;
@@ -83,8 +110,7 @@ internal sealed unsafe class CudaDevice
             MakeCurrent();
             if (!_modules.TryGetValue(family.Name, out var module))
             {
-                var compiled = KernelCompiler.Compile(family.Name, Arch);
-                fixed (byte* image = compiled.Image) Cu.Check(Cu.ModuleLoadData(&module, image));
+                module = LoadModule(family.Name);
                 _modules[family.Name] = module;
             }
             var name = Encoding.UTF8.GetBytes(entryPoint + "\0");
@@ -92,5 +118,36 @@ internal sealed unsafe class CudaDevice
             _functions[key] = f;
             return f;
         }
+    }
+
+    /// <summary>
+    /// Compiles (or reads from the cache) and loads one kernel family. A cached image the driver rejects — a truncated or
+    /// corrupt file — is deleted with a warning on standard error and compiled once more; only a fresh image that fails
+    /// to load is an error.
+    /// </summary>
+    internal nint LoadModule(string family)
+    {
+        MakeCurrent();
+        var compiled = KernelCompiler.Compile(family, Arch);
+        int r = TryLoad(compiled.Image, out var module);
+        if (r != 0 && compiled.FromCache)
+        {
+            Console.Error.WriteLine($"warning: the driver rejected the cached kernel image {compiled.CacheFile} ({Cu.Describe(r)}); " +
+                                    $"deleted it and compiling kernels/{family}.cu again");
+            KernelCompiler.Evict(compiled.CacheFile);
+            compiled = KernelCompiler.Compile(family, Arch, readCache: false);
+            r = TryLoad(compiled.Image, out module);
+        }
+        if (r != 0) throw new CudaException($"cuModuleLoadData(kernels/{family}.cu for {compiled.Target}) failed: {Cu.Describe(r)}");
+        return module;
+    }
+
+    private static int TryLoad(byte[] image, out nint module)
+    {
+        nint m;
+        int r;
+        fixed (byte* p = image) r = Cu.ModuleLoadData(&m, p);
+        module = m;
+        return r;
     }
 }

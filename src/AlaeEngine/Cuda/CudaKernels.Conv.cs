@@ -94,7 +94,8 @@ public sealed unsafe partial class CudaKernels
     // im2col: x → cols, one thread per cols element; col2im: cols → x, one thread per x element
     private void ColumnKernel(string kernel, DType dtype, ulong src, ulong dst, int b, ConvGeom g)
     {
-        long n = kernel == "im2col" ? g.ColsPerSample * b : (long)b * g.Cin * g.H * g.W;
-        Launch(KernelCatalog.Conv, kernel, dtype, n, src, dst, b, g.Cin, g.H, g.W, g.K, g.Ho, g.Wo, g.Stride, g.Pad);
+        long cols = g.ColsPerSample * b, image = (long)b * g.Cin * g.H * g.W;
+        long n = kernel == "im2col" ? cols : image;
+        Launch(KernelCatalog.Conv, kernel, dtype, n, LaunchCost.Elements(cols + image - n, n, dtype), src, dst, b, g.Cin, g.H, g.W, g.K, g.Ho, g.Wo, g.Stride, g.Pad);
     }
 }

@@ -12,7 +12,7 @@ public sealed unsafe partial class CudaKernels
         var plan = new BroadcastPlan(dst.Shape, a.Shape, b.Shape);
         var axes = MergedAxes.From(plan, plan.Strides[0], plan.Strides[1]);
         int n = dst.Length;
-        Launch(KernelCatalog.Elementwise, "binary", dst.DType, n, (int)op, Ptr(a), Ptr(b), Ptr(dst), n, KernelArg.Struct(&axes));
+        Launch(KernelCatalog.Elementwise, "binary", dst.DType, n, LaunchCost.Of([a, b], [dst]), (int)op, Ptr(a), Ptr(b), Ptr(dst), n, KernelArg.Struct(&axes));
     }
 
     public void Unary(UnaryOp op, Tensor x, Tensor dst, double alpha = 0)
@@ -20,15 +20,15 @@ public sealed unsafe partial class CudaKernels
         RequireSameLength(op.ToString(), x, dst);
         RequireSameDType(op.ToString(), x, dst);
         int n = x.Length;
-        Launch(KernelCatalog.Elementwise, "unary", x.DType, n, (int)op, Ptr(x), Ptr(dst), n, Scalar(x, alpha));
+        Launch(KernelCatalog.Elementwise, "unary", x.DType, n, LaunchCost.Of([x], [dst]), (int)op, Ptr(x), Ptr(dst), n, Scalar(x, alpha));
     }
 
-    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope)
+    public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1)
     {
         RequireSameLength("LeakyReluGrad", g, x);
         RequireSameDType("LeakyReluGrad", g, x, dst);
         int n = g.Length;
-        Launch(KernelCatalog.Elementwise, "leaky_relu_grad", x.DType, n, Ptr(g), Ptr(x), Ptr(dst), n, Scalar(x, slope));
+        Launch(KernelCatalog.Elementwise, "leaky_relu_grad", x.DType, n, LaunchCost.Of([g, x], [dst]), Ptr(g), Ptr(x), Ptr(dst), n, Scalar(x, slope), Scalar(x, gain));
     }
 
     public void BroadcastTo(Tensor x, Tensor dst)
@@ -37,7 +37,7 @@ public sealed unsafe partial class CudaKernels
         var plan = new BroadcastPlan(dst.Shape, x.Shape);
         var axes = MergedAxes.From(plan, plan.Strides[0]);
         int n = dst.Length;
-        Launch(KernelCatalog.Elementwise, "broadcast_to", x.DType, n, Ptr(x), Ptr(dst), n, KernelArg.Struct(&axes));
+        Launch(KernelCatalog.Elementwise, "broadcast_to", x.DType, n, LaunchCost.Of([x], [dst]), Ptr(x), Ptr(dst), n, KernelArg.Struct(&axes));
     }
 
     // x walked as merged axes with its own row-major strides (s0) and dst's strides (s1, 0 on summed axes);
@@ -55,6 +55,6 @@ public sealed unsafe partial class CudaKernels
         int r = x.Length / m;
         uint threads = r < 256 ? 32u : 256u;
         LaunchGrid(KernelCatalog.Reduce, KernelCatalog.Reduce.EntryPoint("sum_to", x.DType), (uint)Math.Min(m, MaxBlocks), threads,
-            [Ptr(x), Ptr(dst), m, r, KernelArg.Struct(&axes)]);
+            LaunchCost.Of([x], [dst]), [Ptr(x), Ptr(dst), m, r, KernelArg.Struct(&axes)]);
     }
 }

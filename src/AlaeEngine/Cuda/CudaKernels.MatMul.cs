@@ -32,7 +32,9 @@ public sealed unsafe partial class CudaKernels
             Cublas.Check(Cublas.SetMathMode(h, AllowTf32 ? Cublas.Tf32TensorOpMath : Cublas.DefaultMath));
             _tf32Applied = AllowTf32;
         }
-        _device.BlasCalls++;
+        // A and B read (once when their stride is 0), C written (and read when beta ≠ 0)
+        double reads = (double)m * k * (strideA == 0 ? 1 : batch) + (double)k * n * (strideB == 0 ? 1 : batch) + (beta != 0 ? (double)m * n * batch : 0);
+        _device.Record(CudaDevice.Operation.Gemm, LaunchCost.Elements(reads, (double)m * n * batch, dtype, 2.0 * m * n * k * batch), "cublas gemm");
         var profiler = _device.Profiler;
         profiler?.Before();
         int opA = transA ? Cublas.OpT : Cublas.OpN, opB = transB ? Cublas.OpT : Cublas.OpN;

@@ -13,7 +13,7 @@ public sealed unsafe partial class CudaKernels
         int planes = s[0] * s[1], hw = s.Prod(2, s.Rank);
         if (planes == 0) return;
         LaunchGrid(KernelCatalog.Norm, KernelCatalog.Norm.EntryPoint("instance_norm", x.DType), (uint)Math.Min(planes, MaxBlocks), Threads,
-            [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), planes, hw, eps, epsTap]);
+            LaunchCost.Of([x], [y, mean, std]), [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), planes, hw, eps, epsTap]);
     }
 
     // both tensors as (outer, axis, inner)
@@ -21,20 +21,22 @@ public sealed unsafe partial class CudaKernels
     {
         RequireSameDType("CopyAxisRange", src, dst);
         int outer = src.Shape.Prod(0, axis), inner = src.Shape.Prod(axis + 1, src.Rank);
-        Launch(KernelCatalog.Axis, "copy_axis_range", src.DType, (long)outer * count * inner,
+        long moved = (long)outer * count * inner;
+        Launch(KernelCatalog.Axis, "copy_axis_range", src.DType, moved, LaunchCost.Elements(moved, moved, src.DType),
             Ptr(src), Ptr(dst), outer, inner, src.Shape[axis], dst.Shape[axis], srcStart, dstStart, count);
     }
 
     public void FillRandom(Tensor dst, ulong seed, ulong offset, bool normal)
     {
         int n = dst.Length;
-        Launch(KernelCatalog.Random, "fill_random", dst.DType, n, Ptr(dst), n, seed, offset, normal ? 1 : 0);
+        Launch(KernelCatalog.Random, "fill_random", dst.DType, n, LaunchCost.Of([], [dst]), Ptr(dst), n, seed, offset, normal ? 1 : 0);
     }
 
     // the step sizes are formed on the host in double, as in CpuKernels.AdamStep; one launch per table of up to 96
     // parameters of one dtype (the table travels as a kernel parameter, so there is no upload and no wait)
     public void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step)
     {
+        UpdateAliasing.RequireDistinct(slots);
         double bias = Math.Sqrt(1 - Math.Pow(beta2, step));
         var table = new AdamTable();
         DType dtype = DType.Float32;
@@ -63,13 +65,15 @@ public sealed unsafe partial class CudaKernels
     {
         if (table.Count == 0) return;
         int n = table.Offsets[table.Count];
-        fixed (AdamTable* t = &table) Launch(KernelCatalog.Optim, "adam_step", dtype, n, KernelArg.Struct(t), n, Scalar(dtype, beta2), Scalar(dtype, eps));
+        // p, g, v read; p, v written
+        fixed (AdamTable* t = &table) Launch(KernelCatalog.Optim, "adam_step", dtype, n, LaunchCost.Elements(3.0 * n, 2.0 * n, dtype), KernelArg.Struct(t), n, Scalar(dtype, beta2), Scalar(dtype, eps));
         table = new AdamTable();
     }
 
     // one launch per table of up to 128 pairs of one dtype, as AdamStep
     public void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t)
     {
+        UpdateAliasing.RequireDistinct(pairs);
         var table = new LerpTable();
         DType dtype = DType.Float32;
         foreach (var (a, b) in pairs)
@@ -90,7 +94,8 @@ public sealed unsafe partial class CudaKernels
     {
         if (table.Count == 0) return;
         int n = table.Offsets[table.Count];
-        fixed (LerpTable* p = &table) Launch(KernelCatalog.Optim, "lerp", dtype, n, KernelArg.Struct(p), n, Scalar(dtype, t));
+        // a, b read; a written
+        fixed (LerpTable* p = &table) Launch(KernelCatalog.Optim, "lerp", dtype, n, LaunchCost.Elements(2.0 * n, n, dtype), KernelArg.Struct(p), n, Scalar(dtype, t));
         table = new LerpTable();
     }
 }

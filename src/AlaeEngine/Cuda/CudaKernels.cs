@@ -11,7 +11,6 @@ namespace AlaeEngine.Cuda;
 public sealed unsafe partial class CudaKernels : IKernels
 {
     private const int Threads = 256;
-    private const int MaxBlocks = 65535 * 8;   // kernels loop grid-stride past this
 
     private readonly CudaDevice _device;
 
@@ -19,12 +18,21 @@ public sealed unsafe partial class CudaKernels : IKernels
 
     internal CudaDevice Gpu => _device;
 
+    /// <summary>
+    /// The largest grid a launcher asks for (65535·8 blocks); kernels loop grid-stride past it, so a tensor of more than
+    /// MaxBlocks·256 elements (134,215,680) takes a second pass. Tests lower it to run those later passes on small tensors.
+    /// </summary>
+    internal int MaxBlocks { get; set; } = 65535 * 8;
+
     public Device Device => Device.Cuda(_device.Ordinal);
     /// <summary>The GPU's name and compute capability, e.g. "NVIDIA H100 80GB HBM3 (sm_90)".</summary>
     public string Description => $"{_device.Name} (sm_{_device.Arch})";
     public CudaAllocator Allocator => _device.Allocator;
-    /// <summary>Launches, cuBLAS calls, memory operations and host waits issued to this GPU so far.</summary>
+    /// <summary>Launches, cuBLAS calls, memory operations and host waits issued to this GPU so far, and their modelled cost.</summary>
     public CudaActivity Activity => _device.Activity;
+
+    /// <summary>The cost model's ceilings for <see cref="Activity"/> (an H100's unless set; set them before the work they should price).</summary>
+    public CostCeilings Ceilings { get => _device.Ceilings; set => _device.Ceilings = value; }
 
     /// <summary>Lets cuBLAS use TF32 tensor cores for float32 GEMMs (about 1e-3 relative error instead of 1e-6).</summary>
     public static bool AllowTf32 { get; set; }
@@ -68,7 +76,7 @@ public sealed unsafe partial class CudaKernels : IKernels
         var s = new CudaStorage(length, dtype, Device, _device.Allocator);
         if (clear && length > 0)
         {
-            _device.MemoryOperations++;
+            _device.Record(CudaDevice.Operation.Memory, LaunchCost.Elements(0, length, dtype), "memset");
             _device.Profiler?.Before();
             Cu.Check(Cu.MemsetD32Async(s.Pointer, 0, (nuint)((long)length * dtype.SizeOf() / 4), _device.Stream));
             _device.Profiler?.After("memset");
@@ -79,7 +87,7 @@ public sealed unsafe partial class CudaKernels : IKernels
     public void Fill(Tensor dst, double value)
     {
         int n = dst.Length;
-        Launch(KernelCatalog.Elementwise, "fill", dst.DType, n, Ptr(dst), n, Scalar(dst, value));
+        Launch(KernelCatalog.Elementwise, "fill", dst.DType, n, LaunchCost.Of([], [dst]), Ptr(dst), n, Scalar(dst, value));
     }
 
     public void Copy(Tensor src, Tensor dst)
@@ -90,14 +98,14 @@ public sealed unsafe partial class CudaKernels : IKernels
         if (src.DType == dst.DType)
         {
             _device.MakeCurrent();
-            _device.MemoryOperations++;
+            _device.Record(CudaDevice.Operation.Memory, LaunchCost.Of([src], [dst]), "memcpy device→device");
             _device.Profiler?.Before();
             Cu.Check(Cu.MemcpyDtoDAsync(Ptr(dst), Ptr(src), (nuint)((long)n * src.DType.SizeOf()), _device.Stream));
             _device.Profiler?.After("memcpy device→device");
             return;
         }
         string name = src.DType == DType.Float32 ? "convert_f32_f64" : "convert_f64_f32";
-        LaunchNamed(KernelCatalog.Elementwise, name, n, Ptr(src), Ptr(dst), n);
+        LaunchNamed(KernelCatalog.Elementwise, name, n, LaunchCost.Of([src], [dst]), Ptr(src), Ptr(dst), n);
     }
 
     /// <summary>The device address of a tensor of this device.</summary>
@@ -125,17 +133,20 @@ public sealed unsafe partial class CudaKernels : IKernels
             if (t.DType != ts[0].DType) throw new ArgumentException($"{op}: mixed dtypes ({ts[0].DType.Name()} and {t.DType.Name()})");
     }
 
-    /// <summary>Launches baseName_f32/_f64 with a 1-D grid covering n elements (nothing when n is 0).</summary>
-    private void Launch(KernelFamily family, string baseName, DType dtype, long n, params ReadOnlySpan<KernelArg> args)
-        => LaunchNamed(family, family.EntryPoint(baseName, dtype), n, args);
+    /// <summary>
+    /// Launches baseName_f32/_f64 with a 1-D grid covering n elements (nothing when n is 0). <paramref name="cost"/>: what
+    /// the launch must move and compute (<see cref="LaunchCost.Of"/> over the tensors it reads and writes), for the cost model.
+    /// </summary>
+    private void Launch(KernelFamily family, string baseName, DType dtype, long n, LaunchCost cost, params ReadOnlySpan<KernelArg> args)
+        => LaunchNamed(family, family.EntryPoint(baseName, dtype), n, cost, args);
 
-    private void LaunchNamed(KernelFamily family, string entryPoint, long n, params ReadOnlySpan<KernelArg> args)
+    private void LaunchNamed(KernelFamily family, string entryPoint, long n, LaunchCost cost, params ReadOnlySpan<KernelArg> args)
     {
         if (n <= 0) return;
-        LaunchGrid(family, entryPoint, (uint)Math.Min((n + Threads - 1) / Threads, MaxBlocks), Threads, args);
+        LaunchGrid(family, entryPoint, (uint)Math.Min((n + Threads - 1) / Threads, MaxBlocks), Threads, cost, args);
     }
 
-    private void LaunchGrid(KernelFamily family, string entryPoint, uint blocks, uint threads, ReadOnlySpan<KernelArg> args)
+    private void LaunchGrid(KernelFamily family, string entryPoint, uint blocks, uint threads, LaunchCost cost, ReadOnlySpan<KernelArg> args)
     {
         var f = _device.Function(family, entryPoint);
         _device.MakeCurrent();
@@ -143,7 +154,7 @@ public sealed unsafe partial class CudaKernels : IKernels
         fixed (KernelArg* a = args)
         {
             for (int i = 0; i < args.Length; i++) p[i] = a[i].External != null ? a[i].External : &a[i];
-            _device.KernelLaunches++;
+            _device.Record(CudaDevice.Operation.Kernel, cost, entryPoint);
             _device.Profiler?.Before();
             int r = Cu.LaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, _device.Stream, p, null);
             if (r != 0) throw new CudaException($"cuLaunchKernel({family.Name}/{entryPoint}, grid {blocks}, block {threads}) failed: {Cu.Describe(r)}");

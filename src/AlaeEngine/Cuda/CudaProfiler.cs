@@ -1,7 +1,10 @@
 namespace AlaeEngine.Cuda;
 
-/// <summary>GPU time of one kind of operation over a profiled run: a kernel entry point, a GEMM shape, a memory operation.</summary>
-public sealed record KernelProfileRow(string Name, long Calls, double Milliseconds);
+/// <summary>
+/// GPU time of one kind of operation over a profiled run (a kernel entry point, a GEMM shape, a memory operation), with
+/// the cost model's bytes and modelled milliseconds (FP32 GEMMs) of the same operations.
+/// </summary>
+public sealed record KernelProfileRow(string Name, long Calls, double Milliseconds, double Bytes = 0, double ModelledMilliseconds = 0);
 
 /// <summary>
 /// Where the GPU time goes: while attached to a device, every kernel launch, cuBLAS call and memory operation is
@@ -12,7 +15,7 @@ public sealed record KernelProfileRow(string Name, long Calls, double Millisecon
 public sealed unsafe class CudaProfiler : IDisposable
 {
     private readonly CudaDevice _device;
-    private readonly List<(string name, nint start, nint end)> _records = new();
+    private readonly List<(string name, nint start, nint end, LaunchCost cost, double modelled)> _records = new();
     private readonly Stack<nint> _free = new();
     private nint _pendingStart;
 
@@ -34,7 +37,8 @@ public sealed unsafe class CudaProfiler : IDisposable
     {
         var end = Event();
         Cu.Check(Cu.EventRecord(end, _device.Stream));
-        _records.Add((name, _pendingStart, end));
+        var (cost, modelled) = _device.LastCost;   // every launch site records its cost before issuing
+        _records.Add((name, _pendingStart, end, cost, modelled));
     }
 
     /// <summary>Detaches from the device, waits for the stream and returns the rows, longest total first.</summary>
@@ -42,24 +46,25 @@ public sealed unsafe class CudaProfiler : IDisposable
     {
         Detach();
         _device.Synchronize();
-        var rows = new Dictionary<string, (long calls, double ms)>();
-        foreach (var (name, start, end) in _records)
+        var rows = new Dictionary<string, KernelProfileRow>();
+        foreach (var (name, start, end, cost, modelled) in _records)
         {
             float ms;
             Cu.Check(Cu.EventElapsedTime(&ms, start, end));
-            rows.TryGetValue(name, out var r);
-            rows[name] = (r.calls + 1, r.ms + ms);
+            var r = rows.GetValueOrDefault(name) ?? new KernelProfileRow(name, 0, 0);
+            rows[name] = r with { Calls = r.Calls + 1, Milliseconds = r.Milliseconds + ms, Bytes = r.Bytes + cost.Bytes,
+                                  ModelledMilliseconds = r.ModelledMilliseconds + modelled * 1e3 };
             _free.Push(start); _free.Push(end);
         }
         _records.Clear();
-        return rows.Select(kv => new KernelProfileRow(kv.Key, kv.Value.calls, kv.Value.ms)).OrderByDescending(r => r.Milliseconds).ThenBy(r => r.Name).ToList();
+        return rows.Values.OrderByDescending(r => r.Milliseconds).ThenByDescending(r => r.ModelledMilliseconds).ThenBy(r => r.Name).ToList();
     }
 
     public void Dispose()
     {
         Detach();
         _device.MakeCurrent();
-        foreach (var (_, start, end) in _records) { _free.Push(start); _free.Push(end); }
+        foreach (var (_, start, end, _, _) in _records) { _free.Push(start); _free.Push(end); }
         _records.Clear();
         while (_free.Count > 0) Cu.Check(Cu.EventDestroy(_free.Pop()));
     }

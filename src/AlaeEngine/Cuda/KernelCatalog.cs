@@ -28,10 +28,11 @@ internal static class KernelCatalog
     public static readonly KernelFamily Reduce = new("reduce", ["sum_to"], []);
     public static readonly KernelFamily Conv = new("conv", ["im2col", "col2im"], []);
     public static readonly KernelFamily Resample = new("resample", ["upfirdn2d", "upfirdn2d_adjoint", "pool2x2", "upsample2x"], []);
+    public static readonly KernelFamily MaxPool = new("maxpool", ["max_pool2x2", "max_pool2x2_backward"], []);
     public static readonly KernelFamily Norm = new("norm", ["instance_norm"], []);
     public static readonly KernelFamily Axis = new("axis", ["copy_axis_range"], []);
     public static readonly KernelFamily Random = new("random", ["fill_random"], []);
     public static readonly KernelFamily Optim = new("optim", ["adam_step", "lerp"], []);
 
-    public static readonly KernelFamily[] All = [Elementwise, Epilogue, Reduce, Conv, Resample, Norm, Axis, Random, Optim];
+    public static readonly KernelFamily[] All = [Elementwise, Epilogue, Reduce, Conv, Resample, MaxPool, Norm, Axis, Random, Optim];
 }

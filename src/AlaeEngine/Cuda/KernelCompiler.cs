@@ -4,8 +4,11 @@ using System.Text;
 
 namespace AlaeEngine.Cuda;
 
-/// <summary>A compiled kernel source: a CUBIN for the device's own architecture, or PTX when NVRTC cannot target it.</summary>
-internal sealed record CompiledKernels(string Family, string Target, byte[] Image, bool IsCubin);
+/// <summary>
+/// A compiled kernel source: a CUBIN for the device's own architecture, or PTX when NVRTC cannot target it; the cache
+/// file it was read from (<see cref="FromCache"/>) or written to.
+/// </summary>
+internal sealed record CompiledKernels(string Family, string Target, byte[] Image, bool IsCubin, string CacheFile, bool FromCache);
 
 /// <summary>
 /// Compiles the embedded kernels/&lt;family&gt;.cu with NVRTC for one architecture (sm_XX, so the result is a CUBIN that loads
@@ -65,13 +68,14 @@ internal static unsafe class KernelCompiler
         return ($"compute_{older.Max()}", false);
     }
 
-    public static CompiledKernels Compile(string family, int arch)
+    /// <param name="readCache">false compiles even when a cached image exists (and replaces it)</param>
+    public static CompiledKernels Compile(string family, int arch, bool readCache = true)
     {
         var (target, cubin) = TargetFor(arch);
-        return Compile(family, target, cubin);
+        return Compile(family, target, cubin, readCache);
     }
 
-    public static CompiledKernels Compile(string family, string target, bool cubin)
+    public static CompiledKernels Compile(string family, string target, bool cubin, bool readCache = true)
     {
         string source = Source(family);
         var options = BaseOptions.Append($"--gpu-architecture={target}").ToArray();
@@ -79,10 +83,10 @@ internal static unsafe class KernelCompiler
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
             string.Join("\0", source, string.Join(" ", options), $"nvrtc {major}.{minor}", target))))[..32].ToLowerInvariant();
         string file = Path.Combine(CacheFolder(), $"{family}-{target}-{key}.{(cubin ? "cubin" : "ptx")}");
-        if (TryRead(file) is { } cached) return new(family, target, cached, cubin);
+        if (readCache && TryRead(file) is { } cached) return new(family, target, cached, cubin, file, FromCache: true);
         var image = CompileSource($"kernels/{family}.cu", source, options, cubin);
         TryWrite(file, image);
-        return new(family, target, image, cubin);
+        return new(family, target, image, cubin, file, FromCache: false);
     }
 
     public static string CacheFolder()
@@ -154,6 +158,14 @@ internal static unsafe class KernelCompiler
         try { return File.Exists(file) ? File.ReadAllBytes(file) : null; }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>Removes a cache file the driver rejected (best effort: a compile with readCache false replaces it anyway).</summary>
+    public static void Evict(string file)
+    {
+        try { File.Delete(file); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private static void TryWrite(string file, byte[] image)

@@ -12,38 +12,34 @@ namespace AlaeEngine.Models;
 /// <see cref="IAlaeModel"/> calls — and <see cref="Training.AlaeAlgorithm"/> — work at whatever level is set:
 /// images are (N, ImageChannels, R, R) with R = <see cref="CurrentResolution"/>.
 /// </summary>
-public sealed class StyleAlae : Module, IStyleAlaeModel
+public sealed class StyleAlae : AlaeModel<StyleAlaeGenerator, StyleAlaeEncoder>, IStyleAlaeModel
 {
     private readonly Tensor _blur;
 
     public StyleAlae(StyleAlaeConfig config, Init init)
+        : this(Validated(config), init, TensorScope.Unscoped(() => Op.BlurFilter(init.DType, init.Device)))
     {
-        config.Validate();
+    }
+
+    // G and E share the [1, 2, 1] blur filter
+    private StyleAlae(StyleAlaeConfig config, Init init, Tensor blur)
+        : base(config, init, generator: () => new StyleAlaeGenerator(config, blur, init), encoder: () => new StyleAlaeEncoder(config, blur, init))
+    {
         Config = config;
-        _blur = TensorScope.Unscoped(() => Op.BlurFilter(init.DType, init.Device));
-        int l = config.LatentSize;
-        F = AddModule("mapping_f", new Mlp(Enumerable.Repeat(l, config.MappingLayers + 1).ToArray(), init,
-            activateLast: true, lrMul: config.MappingLrMul, pixelNormInput: true));
-        G = AddModule("decoder", new StyleAlaeGenerator(config, _blur, init));
-        E = AddModule("encoder", new StyleAlaeEncoder(config, _blur, init));
-        D = AddModule("mapping_d", new Mlp(Enumerable.Repeat(l, config.DiscriminatorLayers).Append(1).ToArray(), init,
-            activateHidden: false, lrMul: config.MappingLrMul));
+        _blur = blur;
         // the reference's dlatent_avg starts at zero; one vector, since every style layer receives the same update
-        WAverage = TensorScope.Unscoped(() => Tensor.Zeros(new Shape(l), init.DType, init.Device));
+        WAverage = TensorScope.Unscoped(() => Tensor.Zeros(new Shape(LatentSize), init.DType, init.Device));
         Level = config.LayerCount - 1;
         Blend = 1;
     }
 
+    private static StyleAlaeConfig Validated(StyleAlaeConfig config)
+    {
+        config.Validate();
+        return config;
+    }
+
     public StyleAlaeConfig Config { get; }
-    public Mlp F { get; }
-    public StyleAlaeGenerator G { get; }
-    public StyleAlaeEncoder E { get; }
-    public Mlp D { get; }
-    public int LatentSize => Config.LatentSize;
-    public IReadOnlyList<Parameter> MappingParameters => F.Parameters();
-    public IReadOnlyList<Parameter> GeneratorParameters => G.Parameters();
-    public IReadOnlyList<Parameter> EncoderParameters => E.Parameters();
-    public IReadOnlyList<Parameter> DiscriminatorParameters => D.Parameters();
 
     /// <summary>Level of detail 0 … LayerCount−1 (resolution 4·2^level); the model starts at the full resolution.</summary>
     public int Level { get; private set; }
@@ -64,24 +60,20 @@ public sealed class StyleAlae : Module, IStyleAlaeModel
         Level = level; Blend = level == 0 ? 1 : blend;
     }
 
-    public Tensor Map(Tensor z) => F.Forward(z);
-
     /// <summary>G with w on every style layer; w: (N, L) → (N, C, R, R).</summary>
-    public Tensor Generate(Tensor w) => GenerateStyles(Enumerable.Repeat(w, 2 * (Level + 1)).ToArray(), Noise);
+    public override Tensor Generate(Tensor w) => GenerateStyles(Enumerable.Repeat(w, 2 * (Level + 1)).ToArray(), Noise);
 
     /// <summary>G with one w (N, L) per style layer (at least 2·(Level + 1)).</summary>
     public Tensor GenerateStyles(IReadOnlyList<Tensor> styles, RandomStream? noise) => G.Forward(styles, Level, Blend, noise);
 
     /// <summary>E: (N, C, R, R) → (N, L).</summary>
-    public Tensor Encode(Tensor x)
+    public override Tensor Encode(Tensor x)
     {
         int r = CurrentResolution;
         if (x.Rank != 4 || x.Shape[1] != Config.ImageChannels || x.Shape[2] != r || x.Shape[3] != r)
             throw new ArgumentException($"StyleALAE at level {Level} encodes (N, {Config.ImageChannels}, {r}, {r}) images, got {x.Shape}");
         return E.Forward(x, Level, Blend);
     }
-
-    public Tensor Discriminate(Tensor w) => D.Forward(w);
 
     /// <summary>G(E(x)), the reconstruction; x: (N, C, R, R).</summary>
     public Tensor Reconstruct(Tensor x) => Generate(Encode(x));

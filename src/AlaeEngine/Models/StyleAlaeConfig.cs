@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AlaeEngine.Models;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace AlaeEngine.Models;
 /// G's block r outputs <see cref="Channels"/>(r) channels, E's block r maps Channels(r) → <see cref="EncoderOutChannels"/>(r)
 /// while halving the resolution (the 4×4 block too: its 2×2 output is discarded, only its style taps count).
 /// </summary>
-public sealed record StyleAlaeConfig
+public sealed record StyleAlaeConfig : IAlaeLatentConfig
 {
     public int Resolution { get; init; } = 32;
     public int ImageChannels { get; init; } = 1;
@@ -24,9 +26,10 @@ public sealed record StyleAlaeConfig
     /// <summary>Decay of the running average of w that truncation pulls towards.</summary>
     public double WAverageBeta { get; init; } = 0.995;
 
-    public int LayerCount => Log2(Resolution) - 1;
+    // derived, so not saved with the configuration (a value read back could only disagree with Resolution)
+    [JsonIgnore] public int LayerCount => Log2(Resolution) - 1;
     /// <summary>Number of style inputs of the full generator (two per block).</summary>
-    public int StyleLayers => 2 * LayerCount;
+    [JsonIgnore] public int StyleLayers => 2 * LayerCount;
     public static int ResolutionAt(int level) => 4 << level;
     public int Channels(int level) => (int)Math.Min(MaxChannels, (long)StartChannels << (LayerCount - 1 - level));
     public int EncoderOutChannels(int level) => (int)Math.Min(MaxChannels, (long)StartChannels << (LayerCount - level));

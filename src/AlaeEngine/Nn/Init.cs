@@ -24,6 +24,17 @@ public sealed class Init
         return t;
     }
 
+    /// <summary>U(−bound, bound): torch's default Conv2d / Linear initialisation with bound 1/√fan_in.</summary>
+    public Tensor Uniform(Shape shape, double bound)
+    {
+        var t = Tensor.Empty(shape, DType, Device);
+        t.Kernels.FillRandom(t, _seed, (_stream++) << 40, normal: false);
+        t.Kernels.Unary(UnaryOp.Scale, t, t, 2 * bound);
+        t.Kernels.Unary(UnaryOp.AddScalar, t, t, -bound);
+        return t;
+    }
+
     public Tensor Zeros(Shape shape) => Tensor.Zeros(shape, DType, Device);
     public Tensor Ones(Shape shape) => Tensor.Full(shape, 1.0, DType, Device);
+    public Tensor Full(Shape shape, double value) => Tensor.Full(shape, value, DType, Device);
 }

@@ -52,25 +52,48 @@ public static partial class Op
     // σ' = σ(1 − σ)
     public static Tensor Sigmoid(Tensor x) => Unary("Sigmoid", UnaryOp.Sigmoid, x, 0, (g, y) => Mul(g, Sub(y, Square(y))));
 
+    /// <summary>|x|; gradient g·sign(x), 0 at x = 0 (as torch's abs).</summary>
+    public static Tensor Abs(Tensor x) => Unary("Abs", UnaryOp.Abs, x, 0, (g, y) => Mul(g, Sign(x)));
+
+    /// <summary>
+    /// sign(x) ∈ {−1, 0, 1} (0 for ±0 and NaN). Piecewise constant: its derivative is zero wherever it exists, so the
+    /// output is not put on the tape — the mask of <see cref="Abs"/>'s gradient, and constant in a second-order pass.
+    /// </summary>
+    public static Tensor Sign(Tensor x)
+    {
+        x.ThrowIfDisposed();
+        var y = Like(x);
+        x.Kernels.Unary(UnaryOp.Sign, x, y);
+        return y;
+    }
+
+    /// <summary>
+    /// max(x, min) with a scalar min, gradient g where x ≥ min: the margin hinge of Balanced PIONEER's encoder,
+    /// max(−m, KL_real − KL_fake). Written x + relu(min − x), so x passes through unchanged (not x − min + min).
+    /// </summary>
+    public static Tensor ClampMin(Tensor x, double min) => Add(x, LeakyRelu(Neg(AddScalar(x, -min)), 0));
+
     public static Tensor LeakyRelu(Tensor x, double slope = 0.2)
         => Unary("LeakyRelu", UnaryOp.LeakyRelu, x, slope, (g, y) => LeakyReluGrad(g, x, slope));
 
     /// <summary>
-    /// leaky_relu(x + bias, slope) with one bias per channel (axis 1), in one kernel; x: (N, C, ...), bias: (C).
-    /// A layer's bias and activation: the same values as LeakyRelu(Add(x, bias as (1, C, 1, …))), one pass instead of two.
+    /// gain · leaky_relu(x + bias, slope) with one bias per channel (axis 1), in one kernel; x: (N, C, ...), bias: (C).
+    /// A layer's bias and activation: the same values as Scale(LeakyRelu(Add(x, bias as (1, C, 1, …))), gain), one pass
+    /// instead of three. StyleGAN2's layers (rosinality's FusedLeakyReLU) use gain √2, ALAE's gain 1.
     /// </summary>
-    public static Tensor BiasLeakyRelu(Tensor x, Tensor bias, double slope = 0.2)
+    public static Tensor BiasLeakyRelu(Tensor x, Tensor bias, double slope = 0.2, double gain = 1)
     {
         SameKind("BiasLeakyRelu", x, bias);
         if (x.Rank < 2 || bias.Shape != new Shape(x.Shape[1]))
             throw new ArgumentException($"BiasLeakyRelu: expected input (N, C, ...) and bias (C), got {x.Shape} and {bias.Shape}");
         if (!(slope >= 0)) throw new ArgumentException($"BiasLeakyRelu: slope must be ≥ 0, got {slope}");
+        if (!(gain > 0)) throw new ArgumentException($"BiasLeakyRelu: gain must be > 0, got {gain}");
         var y = Like(x);
-        x.Kernels.BiasLeakyRelu(x, bias, y, slope);
+        x.Kernels.BiasLeakyRelu(x, bias, y, slope, gain);
         return Record("BiasLeakyRelu", y, new[] { x, bias }, (g, n) =>
         {
-            // with slope ≥ 0, y > 0 exactly where x + bias > 0, so the output carries the activation's mask
-            var gu = LeakyReluGrad(g, y, slope);
+            // with slope ≥ 0 and gain > 0, y > 0 exactly where x + bias > 0, so the output carries the activation's mask
+            var gu = LeakyReluGrad(g, y, slope, gain);
             return new[] { n[0] ? gu : null, n[1] ? Reshape(SumTo(gu, ChannelShape(x)), bias.Shape) : null };
         });
     }
@@ -83,14 +106,14 @@ public static partial class Op
         return new Shape(dims);
     }
 
-    /// <summary>g · (x &gt; 0 ? 1 : slope). Linear in g; its derivative in x is zero almost everywhere.</summary>
-    public static Tensor LeakyReluGrad(Tensor g, Tensor x, double slope)
+    /// <summary>g · (x &gt; 0 ? gain : gain·slope). Linear in g; its derivative in x is zero almost everywhere.</summary>
+    public static Tensor LeakyReluGrad(Tensor g, Tensor x, double slope, double gain = 1)
     {
         SameKind("LeakyReluGrad", g, x);
         if (g.Shape != x.Shape) throw new ArgumentException($"LeakyReluGrad: gradient {g.Shape} and input {x.Shape} differ");
         var y = Like(g);
-        g.Kernels.LeakyReluGrad(g, x, y, slope);
-        return Record("LeakyReluGrad", y, new[] { g, x }, (gy, n) => new[] { n[0] ? LeakyReluGrad(gy, x, slope) : null, null });
+        g.Kernels.LeakyReluGrad(g, x, y, slope, gain);
+        return Record("LeakyReluGrad", y, new[] { g, x }, (gy, n) => new[] { n[0] ? LeakyReluGrad(gy, x, slope, gain) : null, null });
     }
 
     private static Tensor Unary(string name, UnaryOp op, Tensor x, double alpha, Func<Tensor, Tensor, Tensor> backward)

@@ -47,6 +47,30 @@ public static partial class Op
         return Mul(x, Rsqrt(AddScalar(Mean(Square(x), 1), eps)));
     }
 
+    /// <summary>
+    /// Spectral normalisation with one power iteration, as Balanced PIONEER's SpectralNorm: W viewed as W_m (C_out, K),
+    /// v = n(W_mᵀu), u′ = n(W_m v), σ = u′ᵀW_m v, weight = W/σ, with n(a) = a/‖a‖. w: (C_out, …), u: (C_out), the
+    /// stored vector, a constant here. Unlike Miyato et al. and torch's spectral_norm, v, u′ and σ are not detached:
+    /// the gradient flows through the power iteration, as in the official code (about 3e-2 relative on the weight's
+    /// gradient). Returns the normalised weight (w's shape) and u′ (C_out), which the caller stores for the next pass.
+    /// </summary>
+    public static (Tensor weight, Tensor uNext) SpectralNorm(Tensor w, Tensor u)
+    {
+        SameKind("SpectralNorm", w, u);
+        if (w.Rank < 2 || u.Shape != new Shape(w.Shape[0]))
+            throw new ArgumentException($"SpectralNorm: expected a weight (C_out, …) and u (C_out), got {w.Shape} and {u.Shape}");
+        int cout = w.Shape[0], k = w.Length / cout;
+        var wm = Reshape(w, cout, k);
+        var v = UnitColumn(MatMul(wm, Reshape(u, cout, 1), transA: true));   // (K, 1)
+        var wv = MatMul(wm, v);                                              // (C_out, 1)
+        var uNext = UnitColumn(wv);                                          // (C_out, 1)
+        var sigma = MatMul(uNext, wv, transA: true);                         // (1, 1)
+        return (Div(w, Reshape(sigma, Enumerable.Repeat(1, w.Rank).ToArray())), Reshape(uNext, cout));
+    }
+
+    // a / ‖a‖ for a column (n, 1), no epsilon (as the reference)
+    private static Tensor UnitColumn(Tensor a) => Mul(a, Rsqrt(Sum(Square(a), 0)));
+
     /// <summary>AdaIN style modulation x·(1 + s) + b in one kernel; x: (N, C, H, W), style: (N, 2C) = [s, b].</summary>
     public static Tensor StyleMod(Tensor x, Tensor style)
     {

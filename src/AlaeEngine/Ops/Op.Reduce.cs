@@ -31,6 +31,14 @@ public static partial class Op
 
     public static Tensor Mean(Tensor x) => Scale(Sum(x), 1.0 / Math.Max(1, x.Length));
 
+    /// <summary>mean |a − b| over all elements (the L1 reconstruction error); a and b of one shape.</summary>
+    public static Tensor MeanAbsError(Tensor a, Tensor b)
+    {
+        SameKind("MeanAbsError", a, b);
+        if (a.Shape != b.Shape) throw new ArgumentException($"MeanAbsError: shapes {a.Shape} and {b.Shape} differ");
+        return Mean(Abs(Sub(a, b)));
+    }
+
     /// <summary>Sum over the given axes, keeping them as size 1 (so the result broadcasts against x).</summary>
     public static Tensor Sum(Tensor x, params int[] axes) => SumTo(x, KeptShape("Sum", x, axes));
 

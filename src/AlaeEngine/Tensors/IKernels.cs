@@ -14,6 +14,10 @@ public enum UnaryOp
     Scale,
     /// <summary>x + alpha.</summary>
     AddScalar,
+    /// <summary>|x|.</summary>
+    Abs,
+    /// <summary>1 for x &gt; 0, −1 for x &lt; 0, 0 for ±0 and NaN: the mask of |x|'s gradient.</summary>
+    Sign,
 }
 
 /// <summary>
@@ -36,11 +40,14 @@ public interface IKernels
 
     void Unary(UnaryOp op, Tensor x, Tensor dst, double alpha = 0);
 
-    /// <summary>dst ← g · (x &gt; 0 ? 1 : slope): the derivative of leaky ReLU applied to g.</summary>
-    void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope);
+    /// <summary>dst ← g · (x &gt; 0 ? gain : gain·slope): the derivative of gain·leaky_relu applied to g.</summary>
+    void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1);
 
-    /// <summary>y ← leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass.</summary>
-    void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope);
+    /// <summary>
+    /// y ← gain · leaky_relu(x + bias[c], slope); x, y: (N, C, ...), bias: (C). A layer's bias and activation in one pass
+    /// (StyleGAN2's layers use gain √2, ALAE's 1).
+    /// </summary>
+    void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1);
 
     /// <summary>y ← x + weight[c] · noise[n]; x, y: (N, C, H, W), weight: (C), noise: (N, 1, H, W) (one plane per sample).</summary>
     void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y);
@@ -82,6 +89,15 @@ public interface IKernels
     void Upsample2x(Tensor x, Tensor y, double scale);
 
     /// <summary>
+    /// y ← the maximum of each 2×2 block of x; x: (N, C, H, W), y: (N, C, ⌊H/2⌋, ⌊W/2⌋) (an odd last row or column is
+    /// dropped, as torch's max_pool2d). VGG16's pooling.
+    /// </summary>
+    void MaxPool2x2(Tensor x, Tensor y);
+
+    /// <summary>gx ← gy routed to the first maximum (row-major) of each 2×2 block of x, zero elsewhere (overwrites gx).</summary>
+    void MaxPool2x2Backward(Tensor x, Tensor gy, Tensor gx);
+
+    /// <summary>
     /// Instance norm with statistic taps over the spatial axes; x: (N, C, H, W) → y: same, mean, std: (N, C, 1, 1).
     /// y = (x − mean) / √(var + eps); std = √(var + epsTap) (the encoder's style tap).
     /// </summary>
@@ -97,9 +113,13 @@ public interface IKernels
     /// The reference's Adam variant with β1 = 0 on several parameters at once (on a GPU one launch per
     /// <see cref="Cuda.AdamTable.Capacity"/> of them): for each slot v ← β2·v + (1−β2)·g²;
     /// p ← p − lr·√(1−β2ᵗ)·coef·g / (√v + eps), the step size formed in double, then rounded to the dtype.
+    /// A parameter or second moment that appears twice in one call is an error (<see cref="UpdateAliasing"/>).
     /// </summary>
     void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step);
 
-    /// <summary>a ← a + t · (b − a) in place for each pair (EMA of weights; on a GPU one launch per 128 pairs).</summary>
+    /// <summary>
+    /// a ← a + t · (b − a) in place for each pair (EMA of weights; on a GPU one launch per 128 pairs); a target that
+    /// appears twice in one call is an error (<see cref="UpdateAliasing"/>).
+    /// </summary>
     void LerpInPlace(IReadOnlyList<(Tensor A, Tensor B)> pairs, double t);
 }

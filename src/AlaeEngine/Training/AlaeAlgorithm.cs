@@ -9,7 +9,17 @@ using AG = AlaeEngine.Autograd.Autograd;
 namespace AlaeEngine.Training;
 
 /// <summary>Losses of one iteration: D step (logistic part and R1 part), G step, latent reciprocity step.</summary>
-public readonly record struct AlaeLosses(double Discriminator, double R1, double Generator, double Latent);
+public readonly record struct AlaeLosses(double Discriminator, double R1, double Generator, double Latent)
+{
+    /// <summary>The losses under their metrics.jsonl names.</summary>
+    public IEnumerable<KeyValuePair<string, double>> Named() =>
+    [
+        new("d_logistic", Discriminator), new("r1", R1), new("g_adv", Generator), new("latent_mse", Latent),
+    ];
+
+    /// <summary>The losses as the progress line shows them: "D 2.343 R1 34.701 G 3.876 lat 2.9544".</summary>
+    public string Describe() => $"D {Discriminator:F3} R1 {R1:F3} G {Generator:F3} lat {Latent:F4}";
+}
 
 /// <summary>
 /// Algorithm 1 of ALAE, one iteration = three updates, each on a fresh z ~ N(0, I):

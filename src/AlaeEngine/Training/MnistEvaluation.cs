@@ -31,10 +31,11 @@ public static class MnistEvaluation
         return new MnistScores(nn, lin, mse, train.Count, test.Count);
     }
 
-    /// <summary>W codes of every image, row-major (count × L); also the mean squared reconstruction error.</summary>
+    /// <summary>W codes of every image, row-major (count × L), encoded on the model's device; also the mean squared reconstruction error.</summary>
     public static float[] Encode(MlpAlae model, MnistDataset data, int batch, out double reconstructionMse)
     {
         int l = model.LatentSize;
+        var device = model.EncoderParameters[0].Value.Device;
         var codes = new float[data.Count * l];
         double sq = 0;
         using var noGrad = GradMode.NoGrad();
@@ -42,7 +43,7 @@ public static class MnistEvaluation
         {
             using var scope = TensorScope.Begin();
             int n = Math.Min(batch, data.Count - start);
-            var x = data.Batch(Enumerable.Range(start, n).ToArray());
+            var x = data.Batch(Enumerable.Range(start, n).ToArray(), device);
             var w = model.Encode(x);
             w.ToFloatArray().CopyTo(codes, start * l);
             sq += Op.Sum(Op.Square(Op.Sub(model.Generate(w), x))).Item();

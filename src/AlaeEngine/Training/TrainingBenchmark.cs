@@ -30,6 +30,8 @@ public sealed record TrainingBenchmarkOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Where the model and data live (the CUDA backend must already be started for a GPU).</summary>
     public Device Device { get; init; } = Device.Cpu;
+    /// <summary>On a GPU, the ceilings of the cost model the iterations are priced with (<see cref="CudaActivity"/>).</summary>
+    public CostCeilings Ceilings { get; init; } = CostCeilings.H100;
 
     public int Level => 31 - int.LeadingZeroCount(Resolution) - 2;
 
@@ -45,6 +47,8 @@ public sealed record TrainingBenchmarkOptions
             if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0 || Resolution > Preset.Model.Resolution)
                 throw new ArgumentException($"--res {Resolution}: expected a power of two from 4 to {Preset.Model.Resolution} (preset '{Preset.Name}')");
         }
+        else if (Resolution != 0)
+            throw new ArgumentException($"--res {Resolution}: MLP-ALAE has no resolution (it trains on 784-D MNIST vectors); --res applies to the StyleALAE presets");
         if (Batch < 1) throw new ArgumentException($"batch must be ≥ 1, got {Batch}");
         if (Iterations < 1 || Warmup < 0 || ProfileIterations < 0) throw new ArgumentException("iterations must be ≥ 1, warm-up and profiled iterations ≥ 0");
     }
@@ -108,6 +112,7 @@ public static class TrainingBenchmark
         using var decoderOpt = new Adam(model.MappingParameters.Concat(model.GeneratorParameters).ToList(), lr);
         var algorithm = new AlaeAlgorithm(model, encoderOpt, decoderOpt, options.R1Gamma);
         var gpu = Backends.For(options.Device) as CudaKernels;
+        if (gpu != null) gpu.Ceilings = options.Ceilings;
         double beta = Ema.BetaForBatch(options.Batch);
 
         var times = new double[options.Iterations];

@@ -28,6 +28,8 @@ public static class OpCases
         all.AddRange(Products());
         all.AddRange(Resampling());
         all.AddRange(Normalisation());
+        all.AddRange(LatentSphere());
+        all.AddRange(StyleGan2());
         return all;
     }
 
@@ -50,6 +52,11 @@ public static class OpCases
         yield return Case("Log", "", new[] { P(3, 4) }, x => Op.Log(x[0]));
         yield return Case("Softplus", "", new[] { N(4, 5) }, x => Op.Softplus(Op.Scale(x[0], 3)));
         yield return Case("Sigmoid", "", new[] { N(4, 5) }, x => Op.Sigmoid(Op.Scale(x[0], 2)));
+        yield return Case("Abs", "", new[] { A(3, 7) }, x => Op.Abs(x[0]));
+        // x·sign(x) = |x|: checks the mask's values through the product's gradient (sign itself is constant)
+        yield return Case("Sign", "x·sign(x)", new[] { A(3, 7) }, x => Op.Mul(x[0], Op.Sign(x[0])));
+        // the inputs shifted so the kink at −0.4 is ≥ 0.1 away
+        yield return Case("ClampMin", "min −0.4", new[] { A(3, 7) }, x => Op.ClampMin(Op.AddScalar(x[0], -0.4), -0.4));
         yield return Case("LeakyRelu", "slope 0.2", new[] { A(3, 7) }, x => Op.LeakyRelu(x[0], 0.2));
         // inputs away from zero and a small bias keep x + bias off the kink, where finite differences are meaningless
         yield return Case("BiasLeakyRelu", "linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
@@ -65,6 +72,7 @@ public static class OpCases
         yield return Case("Sum", "axes 0,2", new[] { N(3, 4, 5) }, x => Op.Square(Op.Sum(x[0], 0, 2)));
         yield return Case("Mean", "axes 2,3", new[] { N(2, 3, 4, 5) }, x => Op.Square(Op.Mean(x[0], 2, 3)));
         yield return Case("Mean", "all", new[] { N(7, 3) }, x => Op.Square(Op.Mean(x[0])));
+        yield return Case("MeanAbsError", "squared", new[] { N(3, 4, 5), N(3, 4, 5) }, x => Op.Square(Op.MeanAbsError(x[0], x[1])));
         yield return Case("SumTo", "(2,3,4)→(3,1)", new[] { N(2, 3, 4) }, x => Op.Square(Op.SumTo(x[0], new Shape(3, 1))));
         yield return Case("BroadcastTo", "(3,1)→(2,3,4)", new[] { N(3, 1) }, x => Op.Square(Op.BroadcastTo(x[0], new Shape(2, 3, 4))));
     }
@@ -123,5 +131,38 @@ public static class OpCases
         yield return Case("StyleMod", "AdaIN x·(1+s)+b", new[] { N(2, 3, 4, 4), N(2, 6) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("StyleMod", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 10) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("AddNoise", "per-channel weight", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x => Op.AddNoise(x[0], x[1], x[2]));
+        // u is the stored power-iteration vector, a constant of the op; the gradient flows through v, u′ and σ
+        yield return Case("SpectralNorm", "conv weight (4,3,3,3)", new[] { N(4, 3, 3, 3), K(4) }, x => Op.SpectralNorm(x[0], x[1]).weight);
+        yield return Case("SpectralNorm", "matrix (5,7)", new[] { N(5, 7), K(5) }, x => Op.SpectralNorm(x[0], x[1]).weight);
+    }
+
+    private static IEnumerable<OpCase> LatentSphere()
+    {
+        yield return Case("SphereProject", "(N, D)", new[] { N(4, 6) }, x => Op.SphereProject(x[0]));
+        yield return Case("BatchKl", "(5, 3)", new[] { N(5, 3) }, x => Op.BatchKl(x[0]));
+        yield return Case("CosineMismatch", "(4, 6)", new[] { N(4, 6), N(4, 6) }, x => Op.CosineMismatch(x[0], x[1]));
+    }
+
+    // AE-StyleGAN's networks (StyleGAN2 config-f): every op on D's R1 path and on G's path-length path to second order
+    private static IEnumerable<OpCase> StyleGan2()
+    {
+        const double Sqrt2 = 1.4142135623730951;
+        yield return Case("BiasLeakyRelu", "gain √2 linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2, Sqrt2));
+        yield return Case("BiasLeakyRelu", "gain √2 conv (N,C,H,W)+(C)", new[] { A(2, 3, 4, 5), N(3) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2, Sqrt2));
+        yield return Case("LeakyReluGrad", "slope 0.2 gain √2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2, Sqrt2));
+        yield return Case("AddNoise", "scalar weight broadcast (StyleGAN2)", new[] { N(2, 3, 4, 5), N(1), N(2, 1, 4, 5) },
+            x => Op.AddNoise(x[0], Op.BroadcastTo(x[1], new Shape(3)), x[2]));
+        yield return Case("ModulatedConv2dUp", "demodulated 3×3, FIR 4×4", new[] { N(2, 3, 3, 3), N(3, 2, 3, 3), P(2, 3), K(4, 4) },
+            x => Op.ModulatedConv2dUp(x[0], x[1], x[2], x[3]));
+        yield return Case("ModulatedConv2dUp", "no demodulation, odd size", new[] { N(1, 2, 3, 2), N(2, 3, 3, 3), N(1, 2), K(4, 4) },
+            x => Op.Square(Op.ModulatedConv2dUp(x[0], x[1], x[2], x[3], demodulate: false)));
+        yield return Case("DownConv2d", "3×3 after FIR 4×4 (D's down conv)", new[] { N(2, 3, 6, 6), N(2, 3, 3, 3), K(4, 4) },
+            x => Op.Square(Op.DownConv2d(x[0], x[1], x[2])));
+        yield return Case("DownConv2d", "1×1 skip, FIR 4×4", new[] { N(2, 3, 6, 4), N(4, 3, 1, 1), K(4, 4) },
+            x => Op.Square(Op.DownConv2d(x[0], x[1], x[2])));
+        yield return Case("MinibatchStddev", "batch 8, group 4", new[] { N(8, 3, 2, 2) }, x => Op.Square(Op.MinibatchStddev(x[0], 4)));
+        yield return Case("MinibatchStddev", "batch 3 below the group", new[] { N(3, 2, 3, 2) }, x => Op.Square(Op.MinibatchStddev(x[0], 4)));
+        // random normals: no two elements of a block within the finite-difference step of each other
+        yield return Case("MaxPool2x2", "odd size, last row and column dropped", new[] { N(2, 3, 5, 7) }, x => Op.MaxPool2x2(x[0]), second: false);
     }
 }

@@ -46,10 +46,11 @@ public static class ParityCheck
     private static readonly HashSet<string> ElementwiseOps =
     [
         "Add", "Sub", "Mul", "Div", "Neg", "Scale", "AddScalar", "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Softplus", "Sigmoid",
-        "LeakyRelu", "LeakyReluGrad", "Lerp", "Reshape", "Concat", "Slice", "PadAxis", "Upsample2x",
+        "LeakyRelu", "LeakyReluGrad", "Lerp", "Reshape", "Concat", "Slice", "PadAxis", "Upsample2x", "Abs", "Sign", "ClampMin",
     ];
 
-    private static readonly HashSet<string> GemmOps = ["MatMul", "Conv2d", "ConvTranspose2d", "Conv2dBackwardWeight", "ModulatedConv2d"];
+    private static readonly HashSet<string> GemmOps =
+        ["MatMul", "Conv2d", "ConvTranspose2d", "Conv2dBackwardWeight", "ModulatedConv2d", "ModulatedConv2dUp", "DownConv2d"];
 
     /// <summary>The stated tolerance of an op for float32 against float32 or float64; with tf32 the GEMM-based ops get <see cref="Tf32"/>.</summary>
     public static double Tolerance(OpCase c, bool tf32 = false) =>

@@ -16,7 +16,7 @@ public class CudaHostContractTests
         Assert.That(Enum.GetValues<UnaryOp>().Select(o => $"{(int)o} {o}"), Is.EqualTo(new[]
         {
             "0 Neg", "1 Square", "2 Sqrt", "3 Rsqrt", "4 Exp", "5 Log", "6 Reciprocal", "7 Softplus", "8 Sigmoid", "9 LeakyRelu",
-            "10 Scale", "11 AddScalar",
+            "10 Scale", "11 AddScalar", "12 Abs", "13 Sign",
         }));
         Assert.That(Enum.GetValues<BinaryOp>().Select(o => $"{(int)o} {o}"), Is.EqualTo(new[] { "0 Add", "1 Sub", "2 Mul", "3 Div" }));
     }

@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda;
 
 /// <summary>GPU against CPU: fill, copy, broadcasting binary ops, unary ops, the fused epilogues, reductions over broadcast axes.</summary>
-[TestFixture]
+[GpuFixture]
 public class GpuElementwiseParityTests : GpuParity
 {
     [Test]
@@ -149,17 +149,18 @@ public class GpuElementwiseParityTests : GpuParity
     }
 
     [Test]
-    public void LeakyReluGrad([Values] DType dtype)
+    public void LeakyReluGrad([Values] DType dtype, [Values(1.0, 1.4142135623730951)] double gain)
     {
-        Parity("LeakyReluGrad", [Rand([4, 999], dtype, 13), Rand([4, 999], dtype, 14), Rand([4, 999], dtype, 15)], [2],
-            (k, t) => k.LeakyReluGrad(t[0], t[1], t[2], 0.2), Tolerance.Elementwise);
+        Parity($"LeakyReluGrad gain {gain}", [Rand([4, 999], dtype, 13), Rand([4, 999], dtype, 14), Rand([4, 999], dtype, 15)], [2],
+            (k, t) => k.LeakyReluGrad(t[0], t[1], t[2], 0.2, gain), Tolerance.Elementwise);
     }
 
     [Test]
-    public void BiasLeakyRelu([Values] DType dtype, [Values(new[] { 128, 1024 }, new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
+    public void BiasLeakyRelu([Values] DType dtype, [Values(new[] { 128, 1024 }, new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims,
+        [Values(1.0, 1.4142135623730951)] double gain)
     {
-        Parity("BiasLeakyRelu", [Rand(dims, dtype, 16, -3, 3), Rand([dims[1]], dtype, 17), Rand(dims, dtype, 18)], [2],
-            (k, t) => k.BiasLeakyRelu(t[0], t[1], t[2], 0.2), Tolerance.Elementwise);
+        Parity($"BiasLeakyRelu gain {gain}", [Rand(dims, dtype, 16, -3, 3), Rand([dims[1]], dtype, 17), Rand(dims, dtype, 18)], [2],
+            (k, t) => k.BiasLeakyRelu(t[0], t[1], t[2], 0.2, gain), Tolerance.Elementwise);
     }
 
     [Test]

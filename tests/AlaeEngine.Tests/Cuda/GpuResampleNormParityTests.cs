@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda;
 
 /// <summary>GPU against CPU: upfirdn2d and its adjoint, pooling, upsampling, instance norm, axis copies, Philox, Adam, EMA.</summary>
-[TestFixture]
+[GpuFixture]
 public class GpuResampleNormParityTests : GpuParity
 {
     // up, down, padX0, padX1, padY0, padY1, kh, kw

@@ -1,9 +1,10 @@
 // Host emulation of the CUDA C++ subset that kernels/*.cu use, so the kernel sources can be compiled by g++ and run
 // on the CPU behind a fake libcuda (see run.sh). It checks launch arguments, index arithmetic and block reductions
-// without a GPU; it says nothing about GPU timing, races between real warps, or NVRTC's code generation.
-// Threads of a block run one after another, except in kernels that synchronise (listed in fake_cuda.cpp), where each
-// thread of a block is a fiber (ucontext) of one OS thread and __syncthreads hands over to the next fiber: a round runs
-// every fiber up to its next barrier, so no thread passes barrier i before all have reached it.
+// without a GPU, and it is built to expose a missing barrier: in a kernel that synchronises, every CUDA thread is a
+// fiber, warps run one at a time between __syncthreads in an order that changes at every barrier (forward, reversed,
+// shuffled), the lanes of a warp likewise between warp shuffles, and shared memory is filled with NaN (0xFF bytes) at
+// the start of every block. A shuffle is a barrier of its warp only, as on a GPU, so it does not hide a missing
+// __syncthreads. What it cannot show: GPU timing, memory-model effects (caches, reordering), NVRTC's code generation.
 #pragma once
 #include <math.h>
 #include <stdio.h>
@@ -17,35 +18,37 @@
 struct Dim3 { unsigned x = 0, y = 0, z = 0; };
 extern thread_local Dim3 threadIdx, blockIdx;
 extern Dim3 blockDim, gridDim;
-extern bool g_inFiberBlock;              // set while a synchronising kernel's block runs
-void emu_yield_to_block_scheduler();
-extern double* g_exchange;               // one slot per thread of the block, for warp shuffles
+
+void emu_barrier(bool block);            // the calling fiber waits for its block (true) or its warp (false)
+double* emu_shuffle_slots();             // one slot per thread of the block, alternating between two sets per shuffle
 
 #define __global__
 #define __device__
-#define __shared__ static                // one block runs at a time, so a static is the block's shared memory
+// one block runs at a time, so a static is the block's shared memory; the section lets the driver poison it per block
+#define __shared__ static __attribute__((section("emu_shared")))
 
-inline void __syncthreads()
+inline void __syncthreads() { emu_barrier(true); }
+
+// the value of lane `from` of the caller's warp (the caller's own when `from` is outside the warp or the block)
+template <typename T> T emu_shuffle(T v, int from)
 {
-    if (!g_inFiberBlock) { fprintf(stderr, "host emulation: __syncthreads in a kernel run sequentially\n"); abort(); }
-    emu_yield_to_block_scheduler();
+    int t = (int)threadIdx.x;
+    double* slots = emu_shuffle_slots();
+    slots[t] = (double)v;                // float and double both round-trip exactly through double
+    emu_barrier(false);
+    return from >= 0 && (from >> 5) == (t >> 5) && from < (int)blockDim.x ? (T)slots[from] : v;
 }
 
-template <typename T> T __shfl_down_sync(unsigned, T v, int offset)
-{
-    int t = (int)threadIdx.x, lane = t & 31;
-    g_exchange[t] = (double)v;           // float and double both round-trip exactly through double
-    __syncthreads();
-    T r = lane + offset < 32 && t + offset < (int)blockDim.x ? (T)g_exchange[t + offset] : v;
-    __syncthreads();
-    return r;
-}
+template <typename T> T __shfl_down_sync(unsigned, T v, int offset) { return emu_shuffle(v, (int)threadIdx.x + offset); }
+template <typename T> T __shfl_xor_sync(unsigned, T v, int laneMask) { return emu_shuffle(v, (int)threadIdx.x ^ laneMask); }
 
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
 
-// a kernel callable with cuLaunchKernel's kernelParams: one pointer per parameter
-struct EmulatedKernel { std::string name; std::function<void(void**)> call; };
-std::map<std::string, EmulatedKernel*>& emulatedKernels();
+// a kernel callable with cuLaunchKernel's kernelParams: one pointer per parameter. family: the kernels/*.cu file;
+// synchronises: the file uses barriers or shuffles (its blocks run as fibers); planted: 0, or k for the copy of the
+// kernel with the file's k-th __syncthreads() removed (run.sh builds one per barrier; see emu_plant_missing_barrier)
+struct EmulatedKernel { std::string name, family; bool synchronises; int planted; std::function<void(void**)> call; };
+void registerKernel(EmulatedKernel* k);
 
 template <typename... A, size_t... I> void callWith(void (*f)(A...), void** p, std::index_sequence<I...>)
 {
@@ -54,8 +57,9 @@ template <typename... A, size_t... I> void callWith(void (*f)(A...), void** p, s
 
 struct RegisterKernel
 {
-    template <typename... A> RegisterKernel(const char* name, void (*f)(A...))
+    template <typename... A> RegisterKernel(const char* name, const char* family, bool synchronises, int planted, void (*f)(A...))
     {
-        emulatedKernels()[name] = new EmulatedKernel{name, [f](void** p) { callWith(f, p, std::index_sequence_for<A...>{}); }};
+        registerKernel(new EmulatedKernel{name, family, synchronises, planted,
+                                          [f](void** p) { callWith(f, p, std::index_sequence_for<A...>{}); }});
     }
 };

@@ -1,74 +1,235 @@
 // A fake libcuda.so.1 over host memory: device pointers are malloc'd addresses, copies are memcpy, and launches run the
-// kernels of kernels/*.cu compiled for the host with cuda_shim.h. Only the calls of src/AlaeEngine/Cuda/Cu.cs exist.
+// kernels of kernels/*.cu compiled for the host with cuda_shim.h. Only the calls of src/AlaeEngine/Cuda/Cu.cs exist,
+// plus emu_* controls for the tests of the emulation itself.
+//
+// Launch order, chosen to expose races rather than hide them:
+// - a kernel of a file without barriers runs its blocks, and the threads of each block, one after another, forward at
+//   one launch and backward at the next;
+// - a kernel of a file with barriers or shuffles runs each block as one fiber per CUDA thread (own stack, switched by
+//   emu_switch below). Between two __syncthreads the warps run one at a time, each until all its lanes wait at the
+//   barrier, in an order that changes at every barrier: forward, reversed, shuffled (a fixed sequence, so a failure
+//   repeats). Within a warp the lanes run round by round between shuffles, in orders that change the same way. Shared
+//   memory is filled with 0xFF bytes (NaN in float and double) at the start of every block.
 #include "cuda_shim.h"
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
-#include <ucontext.h>
+#include <algorithm>
+#include <mutex>
+#include <numeric>
 #include <vector>
+
+#if !defined(__x86_64__)
+#error "the host emulation's fibers switch stacks with x86-64 code"
+#endif
+
 thread_local Dim3 threadIdx, blockIdx;
 Dim3 blockDim, gridDim;
-bool g_inFiberBlock;
-double* g_exchange;
 
-// The fibers of a synchronising block: one ucontext and stack per CUDA thread, run round-robin by runFiberBlock.
+// the linker's bounds of the emu_shared section, where __shared__ puts every shared array
+extern char __start_emu_shared[] __attribute__((weak, visibility("hidden")));
+extern char __stop_emu_shared[] __attribute__((weak, visibility("hidden")));
+
+// emu_switch(save, to): saves the callee-saved registers, MXCSR and the x87 control word on the current stack, stores
+// the stack pointer in *save, and resumes the context whose stack pointer is `to` (System V x86-64)
+extern "C" void emu_switch(void** save, void* to);
+asm(R"(
+    .text
+    .globl emu_switch
+    .hidden emu_switch
+    .type emu_switch, @function
+emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size emu_switch, .-emu_switch
+)");
+
 namespace {
+enum class At { Ready, WarpBarrier, BlockBarrier, Done };
+struct Fiber { void* sp; unsigned idx; At state; unsigned shuffles; };
+
 constexpr size_t FiberStack = 128 * 1024;
-struct Fiber { ucontext_t ctx; unsigned idx; bool done; };
-ucontext_t g_scheduler;
 std::vector<Fiber> g_fibers;
-std::vector<char> g_stacks;
+char* g_stacks;
+size_t g_stackThreads;
+void* g_schedulerSp;
 Fiber* g_current;
 EmulatedKernel* g_kernel;
 void** g_params;
+bool g_inFibers;
+std::vector<double> g_slots;          // shuffle slots: two sets of blockDim.x
+unsigned long long g_step;            // advances at every round: picks the next order
+unsigned long long g_launches;
+std::string g_error;                  // why the last launch failed
+std::mutex g_launchLock;
+std::string g_plantedFamily;          // emu_plant_missing_barrier's choice
+int g_plantedBarrier;
+long long g_plantedLaunches;
 
-void fiberMain()
+// ALAE_EMU_SKIP_KERNELS=1: launches are checked and counted but not run, and new memory is not filled, so the
+// host-side accounting of a large model (launches, bytes, FLOPs) can be taken quickly; every result is garbage
+const bool g_skipKernels = getenv("ALAE_EMU_SKIP_KERNELS") && atoi(getenv("ALAE_EMU_SKIP_KERNELS")) != 0;
+
+std::map<std::string, EmulatedKernel*>& kernels() { static std::map<std::string, EmulatedKernel*> r; return r; }
+std::string key(const std::string& name, int planted) { return planted == 0 ? name : name + "#" + std::to_string(planted); }
+
+[[noreturn]] void fiberEntry()
 {
     g_kernel->call(g_params);
-    g_current->done = true;   // returning resumes uc_link, the scheduler
+    g_current->state = At::Done;
+    emu_switch(&g_current->sp, g_schedulerSp);
+    __builtin_unreachable();
 }
 
-void runFiberBlock(EmulatedKernel* k, void** p, unsigned block, unsigned bx)
+// a fresh stack whose first switch "returns" into fiberEntry with the ABI's alignment
+void startFiber(Fiber& f, unsigned t)
 {
-    if (g_stacks.size() < bx * FiberStack) g_stacks.resize(bx * FiberStack);
-    g_fibers.resize(bx);
-    g_kernel = k; g_params = p;
-    for (unsigned t = 0; t < bx; t++)
+    auto* top = (uint64_t*)(g_stacks + (t + 1) * FiberStack);
+    top[-1] = 0;                                   // fiberEntry's return address: it never returns
+    top[-2] = (uint64_t)&fiberEntry;               // where emu_switch's ret goes
+    for (int r = 3; r <= 8; r++) top[-r] = 0;      // rbp, rbx, r12–r15
+    top[-9] = 0x1F80ull | (0x037Full << 32);       // default MXCSR, default x87 control word
+    f = {top - 9, t, At::Ready, 0};
+}
+
+void resume(Fiber& f)
+{
+    g_current = &f;
+    threadIdx = {f.idx, 0, 0};
+    emu_switch(&g_schedulerSp, f.sp);
+}
+
+// 0, 1, …, n−1 in the order of the next round: forward, reversed, shuffled, in turn
+const std::vector<unsigned>& nextOrder(unsigned n)
+{
+    static thread_local std::vector<unsigned> o;
+    o.resize(n);
+    std::iota(o.begin(), o.end(), 0u);
+    unsigned long long s = g_step++;
+    if (s % 3 == 1) std::reverse(o.begin(), o.end());
+    if (s % 3 == 2)
     {
-        Fiber& f = g_fibers[t];
-        f.idx = t; f.done = false;
-        getcontext(&f.ctx);
-        f.ctx.uc_stack.ss_sp = g_stacks.data() + t * FiberStack;
-        f.ctx.uc_stack.ss_size = FiberStack;
-        f.ctx.uc_link = &g_scheduler;
-        makecontext(&f.ctx, fiberMain, 0);
-    }
-    g_inFiberBlock = true;
-    for (bool running = true; running;)
-    {
-        running = false;
-        for (auto& f : g_fibers)
+        unsigned long long x = s * 0x9E3779B97F4A7C15ull + 1;
+        for (unsigned i = n; i > 1; i--)
         {
-            if (f.done) continue;
-            g_current = &f;
-            threadIdx = {f.idx, 0, 0}; blockIdx = {block, 0, 0};
-            swapcontext(&g_scheduler, &f.ctx);
-            running |= !f.done;
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            std::swap(o[i - 1], o[x % i]);
         }
     }
-    g_inFiberBlock = false;
+    return o;
+}
+
+bool fail(const std::string& why) { g_error = "host emulation: " + g_kernel->name + ": " + why; return false; }
+
+// runs lanes [lo, hi) of one warp until every live lane waits at __syncthreads (or has returned)
+bool runWarp(unsigned lo, unsigned hi)
+{
+    for (;;)
+    {
+        unsigned ready = 0, atWarp = 0, atBlock = 0;
+        for (unsigned t = lo; t < hi; t++)
+        {
+            At s = g_fibers[t].state;
+            ready += s == At::Ready; atWarp += s == At::WarpBarrier; atBlock += s == At::BlockBarrier;
+        }
+        if (ready == 0)
+        {
+            if (atWarp == 0) return true;
+            if (atBlock > 0)
+                return fail("block " + std::to_string(blockIdx.x) + ", warp " + std::to_string(lo / 32) +
+                            ": some lanes wait at __syncthreads while others wait at a warp shuffle");
+            for (unsigned t = lo; t < hi; t++)
+                if (g_fibers[t].state == At::WarpBarrier) g_fibers[t].state = At::Ready;
+            continue;
+        }
+        for (unsigned k : nextOrder(hi - lo))
+            if (g_fibers[lo + k].state == At::Ready) resume(g_fibers[lo + k]);
+    }
+}
+
+bool runFiberBlock(unsigned block, unsigned bx)
+{
+    blockIdx = {block, 0, 0};
+    if (g_stackThreads < bx)
+    {
+        free(g_stacks);
+        g_stacks = (char*)aligned_alloc(64, bx * FiberStack);
+        g_stackThreads = bx;
+    }
+    g_fibers.resize(bx);
+    for (unsigned t = 0; t < bx; t++) startFiber(g_fibers[t], t);
+    unsigned warps = (bx + 31) / 32;
+    for (;;)
+    {
+        std::vector<unsigned> order = nextOrder(warps);
+        for (unsigned w : order)
+            if (!runWarp(w * 32, std::min(bx, w * 32 + 32))) return false;
+        bool waiting = false;
+        for (auto& f : g_fibers)
+            if (f.state == At::BlockBarrier) { f.state = At::Ready; waiting = true; }
+        if (!waiting) return true;
+    }
 }
 }
 
-void emu_yield_to_block_scheduler() { swapcontext(&g_current->ctx, &g_scheduler); }
-std::map<std::string, EmulatedKernel*>& emulatedKernels() { static std::map<std::string, EmulatedKernel*> r; return r; }
+void emu_barrier(bool block)
+{
+    if (!g_inFibers)
+    {
+        fprintf(stderr, "host emulation: %s: a barrier or shuffle in a kernel whose file run.sh did not mark as synchronising\n",
+                g_kernel ? g_kernel->name.c_str() : "?");
+        abort();
+    }
+    Fiber* f = g_current;
+    f->state = block ? At::BlockBarrier : At::WarpBarrier;
+    emu_switch(&f->sp, g_schedulerSp);
+}
 
-// kernels with __syncthreads / warp shuffles: their blocks run one fiber per CUDA thread
-static bool synchronises(const std::string& name) { return name.rfind("sum_to", 0) == 0 || name.rfind("instance_norm", 0) == 0; }
+double* emu_shuffle_slots() { return g_slots.data() + (g_current->shuffles++ & 1) * blockDim.x; }
+
+void registerKernel(EmulatedKernel* k) { kernels()[key(k->name, k->planted)] = k; }
+
 extern "C" {
+// Test control: from now on launches of every kernel of kernels/<family>.cu run the copy built without the file's
+// barrier-th __syncthreads(); family NULL restores the real kernels. Returns -1 when no kernel of the family has that
+// copy (the file has fewer barriers).
+int emu_plant_missing_barrier(const char* family, int barrier)
+{
+    std::lock_guard<std::mutex> lock(g_launchLock);
+    g_plantedFamily = family ? family : "";
+    g_plantedBarrier = barrier;
+    g_plantedLaunches = 0;
+    if (!family) return 0;
+    for (auto& [k, v] : kernels())
+        if (v->family == g_plantedFamily && v->planted == barrier) return 0;
+    g_plantedFamily.clear();
+    return -1;
+}
+// launches that ran a planted copy since the last emu_plant_missing_barrier
+long long emu_planted_launches() { return g_plantedLaunches; }
+
 typedef int CUresult;
 CUresult cuInit(unsigned) { return 0; }
-CUresult cuDriverGetVersion(int* v) { *v = 13000; return 0; }
+// CUDA 13.0 unless ALAE_EMU_DRIVER_VERSION says otherwise (read at every call, so a test can change it with setenv)
+CUresult cuDriverGetVersion(int* v) { const char* e = getenv("ALAE_EMU_DRIVER_VERSION"); *v = e && *e ? atoi(e) : 13000; return 0; }
 CUresult cuDeviceGetCount(int* c) { *c = 1; return 0; }
 CUresult cuDeviceGet(int* d, int o) { if (o != 0) return 101; *d = 0; return 0; }
 CUresult cuDeviceGetAttribute(int* v, int a, int) { *v = a == 75 ? 9 : a == 76 ? 0 : a == 16 ? 132 : 0; return 0; }
@@ -77,37 +238,53 @@ CUresult cuDevicePrimaryCtxRetain(void** c, int) { *c = (void*)0x1; return 0; }
 CUresult cuDevicePrimaryCtxRelease_v2(int) { return 0; }
 CUresult cuCtxSetCurrent(void*) { return 0; }
 CUresult cuCtxSynchronize() { return 0; }
-// the image NVRTC made is only checked to be a CUBIN; the host-compiled kernels stand in for it
+// the image NVRTC made is only checked to be an ELF file (a CUBIN); the host-compiled kernels stand in for it
 CUresult cuModuleLoadData(void** m, const void* image) { if (memcmp(image, "\x7f" "ELF", 4) != 0) return 200; *m = (void*)0x2; return 0; }
 CUresult cuModuleUnload(void*) { return 0; }
 CUresult cuModuleGetFunction(void** f, void*, const char* name)
 {
-    auto it = emulatedKernels().find(name);
-    if (it == emulatedKernels().end()) { fprintf(stderr, "emu: no kernel %s\n", name); return 500; }
+    auto it = kernels().find(name);
+    if (it == kernels().end()) { fprintf(stderr, "emu: no kernel %s\n", name); return 500; }
     *f = it->second; return 0;
 }
 CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned, void*, void** p, void**)
 {
+    std::lock_guard<std::mutex> lock(g_launchLock);
     auto k = (EmulatedKernel*)f;
     if (gy != 1 || gz != 1 || by != 1 || bz != 1 || gx == 0 || bx == 0 || bx > 1024) return 1;   // CUDA_ERROR_INVALID_VALUE
-    bool threaded = synchronises(k->name);
+    if (!g_plantedFamily.empty() && k->family == g_plantedFamily)
+        if (auto it = kernels().find(key(k->name, g_plantedBarrier)); it != kernels().end()) { k = it->second; g_plantedLaunches++; }
+    if (g_skipKernels) return 0;
     gridDim = {gx, 1, 1}; blockDim = {bx, 1, 1};
-    std::vector<double> shfl(bx);
-    g_exchange = shfl.data();
-    for (unsigned b = 0; b < gx; b++)
+    g_kernel = k; g_params = p; g_error.clear();
+    if (!k->synchronises)
     {
-        if (!threaded)
+        bool forward = g_launches++ % 2 == 0;
+        for (unsigned b = 0; b < gx; b++)
         {
-            blockIdx = {b, 0, 0};
-            for (unsigned t = 0; t < bx; t++) { threadIdx = {t, 0, 0}; k->call(p); }
-            continue;
+            blockIdx = {forward ? b : gx - 1 - b, 0, 0};
+            for (unsigned t = 0; t < bx; t++) { threadIdx = {forward ? t : bx - 1 - t, 0, 0}; k->call(p); }
         }
-        runFiberBlock(k, p, b, bx);
+        return 0;
     }
-    return 0;
+    g_slots.assign(2 * bx, 0.0);
+    g_inFibers = true;
+    bool ok = true;
+    for (unsigned b = 0; b < gx && ok; b++)
+    {
+        if (__start_emu_shared != __stop_emu_shared) memset(__start_emu_shared, 0xFF, __stop_emu_shared - __start_emu_shared);
+        ok = runFiberBlock(b, bx);
+    }
+    g_inFibers = false;
+    return ok ? 0 : 719;   // CUDA_ERROR_LAUNCH_FAILED, with g_error as its text
 }
 // new memory is filled with a pattern, so a kernel that reads what it never wrote shows it
-CUresult cuMemAlloc_v2(unsigned long long* p, size_t n) { *p = (unsigned long long)malloc(n); memset((void*)*p, 0xCD, n); return 0; }
+CUresult cuMemAlloc_v2(unsigned long long* p, size_t n)
+{
+    *p = (unsigned long long)malloc(n);
+    if (!g_skipKernels) memset((void*)*p, 0xCD, n);
+    return 0;
+}
 CUresult cuMemFree_v2(unsigned long long p) { free((void*)p); return 0; }
 CUresult cuMemGetInfo_v2(size_t* f, size_t* t) { *f = 1ull << 34; *t = 1ull << 34; return 0; }
 CUresult cuMemcpyHtoD_v2(unsigned long long d, const void* s, size_t n) { memcpy((void*)d, s, n); return 0; }
@@ -126,6 +303,15 @@ CUresult cuEventRecord(void*, void*) { return 0; }
 CUresult cuEventSynchronize(void*) { return 0; }
 CUresult cuEventElapsedTime(float* ms, void*, void*) { *ms = 0; return 0; }
 CUresult cuEventDestroy_v2(void*) { return 0; }
-CUresult cuGetErrorName(int e, const char** s) { static char b[64]; snprintf(b, 64, "EMU_ERROR_%d", e); *s = b; return 0; }
-CUresult cuGetErrorString(int, const char** s) { *s = "emulated error"; return 0; }
+CUresult cuGetErrorName(int e, const char** s)
+{
+    static char b[64];
+    const char* known = e == 1 ? "CUDA_ERROR_INVALID_VALUE" : e == 200 ? "CUDA_ERROR_INVALID_IMAGE" : e == 500 ? "CUDA_ERROR_NOT_FOUND"
+                      : e == 719 ? "CUDA_ERROR_LAUNCH_FAILED" : nullptr;
+    if (known) { *s = known; return 0; }
+    snprintf(b, 64, "EMU_ERROR_%d", e);
+    *s = b;
+    return 0;
+}
+CUresult cuGetErrorString(int e, const char** s) { *s = e == 719 && !g_error.empty() ? g_error.c_str() : "emulated error"; return 0; }
 }
