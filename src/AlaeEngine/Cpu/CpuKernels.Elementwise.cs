@@ -161,21 +161,8 @@ public sealed partial class CpuKernels
 
     // gain 1 gives exactly g and slope·g (multiplying by 1 is exact)
     private static void LeakyReluGradAs<T>(Tensor gt, Tensor xt, Tensor dt, T slope, T gain) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T negative = gain * slope;
-        CpuParallel.ForElements(gt.Length, (start, end) =>
-        {
-            var g = gt.Span<T>()[start..end]; var x = xt.Span<T>()[start..end]; var d = dt.Span<T>()[start..end];
-            int i = 0, w = Vector<T>.Count;
-            var vGain = new Vector<T>(gain); var vNegative = new Vector<T>(negative);
-            for (; i <= g.Length - w; i += w)
-            {
-                var gv = new Vector<T>(g[i..]);
-                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero), vGain * gv, vNegative * gv).CopyTo(d[i..]);
-            }
-            for (; i < g.Length; i++) d[i] = x[i] > T.Zero ? gain * g[i] : negative * g[i];
-        });
-    }
+        => CpuParallel.ForElements(gt.Length, (start, end) =>
+            LeakyReluGradRow(gt.Span<T>()[start..end], xt.Span<T>()[start..end], dt.Span<T>()[start..end], slope, gain));
 
     public void SumTo(Tensor x, Tensor dst)
     {
@@ -229,6 +216,18 @@ public sealed partial class CpuKernels
         T s = T.Zero;
         for (int l = 0; l < w; l++) s += acc[l];
         for (; i < v.Length; i++) s += v[i];
+        return s;
+    }
+
+    // Sum(a·b) without the product's buffer: each product rounds to T as Mul's does, then adds in Sum's order
+    private static T SumOfProducts<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, w = Vector<T>.Count;
+        var acc = Vector<T>.Zero;
+        for (; i <= a.Length - w; i += w) acc += new Vector<T>(a[i..]) * new Vector<T>(b[i..]);
+        T s = T.Zero;
+        for (int l = 0; l < w; l++) s += acc[l];
+        for (; i < a.Length; i++) s += a[i] * b[i];
         return s;
     }
 

@@ -30,6 +30,8 @@ internal static class CheckpointSchema
         new("noisePosition", Unsigned),
         new("optimizerSteps", OptimizerSteps),
         new("metrics", Metrics, Optional: true),
+        // the training data's identity (count and content SHA-256), written since runs check it on resume
+        new("data", DataIdentityRule, Optional: true),
     ];
 
     private static readonly Field[] Mlp =
@@ -90,6 +92,18 @@ internal static class CheckpointSchema
         foreach (var name in new[] { "encoder", "decoder" })
             if (o[name] is not JsonValue n || !n.TryGetValue<long>(out var steps) || steps < 0) return Expected(v, expected);
         return null;
+    }
+
+    private static string? DataIdentityRule(JsonNode? v, JsonObject _)
+    {
+        const string expected = "an object {\"count\": N, \"sha256\": \"64 hex digits\"}";
+        if (v is not JsonObject o || o["count"] is not JsonValue c || !c.TryGetValue<long>(out var count) || count < 0) return Expected(v, expected);
+        return o["sha256"] switch
+        {
+            null => null,
+            JsonValue h when h.TryGetValue(out string? hex) && hex.Length == 64 && hex.All(char.IsAsciiHexDigit) => null,
+            _ => Expected(v, expected),
+        };
     }
 
     // the frame's own reader of the window checks every entry; its message names the entry

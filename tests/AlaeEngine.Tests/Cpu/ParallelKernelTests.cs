@@ -44,7 +44,21 @@ public class ParallelKernelTests
         ("InstanceNorm", () => Op.InstanceNorm(Rand(1, 8, 64, 16, 16), 1e-5, 1e-8).y),
         ("Upsample2x", () => Op.Upsample2x(Rand(1, 8, 64, 16, 16))),
         ("AvgPool2x2", () => Op.AvgPool2x2(Rand(1, 8, 64, 16, 16))),
+        ("BiasLeakyReluBackward (N, C)", () => Both(Rand(1, 256, 1024), new Shape(256, 1024), new Shape(1024), (g, gx, gb) => K.BiasLeakyReluBackward(g, Rand(2, 256, 1024), gx, gb, 0.2, 1))),
+        ("BiasLeakyReluBackward (N, C, H, W)", () => Both(Rand(1, 8, 64, 16, 16), new Shape(8, 64, 16, 16), new Shape(64), (g, gx, gb) => K.BiasLeakyReluBackward(g, Rand(2, 8, 64, 16, 16), gx, gb, 0.2, Math.Sqrt(2)))),
+        ("StyleModulateBackward", () => Both(Rand(1, 8, 64, 16, 16), new Shape(8, 64, 16, 16), new Shape(8, 128), (g, gx, gs) => K.StyleModulateBackward(g, Rand(2, 8, 64, 16, 16), Rand(3, 8, 128), gx, gs))),
+        ("AddNoiseBackward", () => Both(Rand(1, 8, 64, 16, 16), new Shape(64), new Shape(8, 1, 16, 16), (g, gw, gn) => K.AddNoiseBackward(g, Rand(2, 64), Rand(3, 8, 1, 16, 16), gw, gn))),
+        ("InstanceNormBackward", () => Run(Rand(1, 8, 64, 16, 16), (gy, gx) => K.InstanceNormBackward(gy, Rand(2, 8, 64, 16, 16), Op.AddScalar(Op.Square(Rand(3, 8, 64, 1, 1)), 0.5), Rand(4, 8, 64, 1, 1), Rand(5, 8, 64, 1, 1), gx, 1e-5, 1e-8))),
     ];
+
+    // a backward kernel's two outputs side by side
+    private static Tensor Both(Tensor g, Shape firstShape, Shape second, Action<Tensor, Tensor, Tensor> kernel)
+    {
+        var first = Tensor.Empty(firstShape);
+        var other = Tensor.Empty(second);
+        kernel(g, first, other);
+        return Op.Concat(0, Op.Reshape(first, first.Length), Op.Reshape(other, other.Length));
+    }
 
     private static Tensor Run(Tensor x, Action<Tensor, Tensor> kernel)
     {

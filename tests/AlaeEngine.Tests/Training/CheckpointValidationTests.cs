@@ -86,6 +86,8 @@ public class CheckpointValidationTests
     [TestCase("imagesSeen", "-4", "\"imagesSeen\" is -4")]
     [TestCase("metrics.count", "\"x\"", "\"metrics\" is not a metrics window: field 'count' is \"x\"")]
     [TestCase("metrics", "3", "\"metrics\" is 3, expected an object (the metrics window)")]
+    [TestCase("data", "{\"count\": -1}", "\"data\" is {\"count\":-1}")]
+    [TestCase("data.sha256", "\"xyz\"", "\"data\" is {\"count\":")]
     [TestCase("format", "5", "checkpoint format is '5', expected 'alae-mlp-checkpoint/1'")]
     [TestCase("options.Epochs", "\"many\"", "\"options\" does not hold valid MlpTrainingOptions: Epochs: a value of the wrong type")]
     [TestCase("options.BatchSize", "-5", "batch size must be ≥ 1, got -5")]
