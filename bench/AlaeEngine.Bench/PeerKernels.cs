@@ -26,6 +26,9 @@ public static unsafe class PeerKernels
     /// <summary>3×3 convolutions, pad 1, C → C at (16, C, R, R).</summary>
     public static readonly (int N, int C, int R)[] Convs = [(16, 64, 32), (16, 128, 16), (16, 512, 8)];
 
+    /// <summary>Instance norm with taps at (N, C, R, R).</summary>
+    public static readonly (int N, int C, int R) InstanceNormShape = (16, 64, 32);
+
     public static int Run(string[] args)
     {
         int threads = Option(args, "--threads", 1), reps = Option(args, "--reps", 7);
@@ -51,6 +54,13 @@ public static unsafe class PeerKernels
             Report($"conv3x3 {shape} forward", flop, Time(() => CpuKernels.Instance.Conv2d(x, w, y, 1, 1), reps, cpuTime));
             Report($"conv3x3 {shape} backward-data", flop, Time(() => CpuKernels.Instance.Conv2dBackwardData(gy, w, gx, 1, 1), reps, cpuTime));
             Report($"conv3x3 {shape} backward-weight", flop, Time(() => CpuKernels.Instance.Conv2dBackwardWeight(x, gy, gw, 1, 1), reps, cpuTime));
+        }
+        {
+            // the encoder's instance norm with its style taps (mean and std per plane), forward; the work counted as 3 reads + 1 write
+            var (n, ch, r) = InstanceNormShape;
+            var x = random.Normal(new Shape(n, ch, r, r)); var y = Tensor.Empty(x.Shape);
+            var mean = Tensor.Empty(new Shape(n, ch, 1, 1)); var std = Tensor.Empty(mean.Shape);
+            Report($"instance norm with taps ({n},{ch},{r},{r})", 4.0 * x.Length, Time(() => CpuKernels.Instance.InstanceNorm(x, y, mean, std, 1e-8, 1e-8), reps, cpuTime));
         }
         return 0;
     }

@@ -1,12 +1,16 @@
 """AlaeEngine against PyTorch on the CPU, one command: full training iterations (MLP-ALAE against its PyTorch twin,
-StyleALAE against the official code) and the GEMM / convolution kernels, each pair timed alternately in separate
-processes at the same thread count, several rounds, and the ratios printed (engine ÷ PyTorch: below 1 the engine is
-faster). Run by hand (CI has no torch):
+StyleALAE against the official code) and the GEMM / convolution / instance-norm kernels, each pair timed alternately in
+separate processes at the same thread count, several rounds; prints issue 14's table (engine ÷ PyTorch, GEMM % of one
+core's peak, peak memory of both) with the machine and the date. Needs no network once the official code is on disk.
+Run by hand (CI has no torch), on a machine where nothing else runs:
 
-    git clone https://github.com/podgorskiy/ALAE /tmp/ALAE        # the official StyleALAE code, never committed here
-    python3 bench/peer/compare.py --alae /tmp/ALAE                 # threads 1 and 2, 3 rounds
-    python3 bench/peer/compare.py --alae /tmp/ALAE --quick         # fewer iterations and rounds, a first look
+    python3 bench/peer/compare.py                       # ≈ 15 min on a 2-core Zen 5: threads 1 and 2, 3 rounds
+    python3 bench/peer/compare.py --quick               # ≈ 5 min: 1 round, few iterations (checks the command end to end)
     python3 bench/peer/compare.py --threads 1 --pin --cpu-time     # a shared machine: pinned, kernels by CPU time
+
+The official StyleALAE code (github.com/podgorskiy/ALAE) is never committed here: put a copy in
+bench/peer/official-alae (ignored by git), e.g. `git clone https://github.com/podgorskiy/ALAE bench/peer/official-alae`,
+or pass --alae FOLDER; without it the StyleALAE rows say so and are skipped.
 
 Each row is the median over rounds of each process's median iteration. Memory is each process's peak resident set
 (the runtime and libraries included on both sides). If PyTorch here links the netlib reference BLAS, its GEMMs are
@@ -21,17 +25,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from datetime import date
+import time
+from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PYTHON = sys.executable or "python3"
+DEFAULT_ALAE = os.path.join(HERE, "official-alae")
 
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-p.add_argument("--alae", help="clone of github.com/podgorskiy/ALAE (without it the StyleALAE rows are skipped)")
+p.add_argument("--alae", default=DEFAULT_ALAE, help="copy of github.com/podgorskiy/ALAE (default: bench/peer/official-alae)")
 p.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
 p.add_argument("--rounds", type=int, default=3)
-p.add_argument("--quick", action="store_true", help="2 rounds, fewer iterations")
+p.add_argument("--quick", action="store_true", help="1 round, few iterations: checks the command end to end (≈ 5 min)")
 p.add_argument("--only", default="mlp,style,kernels", help="which groups: mlp, style, kernels")
 p.add_argument("--pin", action="store_true", help="pin each process to the first <threads> cores (taskset)")
 p.add_argument("--cpu-time", action="store_true", help="time the 1-thread kernel rows by thread CPU time (shared machines)")
@@ -40,10 +46,20 @@ p.add_argument("--no-blas-shim", action="store_true", help="never preload the on
 args = p.parse_args()
 threads_list = [int(t) for t in args.threads.split(",")]
 groups = set(args.only.split(","))
-rounds = 2 if args.quick else args.rounds
+rounds = 1 if args.quick else args.rounds
+# (timed iterations, warm-up iterations) per process: sized so the default run stays near 15 minutes on 2 cores
+MLP_ITS, STYLE_ITS = ((4, 1), (2, 1)) if args.quick else ((12, 3), (4, 1))
+KERNEL_REPS = 3 if args.quick else 7
 
 ENGINE_CLI = os.path.join(ROOT, "src", "AlaeEngine.Cli", "bin", "Release", "net10.0", "alae.dll")
 ENGINE_BENCH = os.path.join(ROOT, "bench", "AlaeEngine.Bench", "bin", "Release", "net10.0", "AlaeEngine.Bench.dll")
+GEMM_FLOP = {"gemm 128x1024x1024 nt": 2 * 128 * 1024 * 1024, "gemm 512x512x4608 nn": 2 * 512 * 512 * 4608,
+             "gemm 4608x64x512 tn": 2 * 4608 * 64 * 512}
+STARTED = time.monotonic()
+
+
+def progress(text):
+    print(f"[{time.monotonic() - STARTED:6.0f} s] {text}", file=sys.stderr, flush=True)
 
 
 def run(cmd, threads, env=None):
@@ -72,9 +88,9 @@ def engine_train(preset, res, batch, threads, iterations, warmup):
     return number(r"median\s+([\d.]+) ms", out, "median"), number(r"peak memory ([\d.]+) MiB", out, "peak memory")
 
 
-def torch_result(script_args, threads, env):
+def torch_train(script_args, threads, env):
     out = run([PYTHON, "-W", "ignore"] + script_args, threads, env)
-    return number(r"median_ms=([\d.]+)", out, "median"), number(r"peak_rss_mib=([\d.]+)", out, "peak memory"), out.splitlines()[0]
+    return number(r"median_ms=([\d.]+)", out, "median"), number(r"peak_rss_mib=([\d.]+)", out, "peak memory")
 
 
 def kernels(out):
@@ -83,7 +99,7 @@ def kernels(out):
 
 def blas_env():
     """LD_PRELOAD of the oneDNN sgemm shim when torch's BLAS is netlib's reference, else nothing."""
-    probe = subprocess.run([PYTHON, "-c", "import torch, sys; sys.path.insert(0, '.'); from peer_common import blas_note; print(blas_note(torch))"],
+    probe = subprocess.run([PYTHON, "-c", "import torch, sys; sys.path.insert(0, '.'); from peer_common import blas_note; print(torch.__version__, blas_note(torch))"],
                            capture_output=True, text=True, cwd=HERE)
     note = probe.stdout.strip()
     if probe.returncode != 0:
@@ -100,83 +116,124 @@ def blas_env():
 
 
 def alternate(engine, peer):
-    """rounds × (engine, peer), the order swapped every round; medians over rounds of (time, memory) for each."""
+    """rounds × (engine, peer), the order swapped every round; each side's per-round results."""
     e, t = [], []
     for r in range(rounds):
-        for side in ((engine, e), (peer, t)) if r % 2 == 0 else ((peer, t), (engine, e)):
-            side[1].append(side[0]())
-    med = lambda rows, i: statistics.median(row[i] for row in rows)
-    return (med(e, 0), med(e, 1)), (med(t, 0), med(t, 1))
+        for fn, sink in ((engine, e), (peer, t)) if r % 2 == 0 else ((peer, t), (engine, e)):
+            sink.append(fn())
+    return e, t
+
+
+def medians(results):
+    """(time, memory) medians over rounds of (time, memory) pairs."""
+    return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
+
+
+def machine():
+    info = {}
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            key, _, value = line.partition(":")
+            info[key.strip()] = value.strip()
+    except OSError:
+        pass
+    flags = info.get("Flags", "").split()
+    simd = "AVX-512" if "avx512f" in flags else "AVX2 + FMA" if "avx2" in flags and "fma" in flags else "SSE/NEON"
+    name = info.get("Model name", platform.processor())
+    family = f", family {info['CPU family']} model {info['Model']}" if "CPU family" in info else ""
+    return f"{name}{family}, {os.cpu_count()} logical CPUs, {simd}"
+
+
+def engine_commit():
+    done = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %cd", "--date=short"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    return (done.stdout.strip() or "?") + (" + uncommitted changes" if dirty else "")
 
 
 def main():
     if not args.no_build:
+        progress("building the engine (Release)")
         for project in ("src/AlaeEngine.Cli", "bench/AlaeEngine.Bench"):
             subprocess.run(["dotnet", "build", "-c", "Release", "--nologo", "-v", "q", os.path.join(ROOT, project)], check=True,
                            stdout=subprocess.DEVNULL)
     env, blas = blas_env()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    print(f"# AlaeEngine vs PyTorch on the CPU, {date.today()}: {cpu}, {os.cpu_count()} logical CPUs; torch: {blas}")
-    print(f"# {rounds} rounds, engine and PyTorch alternating; times are medians (ms per iteration or per call)\n")
+    style_note = None
+    if "style" in groups and not os.path.isfile(os.path.join(args.alae, "model.py")):
+        style_note = (f"StyleALAE rows skipped: no copy of the official code at {args.alae} "
+                      "(git clone https://github.com/podgorskiy/ALAE there, or pass --alae)")
+        groups.discard("style")
 
-    rows = []   # (group, case, threads, engine ms, torch ms, engine MiB, torch MiB)
-    its, warm = (3, 1) if args.quick else (10, 3)
+    rows = []       # (case, threads, engine ms, torch ms, engine MiB, torch MiB)
+    peaks = []      # one core's measured float32 FMA peak, per engine kernel run at 1 thread
     for threads in threads_list:
         if "mlp" in groups:
+            its, warm = MLP_ITS
             for batch in (32, 128, 512):
-                e, t = alternate(lambda: engine_train("mlp", 0, batch, threads, its * 2, warm),
-                                 lambda: torch_result(["mlp_alae_twin.py", "--batch", str(batch), "--threads", str(threads),
-                                                       "--iterations", str(its * 2), "--warmup", str(warm)], threads, env)[:2])
-                rows.append(("train", f"MLP-ALAE b{batch}", threads, e[0], t[0], e[1], t[1]))
-        if "style" in groups and args.alae:
+                progress(f"MLP-ALAE b{batch}, {threads} threads")
+                e, t = alternate(lambda: engine_train("mlp", 0, batch, threads, its, warm),
+                                 lambda: torch_train(["mlp_alae_twin.py", "--batch", str(batch), "--threads", str(threads),
+                                                      "--iterations", str(its), "--warmup", str(warm)], threads, env))
+                rows.append((f"MLP-ALAE b{batch}", threads, *medians(e)[:1], *medians(t)[:1], medians(e)[1], medians(t)[1]))
+        if "style" in groups:
+            its, warm = STYLE_ITS
             for preset, config, res in (("mnist", "mnist", 32), ("celeba-hq256", "celeba-hq256", 8)):
+                progress(f"StyleALAE {preset} {res}², {threads} threads")
                 e, t = alternate(lambda: engine_train(preset, res, 16, threads, its, warm),
-                                 lambda: torch_result(["official_stylealae.py", "--alae", args.alae, "--config", config, "--res", str(res),
-                                                       "--batch", "16", "--threads", str(threads), "--iterations", str(its),
-                                                       "--warmup", str(warm)], threads, env)[:2])
-                rows.append(("train", f"StyleALAE {preset} {res}² b16 (official code)", threads, e[0], t[0], e[1], t[1]))
+                                 lambda: torch_train(["official_stylealae.py", "--alae", args.alae, "--config", config, "--res", str(res),
+                                                      "--batch", "16", "--threads", str(threads), "--iterations", str(its),
+                                                      "--warmup", str(warm)], threads, env))
+                rows.append((f"StyleALAE {preset} {res}² b16 (official code)", threads, medians(e)[0], medians(t)[0], medians(e)[1], medians(t)[1]))
         if "kernels" in groups:
+            progress(f"kernels, {threads} threads")
             cpu_time = ["--cpu-time"] if args.cpu_time and threads == 1 else []
-            peak = []
+            reps = ["--reps", str(KERNEL_REPS)]
 
             def engine_kernels():
-                out = run(["dotnet", ENGINE_BENCH, "peer-kernels", "--threads", str(threads)] + cpu_time, threads)
-                peak.append(number(r"peak gflops=([\d.]+)", out, "peak"))
-                return kernels(out), 0.0
+                out = run(["dotnet", ENGINE_BENCH, "peer-kernels", "--threads", str(threads)] + reps + cpu_time, threads)
+                if threads == 1:
+                    peaks.append(number(r"peak gflops=([\d.]+)", out, "peak"))
+                return kernels(out)
 
-            def torch_kernels():
-                return kernels(run([PYTHON, "torch_kernels.py", "--threads", str(threads)] + cpu_time, threads, env)), 0.0
-
-            e_runs, t_runs = [], []
-            for r in range(rounds):
-                order = ((engine_kernels, e_runs), (torch_kernels, t_runs)) if r % 2 == 0 else ((torch_kernels, t_runs), (engine_kernels, e_runs))
-                for fn, sink in order:
-                    sink.append(fn()[0])
+            e_runs, t_runs = alternate(engine_kernels,
+                                       lambda: kernels(run([PYTHON, "torch_kernels.py", "--threads", str(threads)] + reps + cpu_time, threads, env)))
             for name in e_runs[0]:
-                e_ms = statistics.median(run_[name] for run_ in e_runs)
-                t_ms = statistics.median(run_[name] for run_ in t_runs)
-                rows.append(("kernel", name, threads, e_ms, t_ms, None, None))
-            if threads == 1:
-                print(f"one core's float32 FMA peak, measured: {statistics.median(peak):.1f} GFLOP/s")
-                flops = {"gemm 128x1024x1024 nt": 2 * 128 * 1024 * 1024, "gemm 512x512x4608 nn": 2 * 512 * 512 * 4608,
-                         "gemm 4608x64x512 tn": 2 * 4608 * 64 * 512}
-                for name, f in flops.items():
-                    ms = statistics.median(run_[name] for run_ in e_runs)
-                    print(f"  {name}: {f / ms / 1e6:.1f} GFLOP/s = {100 * f / ms / 1e6 / statistics.median(peak):.0f} % of that peak")
-                print()
+                rows.append((name, threads, statistics.median(r[name] for r in e_runs), statistics.median(r[name] for r in t_runs), None, None))
 
-    print(f"| case | threads | engine | PyTorch | engine ÷ PyTorch | engine peak MiB | PyTorch peak MiB | memory ratio |")
-    print(f"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for group, case, threads, e_ms, t_ms, e_mib, t_mib in rows:
-        mem = f"| {e_mib:.0f} | {t_mib:.0f} | {e_mib / t_mib:.2f} |" if e_mib else "| | | |"
-        print(f"| {case} | {threads} | {e_ms:.1f} ms | {t_ms:.1f} ms | {e_ms / t_ms:.2f} {mem}")
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"## AlaeEngine vs PyTorch on the CPU, {now}\n")
+    print(f"- machine: {machine()}")
+    print(f"- engine: {engine_commit()}, .NET {subprocess.run(['dotnet', '--version'], capture_output=True, text=True).stdout.strip()}")
+    print(f"- PyTorch {blas}")
+    print(f"- {rounds} rounds, engine and PyTorch alternating in separate processes at the same thread count"
+          f"{', pinned (taskset)' if args.pin else ''}; times are medians over rounds of each process's median"
+          f" ({MLP_ITS[0]} MLP / {STYLE_ITS[0]} StyleALAE timed iterations after {MLP_ITS[1]} / {STYLE_ITS[1]} warm-up,"
+          f" {KERNEL_REPS} kernel repetitions){'; --quick: a check of the command, not a measurement' if args.quick else ''}")
+    if style_note:
+        print(f"- {style_note}")
+    peak = statistics.median(peaks) if peaks else None
+    if peak:
+        print(f"- one core's float32 peak, measured (12 independent FMA chains in the GEMM's widest vectors): {peak:.1f} GFLOP/s")
+    print()
+
+    print("| case | threads | engine | PyTorch | engine ÷ PyTorch | engine peak MiB | PyTorch peak MiB | memory ratio | note |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for case, threads, e_ms, t_ms, e_mib, t_mib in rows:
+        mem = f"{e_mib:.0f} | {t_mib:.0f} | {e_mib / t_mib:.2f}" if e_mib else " |  | "
+        note = ""
+        if case in GEMM_FLOP:
+            rate = GEMM_FLOP[case] / e_ms / 1e6
+            note = f"engine {rate:.1f} GFLOP/s" + (f" = {100 * rate / (peak * threads):.0f} % of {threads} × peak" if peak else "")
+            note += f"; PyTorch {GEMM_FLOP[case] / t_ms / 1e6:.1f} GFLOP/s"
+        print(f"| {case} | {threads} | {e_ms:.1f} ms | {t_ms:.1f} ms | {e_ms / t_ms:.2f} | {mem} | {note} |")
+
     if len(threads_list) > 1:
         lo, hi = min(threads_list), max(threads_list)
-        print(f"\nspeed-up {lo} → {hi} threads (engine / PyTorch):")
-        for case in dict.fromkeys(r[1] for r in rows if r[0] == "train"):
-            at = {r[2]: r for r in rows if r[1] == case}
+        print(f"\nspeed-up from {lo} to {hi} threads (engine / PyTorch):\n")
+        for case in dict.fromkeys(r[0] for r in rows):
+            at = {r[1]: r for r in rows if r[0] == case}
             if lo in at and hi in at:
-                print(f"  {case}: {at[lo][3] / at[hi][3]:.2f}× / {at[lo][4] / at[hi][4]:.2f}×")
+                print(f"- {case}: {at[lo][2] / at[hi][2]:.2f}× / {at[lo][3] / at[hi][3]:.2f}×")
+    print(f"\n(the whole comparison took {(time.monotonic() - STARTED) / 60:.1f} min)")
 
 
 main()

@@ -23,6 +23,7 @@ GEMMS = [("gemm 128x1024x1024 nt", 128, 1024, 1024, False, True),
          ("gemm 512x512x4608 nn", 512, 512, 4608, False, False),
          ("gemm 4608x64x512 tn", 4608, 64, 512, True, False)]
 CONVS = [(16, 64, 32), (16, 128, 16), (16, 512, 8)]
+INSTANCE_NORM = (16, 64, 32)
 
 
 def timed(op):
@@ -55,3 +56,13 @@ with torch.no_grad():
         report(f"conv3x3 {shape} forward", flop, timed(lambda: torch.nn.functional.conv2d(x, w, padding=1)))
         report(f"conv3x3 {shape} backward-data", flop, timed(lambda: back([True, False, False])))
         report(f"conv3x3 {shape} backward-weight", flop, timed(lambda: back([False, True, False])))
+    # the official encoder's instance norm with its style taps (net.py: mean, std, then nn.InstanceNorm2d)
+    n, c, r = INSTANCE_NORM
+    x = torch.randn(n, c, r, r)
+    norm = torch.nn.InstanceNorm2d(c, affine=False)
+
+    def instance_norm_with_taps():
+        m = torch.mean(x, dim=[2, 3], keepdim=True)
+        std = torch.sqrt(torch.mean((x - m) ** 2, dim=[2, 3], keepdim=True) + 1e-8)
+        return norm(x), m, std
+    report(f"instance norm with taps ({n},{c},{r},{r})", 4.0 * x.numel(), timed(instance_norm_with_taps))
