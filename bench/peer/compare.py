@@ -4,8 +4,8 @@ separate processes at the same thread count, several rounds; prints issue 14's t
 core's peak, peak memory of both) with the machine and the date. Needs no network once the official code is on disk.
 Run by hand (CI has no torch), on a machine where nothing else runs:
 
-    python3 bench/peer/compare.py                       # ≈ 15 min on a 2-core Zen 5: threads 1 and 2, 3 rounds
-    python3 bench/peer/compare.py --quick               # ≈ 5 min: 1 round, few iterations (checks the command end to end)
+    python3 bench/peer/compare.py                       # ≈ 12 min on a quiet 2-core Zen 5: threads 1 and 2, 3 rounds
+    python3 bench/peer/compare.py --quick               # a few minutes: 1 round, few iterations (checks the command end to end)
     python3 bench/peer/compare.py --threads 1 --pin --cpu-time     # a shared machine: pinned, kernels by CPU time
 
 The official StyleALAE code (github.com/podgorskiy/ALAE) is never committed here: put a copy in
@@ -37,17 +37,19 @@ p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 p.add_argument("--alae", default=DEFAULT_ALAE, help="copy of github.com/podgorskiy/ALAE (default: bench/peer/official-alae)")
 p.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
 p.add_argument("--rounds", type=int, default=3)
-p.add_argument("--quick", action="store_true", help="1 round, few iterations: checks the command end to end (≈ 5 min)")
+p.add_argument("--quick", action="store_true", help="1 round, few iterations: checks the command end to end")
 p.add_argument("--only", default="mlp,style,kernels", help="which groups: mlp, style, kernels")
 p.add_argument("--pin", action="store_true", help="pin each process to the first <threads> cores (taskset)")
 p.add_argument("--cpu-time", action="store_true", help="time the 1-thread kernel rows by thread CPU time (shared machines)")
 p.add_argument("--no-build", action="store_true", help="use the engine as last built (Release)")
 p.add_argument("--no-blas-shim", action="store_true", help="never preload the oneDNN sgemm shim")
+p.add_argument("--max-minutes", type=float, default=17,
+               help="start no new row after this many minutes (a row takes at most ~2 min): the table lists the rows left out")
 args = p.parse_args()
 threads_list = [int(t) for t in args.threads.split(",")]
 groups = set(args.only.split(","))
 rounds = 1 if args.quick else args.rounds
-# (timed iterations, warm-up iterations) per process: sized so the default run stays near 15 minutes on 2 cores
+# (timed iterations, warm-up iterations) per process: sized so the default run stays near 12 minutes on 2 quiet cores
 MLP_ITS, STYLE_ITS = ((4, 1), (2, 1)) if args.quick else ((12, 3), (4, 1))
 KERNEL_REPS = 3 if args.quick else 7
 
@@ -60,6 +62,15 @@ STARTED = time.monotonic()
 
 def progress(text):
     print(f"[{time.monotonic() - STARTED:6.0f} s] {text}", file=sys.stderr, flush=True)
+
+
+def starts(row, skipped):
+    """True when the row may start within --max-minutes (it says so on stderr), else records it as left out."""
+    if time.monotonic() - STARTED > 60 * args.max_minutes:
+        skipped.append(row)
+        return False
+    progress(row)
+    return True
 
 
 def run(cmd, threads, env=None):
@@ -150,6 +161,41 @@ def engine_commit():
     return (done.stdout.strip() or "?") + (" + uncommitted changes" if dirty else "")
 
 
+def issue_table(rows, peak):
+    """Issue 14's table: one line per row of the issue, engine ÷ PyTorch at each thread count, memory ratios."""
+    at = {(r[0], r[1]): r for r in rows}
+
+    def ratios(cases, threads, what=lambda r: r[2] / r[3]):
+        got = [at.get((case, threads)) for case in cases]
+        return " / ".join(f"{what(r):.2f}" if r else "–" for r in got)
+
+    def gemm_peak(threads):
+        if not peak:
+            return ""
+        rates = [at.get((case, threads)) for case in GEMM_FLOP]
+        if not any(rates):
+            return ""
+        return " (" + " / ".join(f"{100 * GEMM_FLOP[r[0]] / r[2] / 1e6 / (peak * threads):.0f}" if r else "–" for r in rates) + " % of peak)"
+
+    convs = sorted({r[0].split(" ")[1] for r in rows if r[0].startswith("conv3x3")}, key=lambda s: -int(s.strip("()").split(",")[2]))
+    lines = [("MLP-ALAE iteration b32 / b128 / b512", [f"MLP-ALAE b{b}" for b in (32, 128, 512)], True),
+             ("StyleALAE iteration, mnist 32² b16, official code", ["StyleALAE mnist 32² b16 (official code)"], True),
+             ("StyleALAE iteration, celeba-hq256 8² b16, official code", ["StyleALAE celeba-hq256 8² b16 (official code)"], True),
+             ("GEMM 128×1024×1024 nt / 512×512×4608 nn / 4608×64×512 tn", list(GEMM_FLOP), False)]
+    lines += [(f"3×3 conv {shape}: forward / data gradient / weight gradient",
+               [f"conv3x3 {shape} {part}" for part in ("forward", "backward-data", "backward-weight")], False) for shape in convs]
+    lines += [("instance norm with taps (16,64,32,32)", ["instance norm with taps (16,64,32,32)"], False)]
+    heads = " | ".join(f"engine ÷ PyTorch, {t} thread{'s' if t > 1 else ''}" for t in threads_list)
+    print(f"| issue 14 row | {heads} | peak memory engine ÷ PyTorch |")
+    print("| --- |" + " --- |" * (len(threads_list) + 1))
+    for title, cases, memory in lines:
+        if not any((case, t) in at for case in cases for t in threads_list):
+            continue
+        cells = [ratios(cases, t) + (gemm_peak(t) if cases == list(GEMM_FLOP) else "") for t in threads_list]
+        mem = " ; ".join(f"{ratios(cases, t, lambda r: r[4] / r[5])} ({t} t)" for t in threads_list) if memory else ""
+        print(f"| {title} | {' | '.join(cells)} | {mem} |")
+
+
 def main():
     if not args.no_build:
         progress("building the engine (Release)")
@@ -164,12 +210,14 @@ def main():
         groups.discard("style")
 
     rows = []       # (case, threads, engine ms, torch ms, engine MiB, torch MiB)
+    skipped = []    # rows not started for lack of time
     peaks = []      # one core's measured float32 FMA peak, per engine kernel run at 1 thread
     for threads in threads_list:
         if "mlp" in groups:
             its, warm = MLP_ITS
             for batch in (32, 128, 512):
-                progress(f"MLP-ALAE b{batch}, {threads} threads")
+                if not starts(f"MLP-ALAE b{batch}, {threads} threads", skipped):
+                    continue
                 e, t = alternate(lambda: engine_train("mlp", 0, batch, threads, its, warm),
                                  lambda: torch_train(["mlp_alae_twin.py", "--batch", str(batch), "--threads", str(threads),
                                                       "--iterations", str(its), "--warmup", str(warm)], threads, env))
@@ -177,14 +225,14 @@ def main():
         if "style" in groups:
             its, warm = STYLE_ITS
             for preset, config, res in (("mnist", "mnist", 32), ("celeba-hq256", "celeba-hq256", 8)):
-                progress(f"StyleALAE {preset} {res}², {threads} threads")
+                if not starts(f"StyleALAE {preset} {res}², {threads} threads", skipped):
+                    continue
                 e, t = alternate(lambda: engine_train(preset, res, 16, threads, its, warm),
                                  lambda: torch_train(["official_stylealae.py", "--alae", args.alae, "--config", config, "--res", str(res),
                                                       "--batch", "16", "--threads", str(threads), "--iterations", str(its),
                                                       "--warmup", str(warm)], threads, env))
                 rows.append((f"StyleALAE {preset} {res}² b16 (official code)", threads, medians(e)[0], medians(t)[0], medians(e)[1], medians(t)[1]))
-        if "kernels" in groups:
-            progress(f"kernels, {threads} threads")
+        if "kernels" in groups and starts(f"kernels, {threads} threads", skipped):
             cpu_time = ["--cpu-time"] if args.cpu_time and threads == 1 else []
             reps = ["--reps", str(KERNEL_REPS)]
 
@@ -210,11 +258,15 @@ def main():
           f" {KERNEL_REPS} kernel repetitions){'; --quick: a check of the command, not a measurement' if args.quick else ''}")
     if style_note:
         print(f"- {style_note}")
+    if skipped:
+        print(f"- left out, past --max-minutes {args.max_minutes:g}: {'; '.join(skipped)}")
     peak = statistics.median(peaks) if peaks else None
     if peak:
         print(f"- one core's float32 peak, measured (12 independent FMA chains in the GEMM's widest vectors): {peak:.1f} GFLOP/s")
     print()
 
+    issue_table(rows, peak)
+    print("\nEvery row (median times; memory: process peak resident set):\n")
     print("| case | threads | engine | PyTorch | engine ÷ PyTorch | engine peak MiB | PyTorch peak MiB | memory ratio | note |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for case, threads, e_ms, t_ms, e_mib, t_mib in rows:
