@@ -17,6 +17,7 @@ Each row is the median over rounds of each process's median iteration. Memory is
 sent to oneDNN's sgemm through a preloaded shim (onednn_sgemm_blas.c) and the header says so.
 """
 import argparse
+import importlib.util
 import os
 import platform
 import re
@@ -30,7 +31,10 @@ from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+# the interpreter that has torch: this one, or Debian's (python3 on PATH may be another one, e.g. pyenv's, without it)
 PYTHON = sys.executable or "python3"
+if importlib.util.find_spec("torch") is None and os.path.exists("/usr/bin/python3"):
+    PYTHON = "/usr/bin/python3"
 DEFAULT_ALAE = os.path.join(HERE, "official-alae")
 
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
