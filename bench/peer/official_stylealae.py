@@ -3,9 +3,9 @@ runs them: D step (logistic loss + R1 by double backward), G step, autoencoder (
 the EMA model's lerp — on random images at one level with blend factor 1 (no fade-in), like `alae bench train`.
 
 The ALAE code is not part of this repository: fetch it yourself and pass its folder (it needs only torch, numpy and
-PyYAML on this path; its training script's CUDA calls are not used):
-    git clone https://github.com/podgorskiy/ALAE /tmp/ALAE
-    python3 official_stylealae.py --alae /tmp/ALAE --config mnist --res 32 --batch 16 --threads 1
+PyYAML on this path; its training script's CUDA calls are not used; compare.py looks in official-alae, ignored by git):
+    git clone https://github.com/podgorskiy/ALAE bench/peer/official-alae
+    python3 official_stylealae.py --alae official-alae --config mnist --res 32 --batch 16 --threads 1
 
 Model settings come from the repository's configs/<config>.yaml over the defaults of its defaults.py.
 """
