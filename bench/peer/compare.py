@@ -47,8 +47,8 @@ p.add_argument("--pin", action="store_true", help="pin each process to the first
 p.add_argument("--cpu-time", action="store_true", help="time the 1-thread kernel rows by thread CPU time (shared machines)")
 p.add_argument("--no-build", action="store_true", help="use the engine as last built (Release)")
 p.add_argument("--no-blas-shim", action="store_true", help="never preload the oneDNN sgemm shim")
-p.add_argument("--max-minutes", type=float, default=17,
-               help="start no new row after this many minutes (a row takes at most ~2 min): the table lists the rows left out")
+p.add_argument("--max-minutes", type=float, default=16,
+               help="start no new row after this many minutes (a row takes at most ~3 min): the table lists the rows left out")
 args = p.parse_args()
 threads_list = [int(t) for t in args.threads.split(",")]
 groups = set(args.only.split(","))
