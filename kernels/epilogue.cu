@@ -4,10 +4,14 @@
 // Indices are 32-bit unsigned: n < 2³¹ and one grid stride more still fits.
 // Operations are written in the CPU's order (Cpu/CpuKernels.Epilogue.cs); with --fmad=false both round alike.
 //
+// The forward kernels stream V = 16/sizeof(T) elements per thread step where the launcher allows it (x, y and noise
+// 16-byte aligned, inner a multiple of V, so the V elements share their channel and sample), else one
+// (for_each_vector, common.cuh); each element is computed as in the scalar loop.
+//
 // Entry points (T = f32 | f64):
-//   bias_leaky_relu_T(x, bias, y, n, channels, inner, slope, gain)  y ← gain · leaky_relu(x + bias[c], slope)
-//   add_noise_T(x, weight, noise, y, n, channels, inner)         y ← x + weight[c]·noise[sample, pixel]
-//   style_modulate_T(x, style, y, n, channels, inner)            y ← x·(1 + style[s, c]) + style[s, C + c]
+//   bias_leaky_relu_T(x, bias, y, n, channels, inner, slope, gain, vector)  y ← gain · leaky_relu(x + bias[c], slope)
+//   add_noise_T(x, weight, noise, y, n, channels, inner, vector)         y ← x + weight[c]·noise[sample, pixel]
+//   style_modulate_T(x, style, y, n, channels, inner, vector)            y ← x·(1 + style[s, c]) + style[s, C + c]
 //
 // Their backward kernels, each one pass over the gradient; the plane kernels run one block per (n, c) plane
 // (grid-stride over planes, blockDim.x a multiple of 32) and sum in T like the CPU reference:
@@ -20,39 +24,58 @@
 //   style_modulate_backward_T(g, x, style, gx, gStyle, planes, channels, inner)
 //       gx ← g·(1 + style[s, c]), gStyle[s, c] ← Σ g·x and gStyle[s, C + c] ← Σ g over the plane
 
+#include "common.cuh"
+
 template <typename T>
-__device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope, T gain)
+__device__ void bias_leaky_relu(const T* x, const T* bias, T* y, int n, int channels, int inner, T slope, T gain, int vector)
 {
     T negative = gain * slope;
-    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x)
+    for_each_vector<T>(vector, n, [&](auto w, unsigned i)
     {
-        T t = x[i] + bias[i / (unsigned)inner % (unsigned)channels];
-        y[i] = t > T(0) ? gain * t : negative * t;
-    }
+        constexpr int W = decltype(w)::value;
+        T b = bias[i / (unsigned)inner % (unsigned)channels];
+        Pack<T, W> in = load<T, W>(x + i), out;
+#pragma unroll
+        for (int v = 0; v < W; v++)
+        {
+            T t = in.v[v] + b;
+            out.v[v] = t > T(0) ? gain * t : negative * t;
+        }
+        store<T, W>(y + i, out);
+    });
 }
 
 template <typename T>
-__device__ void add_noise(const T* x, const T* weight, const T* noise, T* y, int n, int channels, int inner)
+__device__ void add_noise(const T* x, const T* weight, const T* noise, T* y, int n, int channels, int inner, int vector)
 {
-    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x)
+    for_each_vector<T>(vector, n, [&](auto w, unsigned i)
     {
+        constexpr int W = decltype(w)::value;
         unsigned row = i / (unsigned)inner, pixel = i - row * (unsigned)inner;
         unsigned sample = row / (unsigned)channels, c = row - sample * (unsigned)channels;
-        y[i] = x[i] + weight[c] * noise[sample * (unsigned)inner + pixel];
-    }
+        T weight_c = weight[c];
+        Pack<T, W> in = load<T, W>(x + i), z = load<T, W>(noise + sample * (unsigned)inner + pixel), out;
+#pragma unroll
+        for (int v = 0; v < W; v++) out.v[v] = in.v[v] + weight_c * z.v[v];
+        store<T, W>(y + i, out);
+    });
 }
 
 template <typename T>
-__device__ void style_modulate(const T* x, const T* style, T* y, int n, int channels, int inner)
+__device__ void style_modulate(const T* x, const T* style, T* y, int n, int channels, int inner, int vector)
 {
-    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x)
+    for_each_vector<T>(vector, n, [&](auto w, unsigned i)
     {
+        constexpr int W = decltype(w)::value;
         unsigned row = i / (unsigned)inner;
         unsigned sample = row / (unsigned)channels, c = row - sample * (unsigned)channels;
         const T* s = style + sample * 2u * (unsigned)channels + c;
-        T scale = s[0] + T(1);
-        y[i] = x[i] * scale + s[channels];
-    }
+        T scale = s[0] + T(1), shift = s[channels];
+        Pack<T, W> in = load<T, W>(x + i), out;
+#pragma unroll
+        for (int v = 0; v < W; v++) out.v[v] = in.v[v] * scale + shift;
+        store<T, W>(y + i, out);
+    });
 }
 
 // Σ of v over the block, returned in thread 0; every thread of the block calls it (it synchronises)
@@ -171,18 +194,18 @@ __device__ void style_modulate_backward(const T* g, const T* x, const T* style, 
     }
 }
 
-extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope, float gain)
-{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain); }
-extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope, double gain)
-{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain); }
-extern "C" __global__ void add_noise_f32(const float* x, const float* weight, const float* noise, float* y, int n, int channels, int inner)
-{ add_noise(x, weight, noise, y, n, channels, inner); }
-extern "C" __global__ void add_noise_f64(const double* x, const double* weight, const double* noise, double* y, int n, int channels, int inner)
-{ add_noise(x, weight, noise, y, n, channels, inner); }
-extern "C" __global__ void style_modulate_f32(const float* x, const float* style, float* y, int n, int channels, int inner)
-{ style_modulate(x, style, y, n, channels, inner); }
-extern "C" __global__ void style_modulate_f64(const double* x, const double* style, double* y, int n, int channels, int inner)
-{ style_modulate(x, style, y, n, channels, inner); }
+extern "C" __global__ void bias_leaky_relu_f32(const float* x, const float* bias, float* y, int n, int channels, int inner, float slope, float gain, int vector)
+{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain, vector); }
+extern "C" __global__ void bias_leaky_relu_f64(const double* x, const double* bias, double* y, int n, int channels, int inner, double slope, double gain, int vector)
+{ bias_leaky_relu(x, bias, y, n, channels, inner, slope, gain, vector); }
+extern "C" __global__ void add_noise_f32(const float* x, const float* weight, const float* noise, float* y, int n, int channels, int inner, int vector)
+{ add_noise(x, weight, noise, y, n, channels, inner, vector); }
+extern "C" __global__ void add_noise_f64(const double* x, const double* weight, const double* noise, double* y, int n, int channels, int inner, int vector)
+{ add_noise(x, weight, noise, y, n, channels, inner, vector); }
+extern "C" __global__ void style_modulate_f32(const float* x, const float* style, float* y, int n, int channels, int inner, int vector)
+{ style_modulate(x, style, y, n, channels, inner, vector); }
+extern "C" __global__ void style_modulate_f64(const double* x, const double* style, double* y, int n, int channels, int inner, int vector)
+{ style_modulate(x, style, y, n, channels, inner, vector); }
 extern "C" __global__ void bias_leaky_relu_backward_f32(const float* g, const float* y, float* gx, float* sums, int planes, int inner,
                                                        float slope, float gain)
 { bias_leaky_relu_backward(g, y, gx, sums, planes, inner, slope, gain); }

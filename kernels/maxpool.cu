@@ -58,8 +58,10 @@ __device__ void max_pool2x2_backward(const T* x, const T* gy, T* gx, int planes,
     }
 }
 
-extern "C" __global__ void max_pool2x2_f32(const float* x, float* y, int planes, int h, int w) { max_pool2x2(x, y, planes, h, w); }
-extern "C" __global__ void max_pool2x2_f64(const double* x, double* y, int planes, int h, int w) { max_pool2x2(x, y, planes, h, w); }
+extern "C" __global__ void max_pool2x2_f32(const float* x, float* y, int planes, int h, int w)
+{ max_pool2x2(x, y, planes, h, w); }
+extern "C" __global__ void max_pool2x2_f64(const double* x, double* y, int planes, int h, int w)
+{ max_pool2x2(x, y, planes, h, w); }
 extern "C" __global__ void max_pool2x2_backward_f32(const float* x, const float* gy, float* gx, int planes, int h, int w)
 { max_pool2x2_backward(x, gy, gx, planes, h, w); }
 extern "C" __global__ void max_pool2x2_backward_f64(const double* x, const double* gy, double* gx, int planes, int h, int w)

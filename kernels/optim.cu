@@ -70,7 +70,11 @@ __device__ void lerp(const LerpTable& t, int n, T w)
     }
 }
 
-extern "C" __global__ void adam_step_f32(AdamTable t, int n, float beta2, float eps) { adam_step(t, n, beta2, eps); }
-extern "C" __global__ void adam_step_f64(AdamTable t, int n, double beta2, double eps) { adam_step(t, n, beta2, eps); }
-extern "C" __global__ void lerp_f32(LerpTable t, int n, float w) { lerp(t, n, w); }
-extern "C" __global__ void lerp_f64(LerpTable t, int n, double w) { lerp(t, n, w); }
+extern "C" __global__ void adam_step_f32(AdamTable t, int n, float beta2, float eps)
+{ adam_step(t, n, beta2, eps); }
+extern "C" __global__ void adam_step_f64(AdamTable t, int n, double beta2, double eps)
+{ adam_step(t, n, beta2, eps); }
+extern "C" __global__ void lerp_f32(LerpTable t, int n, float w)
+{ lerp(t, n, w); }
+extern "C" __global__ void lerp_f64(LerpTable t, int n, double w)
+{ lerp(t, n, w); }

@@ -184,10 +184,14 @@ extern "C" __global__ void upfirdn2d_adjoint_f32(const float* gy, const float* f
 extern "C" __global__ void upfirdn2d_adjoint_f64(const double* gy, const double* f, double* gx, int planes, int h, int w, int ho, int wo,
                                                 int kh, int kw, int up, int down, int padX0, int padY0)
 { upfirdn2d_adjoint(gy, f, gx, planes, h, w, ho, wo, kh, kw, up, down, padX0, padY0); }
-extern "C" __global__ void pool2x2_f32(const float* x, float* y, int planes, int h, int w, float scale) { pool2x2(x, y, planes, h, w, scale); }
-extern "C" __global__ void pool2x2_f64(const double* x, double* y, int planes, int h, int w, double scale) { pool2x2(x, y, planes, h, w, scale); }
-extern "C" __global__ void upsample2x_f32(const float* x, float* y, int planes, int h, int w, float scale) { upsample2x(x, y, planes, h, w, scale); }
-extern "C" __global__ void upsample2x_f64(const double* x, double* y, int planes, int h, int w, double scale) { upsample2x(x, y, planes, h, w, scale); }
+extern "C" __global__ void pool2x2_f32(const float* x, float* y, int planes, int h, int w, float scale)
+{ pool2x2(x, y, planes, h, w, scale); }
+extern "C" __global__ void pool2x2_f64(const double* x, double* y, int planes, int h, int w, double scale)
+{ pool2x2(x, y, planes, h, w, scale); }
+extern "C" __global__ void upsample2x_f32(const float* x, float* y, int planes, int h, int w, float scale)
+{ upsample2x(x, y, planes, h, w, scale); }
+extern "C" __global__ void upsample2x_f64(const double* x, double* y, int planes, int h, int w, double scale)
+{ upsample2x(x, y, planes, h, w, scale); }
 extern "C" __global__ void upfirdn2d_u1d1_f32(const float* src, const float* f, float* dst, int planes, int hs, int ws, int hd, int wd,
                                              int kh, int kw, int p0x, int p0y, int flip, int tilesX, int tilesY)
 { upfirdn2d_tiled<1, 1>(src, f, dst, planes, hs, ws, hd, wd, kh, kw, p0x, p0y, flip, tilesX, tilesY); }

@@ -19,7 +19,7 @@ public class CudaKernelBenchmarks
     private readonly List<Tensor> _owned = new();   // freed in Cleanup; BenchmarkDotNet may run setup and cleanup on different threads, so no TensorScope
     private Tensor _x = null!, _y = null!, _mean = null!, _std = null!, _style = null!, _bias = null!, _noiseWeight = null!, _noise = null!;
     private Tensor _filter = null!, _w = null!, _gw = null!, _a = null!, _b = null!, _c = null!, _pooled = null!;
-    private Tensor _gx = null!, _gChannel = null!, _gStyle = null!, _gNoise = null!, _half = null!, _filter4 = null!;
+    private Tensor _gx = null!, _gChannel = null!, _gStyle = null!, _gNoise = null!, _half = null!, _filter4 = null!, _channelSums = null!, _batchSum = null!;
 
     [ParamsSource(nameof(Shapes))]
     public StyleShape Shape { get; set; } = null!;
@@ -44,6 +44,8 @@ public class CudaKernelBenchmarks
         _gx = Own(Tensor.Empty(_x.Shape, DType.Float32, gpu));
         _gChannel = Own(Tensor.Empty(new Shape(c), DType.Float32, gpu));                // a bias or noise-weight gradient
         _gStyle = Own(Tensor.Empty(_style.Shape, DType.Float32, gpu));
+        _channelSums = Own(Tensor.Empty(new Shape(1, c, 1, 1), DType.Float32, gpu));
+        _batchSum = Own(Tensor.Empty(new Shape(1, c, h, w), DType.Float32, gpu));
         _gNoise = Own(Tensor.Empty(_noise.Shape, DType.Float32, gpu));
         _filter = Own(Tensor.FromArray(new[] { 1f, 2, 1, 2, 4, 2, 1, 2, 1 }.Select(v => v / 16).ToArray(), new Shape(3, 3), gpu));
         // StyleGAN2's [1, 3, 3, 1] ⊗ [1, 3, 3, 1] / 64 resampling filter, and an activation at half the resolution
@@ -106,6 +108,17 @@ public class CudaKernelBenchmarks
     /// <summary>Its backward as Op.AddNoise runs it: the weight gradient Σ g·noise and the noise gradient Σ_c g·weight in one pass over g, + sum_to of the block partials.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]
     public void NoiseInjectionBackward() => Repeat(() => _k.AddNoiseBackward(_x, _noiseWeight, _noise, _gChannel, _gNoise));
+
+    /// <summary>
+    /// A bias or noise-weight gradient as Op.SumTo runs it: (N, C, H, W) → (1, C, 1, 1), sum_to_rows over C × splits of
+    /// the N·H·W positions (vector loads), then sum_splits when C alone is too few blocks.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void SumToChannels() => Repeat(() => _k.SumTo(_x, _channelSums));
+
+    /// <summary>A gradient summed over the batch: (N, C, H, W) → (1, C, H, W), sum_to_columns (contiguous columns, rows split).</summary>
+    [Benchmark(OperationsPerInvoke = Launches)]
+    public void SumToBatch() => Repeat(() => _k.SumTo(_x, _batchSum));
 
     /// <summary>The [1 2 1]⊗[1 2 1]/16 blur: upfirdn2d with a 3×3 filter, pad 1, same size out.</summary>
     [Benchmark(OperationsPerInvoke = Launches)]

@@ -37,6 +37,9 @@ public static class KernelWork
             // g read once, the noise planes read and their gradient written (N·H·W each); the block partials (E/256) ignored
             nameof(CudaKernelBenchmarks.NoiseInjectionBackward) => ((e + 2.0 * s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             // 3×3 FIR, pad 1, and its adjoint: x read, y written (the 9 taps are in shared memory)
+            // x read; the (C) or (C, H, W) sums written are 1/N of it at most
+            nameof(CudaKernelBenchmarks.SumToChannels) => (e * BytesPerElement, "GB/s", 1e9),
+            nameof(CudaKernelBenchmarks.SumToBatch) => ((e + (double)s.C * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
             nameof(CudaKernelBenchmarks.Blur3x3) or nameof(CudaKernelBenchmarks.Blur3x3Backward) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // 2× FIR resampling: the full-resolution side E and the half-resolution side E/4, each once
             nameof(CudaKernelBenchmarks.Fir4x4Up2) or nameof(CudaKernelBenchmarks.Fir4x4Down2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),

@@ -21,7 +21,7 @@ internal static class BenchCommand
         var iterations = Opt.AtLeast("--iterations", "timed iterations", 20, 1);
         var warmup = Opt.AtLeast("--warmup", "untimed iterations first (kernel compilation, memory pools)", 3, 0);
         var seed = Opt.Of("--seed", "seed of the weights and random data", 1UL);
-        var profile = Opt.AtLeast("--profile", "on a GPU, run this many more iterations with every kernel, GEMM and copy timed by CUDA events, and print where the GPU time goes", 0, 0);
+        var profile = Opt.AtLeast("--profile", "run this many more iterations with every operation timed (on a GPU every kernel, GEMM and copy by CUDA events; on the CPU every kernel call) and print where the time goes", 0, 0);
         var threads = Opt.Threads();
         var h100 = CostCeilings.H100;
         var copy = Opt.Of("--copy-tbs", "cost model: device copy bandwidth in TB/s, read + write (H100 2.98, H200 ≈ 4.3)", h100.CopyBytesPerSecond / 1e12);
@@ -63,14 +63,19 @@ internal static class BenchCommand
             Console.WriteLine($"median      {result.MedianMilliseconds:F1} ms per iteration (min {ms.Min():F1}, max {ms.Max():F1})");
             Console.WriteLine($"throughput  {result.ImagesPerSecond:F1} images/s");
             Console.WriteLine($"peak memory {result.PeakBytes / (1024.0 * 1024.0):F1} MiB ({result.PeakMeaning})");
+            if (result.Host is { } host)
+                Console.WriteLine($"host pool   {host.InUse / (1024.0 * 1024.0):F1} MiB of tensors and buffers at most at once, {host.Held / (1024.0 * 1024.0):F1} MiB held at most (timed iterations)");
             if (result.Activity is { } activity)
             {
                 var (kernels, blas, memory, waits) = activity.PerIteration(options.Iterations);
                 Console.WriteLine($"per iteration {kernels:F0} kernel launches, {blas:F0} cuBLAS calls, {memory:F0} memory operations, {waits:F0} host waits");
                 PrintCostModel(activity, options);
             }
-            if (result.Profile is { } rows) PrintProfile(rows, options.ProfileIterations, result.MedianMilliseconds);
-            else if (options.ProfileIterations > 0) Console.WriteLine("--profile: only a GPU run is profiled");
+            if (result.Profile is { } rows)
+            {
+                if (options.Device.Kind == DeviceKind.Cpu) PrintCpuProfile(rows, options.ProfileIterations, result.MedianMilliseconds);
+                else PrintProfile(rows, options.ProfileIterations, result.MedianMilliseconds);
+            }
             return 0;
         });
         return new Command("bench", "measure the engine's speed") { train };
@@ -107,5 +112,23 @@ internal static class BenchCommand
         foreach (var r in rows)
             Console.WriteLine($"{r.Milliseconds / iterations,9:F3} {100 * r.Milliseconds / Math.Max(total, 1e-12),5:F1}% " +
                               $"{r.ModelledMilliseconds / iterations,9:F3} {r.Bytes / iterations / 1e9,8:F3} {(double)r.Calls / iterations,10:F1}  {r.Name}");
+    }
+
+    // CPU time per kernel and iteration (wall clock of each call, so a threaded kernel counts once), longest first: a
+    // summary per kernel, then the longest rows per kernel and argument shapes
+    private static void PrintCpuProfile(IReadOnlyList<KernelProfileRow> rows, int iterations, double medianMs)
+    {
+        double total = rows.Sum(r => r.Milliseconds);
+        Console.WriteLine($"where the CPU time goes ({iterations} profiled iterations; CPU kernels {total / iterations:F2} ms of a {medianMs:F2} ms iteration):");
+        var perKernel = rows.GroupBy(r => r.Name.Split(' ')[0])
+            .Select(g => new KernelProfileRow(g.Key, g.Sum(r => r.Calls), g.Sum(r => r.Milliseconds))).OrderByDescending(r => r.Milliseconds);
+        const int longest = 30;
+        foreach (var (title, list) in new[] { ("per kernel:", perKernel.ToList()), ($"the {Math.Min(longest, rows.Count)} longest of {rows.Count} kernel and shape rows:", rows.Take(longest).ToList()) })
+        {
+            Console.WriteLine(title);
+            Console.WriteLine($"{"ms/iter",9} {"share",6} {"calls/iter",10}  operation");
+            foreach (var r in list)
+                Console.WriteLine($"{r.Milliseconds / iterations,9:F3} {100 * r.Milliseconds / Math.Max(total, 1e-12),5:F1}% {(double)r.Calls / iterations,10:F1}  {r.Name}");
+        }
     }
 }

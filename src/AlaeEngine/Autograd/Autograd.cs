@@ -28,14 +28,14 @@ public static class Autograd
             if (node.Inputs.Any(t => targets.Contains(t) || (t.GradFn != null && live.Contains(t.GradFn))))
                 live.Add(node);
 
-        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var grads = new GradientTable(createGraph);
         var reached = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < outputs.Length; i++)
         {
-            var seed = gradOutputs?[i] ?? Tensor.Full(outputs[i].Shape, 1.0, outputs[i].DType, outputs[i].Device);
+            var seed = gradOutputs?[i] ?? grads.Created(Tensor.Full(outputs[i].Shape, 1.0, outputs[i].DType, outputs[i].Device));
             if (seed.Shape != outputs[i].Shape)
                 throw new ArgumentException($"Grad: output gradient {seed.Shape} does not match output {outputs[i].Shape}");
-            Accumulate(grads, outputs[i], seed, createGraph);
+            grads.Accumulate(outputs[i], seed);
             if (targets.Contains(outputs[i])) reached.Add(outputs[i]);
         }
 
@@ -43,12 +43,12 @@ public static class Autograd
         {
             var node = order[n];
             if (!live.Contains(node)) continue;
-            var gOut = node.Outputs.Select(o => grads.GetValueOrDefault(o)).ToArray();
+            var gOut = node.Outputs.Select(grads.Get).ToArray();
             if (gOut.All(g => g == null)) continue;
             var needs = node.Inputs.Select(t => targets.Contains(t) || (t.GradFn != null && live.Contains(t.GradFn))).ToArray();
             if (createGraph && !node.SupportsSecondOrder)
                 throw new NotSupportedException($"Grad: a second-order gradient (createGraph) was requested through {node.Describe()}, whose backward is not differentiable");
-            var gIn = GradMode.WithGrad(createGraph, () => node.Backward(gOut, needs));
+            var gIn = createGraph ? GradMode.WithGrad(true, () => node.Backward(gOut, needs)) : grads.RunFreeing(node, gOut, needs);
             for (int j = 0; j < node.Inputs.Length; j++)
             {
                 if (!needs[j]) continue;
@@ -58,14 +58,17 @@ public static class Autograd
                 if (g == null) continue;
                 if (g.Shape != input.Shape)
                     throw new InvalidOperationException($"Grad: the backward of {node.Describe()} returned a gradient of shape {g.Shape} for input {j} of shape {input.Shape}");
-                Accumulate(grads, input, g, createGraph);
+                grads.Accumulate(input, g);
             }
+            // every consumer of this node's outputs ran before it: their gradients are final and, unless asked for, done
+            foreach (var o in node.Outputs)
+                if (!targets.Contains(o)) grads.Release(o);
         }
 
         var result = new Tensor[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
         {
-            if (grads.TryGetValue(inputs[i], out var g)) { result[i] = g; continue; }
+            if (grads.Get(inputs[i]) is { } g) { result[i] = g; continue; }
             if (!allowUnused && !reached.Contains(inputs[i]))
                 throw new InvalidOperationException($"Grad: input {i} {inputs[i].Shape} does not influence the outputs (pass allowUnused to get zeros)");
             result[i] = Tensor.Zeros(inputs[i].Shape, inputs[i].DType, inputs[i].Device);
@@ -97,11 +100,6 @@ public static class Autograd
         }
     }
 
-    private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g, bool createGraph)
-    {
-        if (!grads.TryGetValue(t, out var prev)) { grads[t] = g; return; }
-        grads[t] = GradMode.WithGrad(createGraph, () => Op.Add(prev, g));
-    }
 
     /// <summary>
     /// Nodes reachable from the outputs, each after every node that produced one of its inputs. A disposed input means

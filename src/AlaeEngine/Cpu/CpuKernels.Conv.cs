@@ -1,15 +1,21 @@
-using System.Buffers;
 using System.Numerics;
 using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Cpu;
 
 /// <summary>
-/// Convolution as im2col + GEMM per sample. cols: (Cin·k·k, Ho·Wo) holds the receptive field of every output pixel, so
-/// forward is W(Cout, Cin·k·k) · cols, the data gradient is col2im(Wᵀ · gy), the weight gradient Σₙ gy · colsᵀ.
+/// Convolution as one GEMM over the whole batch, its im2col matrix X_col (<see cref="ConvGeometry"/>) read while the
+/// GEMM packs its panels, never stored: forward y = W · X_col (Cout × N·Ho·Wo); weight gradient gw = gy · X_colᵀ
+/// (one GEMM with K = N·Ho·Wo); data gradient, for stride 1, the forward convolution of gy with the flipped, transposed
+/// weight and pad K−1−p (the same kernel as forward, no scatter). Strided data gradients (the fused 2× up/down convs)
+/// compute cols = Wᵀ · gy for a chunk of samples and scatter them back (col2im) plane by plane in parallel.
+/// A 1×1 convolution is the plain GEMM W · x over all pixels (its gathers are whole-plane copies).
 /// </summary>
 public sealed partial class CpuKernels
 {
+    // the strided data gradient's cols buffer holds at most this many elements (chunks of samples)
+    private const int ColsBudget = 1 << 22;
+
     public void Conv2d(Tensor x, Tensor w, Tensor y, int stride, int pad)
     {
         if (IsF32(x)) ConvForward<float>(x, w, y, stride, pad); else ConvForward<double>(x, w, y, stride, pad);
@@ -25,111 +31,93 @@ public sealed partial class CpuKernels
         if (IsF32(x)) ConvBackWeight<float>(x, gy, gw, stride, pad); else ConvBackWeight<double>(x, gy, gw, stride, pad);
     }
 
-    private readonly record struct ConvGeom(int N, int Cin, int H, int W, int Cout, int K, int Ho, int Wo, int Stride, int Pad)
-    {
-        public int ColRows => Cin * K * K;
-        public int ColCols => Ho * Wo;
-        public static ConvGeom Of(Shape x, Shape w, Shape y, int stride, int pad)
-            => new(x[0], x[1], x[2], x[3], w[0], w[2], y[2], y[3], stride, pad);
-    }
+    private static ConvGeometry Geometry(Shape x, Shape w, Shape y, int stride, int pad)
+        => new(x[0], x[1], x[2], x[3], w[0], w[2], y[2], y[3], stride, pad);
 
-    private static void ConvForward<T>(Tensor x, Tensor w, Tensor y, int stride, int pad) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void ConvForward<T>(Tensor x, Tensor w, Tensor y, int stride, int pad) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var g = ConvGeom.Of(x.Shape, w.Shape, y.Shape, stride, pad);
-        var X = x.Span<T>(); var Wt = w.Span<T>(); var Y = y.Span<T>();
-        var cols = ArrayPool<T>.Shared.Rent(g.ColRows * g.ColCols);
-        try
+        var g = Geometry(x.Shape, w.Shape, y.Shape, stride, pad);
+        fixed (T* px = x.Span<T>()) fixed (T* pw = w.Span<T>()) fixed (T* py = y.Span<T>())
         {
-            for (int n = 0; n < g.N; n++)
-            {
-                Im2Col(X.Slice(n * g.Cin * g.H * g.W, g.Cin * g.H * g.W), g, cols);
-                Gemm.Run(g.Cout, g.ColCols, g.ColRows, T.One, Wt, false, cols.AsSpan(0, g.ColRows * g.ColCols), false, T.Zero,
-                    Y.Slice(n * g.Cout * g.ColCols, g.Cout * g.ColCols));
-            }
+            using var xp = g.Padded(px);
+            Gemm.Run(g.Cout, g.Pixels, g.Taps, T.One, new DenseA<T>(pw, g.Taps, false), new Im2ColB<T>(xp.Pointer, g), T.Zero,
+                new BatchPlanesC<T>(py, g.Cout, g.OutPlane));
         }
-        finally { ArrayPool<T>.Shared.Return(cols); }
     }
 
-    private static void ConvBackData<T>(Tensor gy, Tensor w, Tensor gx, int stride, int pad) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void ConvBackData<T>(Tensor gy, Tensor w, Tensor gx, int stride, int pad) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var g = ConvGeom.Of(gx.Shape, w.Shape, gy.Shape, stride, pad);
-        var GY = gy.Span<T>(); var Wt = w.Span<T>(); var GX = gx.Span<T>();
-        var cols = ArrayPool<T>.Shared.Rent(g.ColRows * g.ColCols);
-        try
+        var g = Geometry(gx.Shape, w.Shape, gy.Shape, stride, pad);
+        fixed (T* pgy = gy.Span<T>()) fixed (T* pw = w.Span<T>()) fixed (T* pgx = gx.Span<T>())
         {
-            for (int n = 0; n < g.N; n++)
+            if (stride == 1 && pad <= g.K - 1)
             {
-                Gemm.Run(g.ColRows, g.ColCols, g.Cout, T.One, Wt, true, GY.Slice(n * g.Cout * g.ColCols, g.Cout * g.ColCols), false, T.Zero,
-                    cols.AsSpan(0, g.ColRows * g.ColCols));
-                Col2Im(cols, g, GX.Slice(n * g.Cin * g.H * g.W, g.Cin * g.H * g.W));
+                // gx = conv(gy, w flipped in space with Cin and Cout exchanged, pad K−1−p): gy is the input here
+                var adjoint = new ConvGeometry(g.N, g.Cout, g.Ho, g.Wo, g.Cin, g.K, g.H, g.W, 1, g.K - 1 - pad);
+                using var gyp = adjoint.Padded(pgy);
+                Gemm.Run(g.Cin, adjoint.Pixels, adjoint.Taps, T.One, new FlippedWeightA<T>(pw, g.Cout, g.Cin, g.K),
+                    new Im2ColB<T>(gyp.Pointer, adjoint), T.Zero, new BatchPlanesC<T>(pgx, g.Cin, g.InPlane));
+                return;
             }
-        }
-        finally { ArrayPool<T>.Shared.Return(cols); }
-    }
-
-    private static void ConvBackWeight<T>(Tensor x, Tensor gy, Tensor gw, int stride, int pad) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var g = ConvGeom.Of(x.Shape, gw.Shape, gy.Shape, stride, pad);
-        var X = x.Span<T>(); var GY = gy.Span<T>(); var GW = gw.Span<T>();
-        var cols = ArrayPool<T>.Shared.Rent(g.ColRows * g.ColCols);
-        try
-        {
-            for (int n = 0; n < g.N; n++)
+            int chunk = Math.Clamp(ColsBudget / Math.Max(1, g.Taps * g.OutPlane), 1, g.N);
+            var cols = HostMemoryPool.Rent<T>(g.Taps * g.OutPlane * chunk);
+            try
             {
-                Im2Col(X.Slice(n * g.Cin * g.H * g.W, g.Cin * g.H * g.W), g, cols);
-                Gemm.Run(g.Cout, g.ColRows, g.ColCols, T.One, GY.Slice(n * g.Cout * g.ColCols, g.Cout * g.ColCols), false,
-                    cols.AsSpan(0, g.ColRows * g.ColCols), true, n == 0 ? T.Zero : T.One, GW);
-            }
-        }
-        finally { ArrayPool<T>.Shared.Return(cols); }
-    }
-
-    // cols[(c·k + i)·k + j, oy·Wo + ox] = x[c, oy·s − p + i, ox·s − p + j] (0 outside)
-    private static void Im2Col<T>(ReadOnlySpan<T> x, ConvGeom g, T[] cols) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int hw = g.ColCols;
-        for (int c = 0; c < g.Cin; c++)
-            for (int i = 0; i < g.K; i++)
-                for (int j = 0; j < g.K; j++)
-                {
-                    var row = cols.AsSpan(((c * g.K + i) * g.K + j) * hw, hw);
-                    for (int oy = 0; oy < g.Ho; oy++)
+                fixed (T* pc = cols)
+                    for (int n0 = 0; n0 < g.N; n0 += chunk)
                     {
-                        int iy = oy * g.Stride - g.Pad + i;
-                        var dst = row.Slice(oy * g.Wo, g.Wo);
-                        if ((uint)iy >= (uint)g.H) { dst.Clear(); continue; }
-                        var src = x.Slice((c * g.H + iy) * g.W, g.W);
-                        for (int ox = 0; ox < g.Wo; ox++)
+                        int cn = Math.Min(chunk, g.N - n0);
+                        // cols (Taps × cn·P) = Wᵀ · gy[n0 .. n0 + cn] viewed as Cout × (cn·P)
+                        var rows = new ConvGeometry(cn, g.Cout, g.Ho, g.Wo, g.Cout, 1, g.Ho, g.Wo, 1, 0);
+                        Gemm.Run(g.Taps, cn * g.OutPlane, g.Cout, T.One, new DenseA<T>(pw, g.Taps, true),
+                            new Im2ColB<T>(pgy + (long)n0 * g.Cout * g.OutPlane, rows), T.Zero, new DenseC<T>(pc, cn * g.OutPlane));
+                        Col2Im(pc, cn, g, pgx + (long)n0 * g.Cin * g.InPlane);
+                    }
+            }
+            finally { HostMemoryPool.Return(cols); }
+        }
+    }
+
+    private static unsafe void ConvBackWeight<T>(Tensor x, Tensor gy, Tensor gw, int stride, int pad) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = Geometry(x.Shape, gw.Shape, gy.Shape, stride, pad);
+        fixed (T* px = x.Span<T>()) fixed (T* pgy = gy.Span<T>()) fixed (T* pgw = gw.Span<T>())
+        {
+            using var xp = g.Padded(px);
+            Gemm.Run(g.Cout, g.Taps, g.Pixels, T.One, new BatchRowsA<T>(pgy, g.Cout, g.OutPlane), new Im2ColTransposedB<T>(xp.Pointer, g), T.Zero,
+                new DenseC<T>(pgw, g.Taps));
+        }
+    }
+
+    // the adjoint of im2col for samples 0..cn of a chunk: every cols entry (q, n·P + pix) added to its input pixel;
+    // one (n, c) plane per work item, so no two workers write the same element
+    private static unsafe void Col2Im<T>(T* cols, int cn, ConvGeometry g, T* x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint pCols = (nint)cols, pX = (nint)x;
+        long ld = (long)cn * g.OutPlane;
+        CpuParallel.For(cn * g.Cin, (long)g.K * g.K * g.OutPlane, (lo, hi) =>
+        {
+            for (int plane = lo; plane < hi; plane++)
+            {
+                int n = plane / g.Cin, c = plane % g.Cin;
+                var dst = new Span<T>((T*)pX + (long)plane * g.InPlane, g.InPlane);
+                dst.Clear();
+                for (int i = 0; i < g.K; i++)
+                    for (int j = 0; j < g.K; j++)
+                    {
+                        T* row = (T*)pCols + ((c * g.K + i) * g.K + j) * ld + (long)n * g.OutPlane;
+                        for (int oy = 0; oy < g.Ho; oy++)
                         {
-                            int ix = ox * g.Stride - g.Pad + j;
-                            dst[ox] = (uint)ix < (uint)g.W ? src[ix] : T.Zero;
+                            int iy = oy * g.Stride - g.Pad + i;
+                            if ((uint)iy >= (uint)g.H) continue;
+                            for (int ox = 0; ox < g.Wo; ox++)
+                            {
+                                int ix = ox * g.Stride - g.Pad + j;
+                                if ((uint)ix < (uint)g.W) dst[iy * g.W + ix] += row[oy * g.Wo + ox];
+                            }
                         }
                     }
-                }
-    }
-
-    // the adjoint of Im2Col: scatter-add every column entry back to its input pixel
-    private static void Col2Im<T>(T[] cols, ConvGeom g, Span<T> x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        x.Clear();
-        int hw = g.ColCols;
-        for (int c = 0; c < g.Cin; c++)
-            for (int i = 0; i < g.K; i++)
-                for (int j = 0; j < g.K; j++)
-                {
-                    var row = cols.AsSpan(((c * g.K + i) * g.K + j) * hw, hw);
-                    for (int oy = 0; oy < g.Ho; oy++)
-                    {
-                        int iy = oy * g.Stride - g.Pad + i;
-                        if ((uint)iy >= (uint)g.H) continue;
-                        var dst = x.Slice((c * g.H + iy) * g.W, g.W);
-                        var src = row.Slice(oy * g.Wo, g.Wo);
-                        for (int ox = 0; ox < g.Wo; ox++)
-                        {
-                            int ix = ox * g.Stride - g.Pad + j;
-                            if ((uint)ix < (uint)g.W) dst[ix] += src[ox];
-                        }
-                    }
-                }
+            }
+        });
     }
 }

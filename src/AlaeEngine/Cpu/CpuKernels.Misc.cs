@@ -23,14 +23,19 @@ public sealed partial class CpuKernels
 
     public void FillRandom(Tensor dst, ulong seed, ulong offset, bool normal)
     {
-        if (IsF32(dst)) FillRandomAs(dst.Span<float>(), seed, offset, normal);
-        else FillRandomAs(dst.Span<double>(), seed, offset, normal);
+        if (IsF32(dst)) FillRandomAs<float>(dst, seed, offset, normal);
+        else FillRandomAs<double>(dst, seed, offset, normal);
     }
 
-    private static void FillRandomAs<T>(Span<T> d, ulong seed, ulong offset, bool normal) where T : unmanaged, IFloatingPointIeee754<T>
+    // element i is a function of (seed, offset + i) alone, so ranges fill in parallel
+    private static void FillRandomAs<T>(Tensor dst, ulong seed, ulong offset, bool normal) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < d.Length; i++)
-            d[i] = T.CreateTruncating(normal ? Philox.Normal(seed, offset + (ulong)i) : Philox.Uniform(seed, offset + (ulong)i));
+        CpuParallel.ForElements(dst.Length, (start, end) =>
+        {
+            var d = dst.Span<T>();
+            for (int i = start; i < end; i++)
+                d[i] = T.CreateTruncating(normal ? Philox.Normal(seed, offset + (ulong)i) : Philox.Uniform(seed, offset + (ulong)i));
+        });
     }
 
     public void AdamStep(IReadOnlyList<AdamSlot> slots, double lr, double beta2, double eps, long step)
@@ -42,17 +47,32 @@ public sealed partial class CpuKernels
             RequireSameLength("AdamStep", p, g);
             RequireSameLength("AdamStep", p, v);
             double stepSize = lr * bias * coef;
-            if (IsF32(p)) AdamAs(p.Span<float>(), g.Span<float>(), v.Span<float>(), (float)stepSize, (float)beta2, (float)eps);
-            else AdamAs(p.Span<double>(), g.Span<double>(), v.Span<double>(), stepSize, beta2, eps);
+            if (IsF32(p)) AdamAs(p, g, v, (float)stepSize, (float)beta2, (float)eps);
+            else AdamAs(p, g, v, stepSize, beta2, eps);
         }
     }
 
-    private static void AdamAs<T>(Span<T> p, ReadOnlySpan<T> g, Span<T> v, T stepSize, T beta2, T eps) where T : unmanaged, IFloatingPointIeee754<T>
+    // v ← β2·v + (1−β2)·g·g; p ← p − step·g / (√v + eps), vector lanes in the scalar order of operations
+    private static void AdamAs<T>(Tensor pt, Tensor gt, Tensor vt, T stepSize, T beta2, T eps) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < p.Length; i++)
+        CpuParallel.ForElements(pt.Length, (start, end) =>
         {
-            v[i] = beta2 * v[i] + (T.One - beta2) * g[i] * g[i];
-            p[i] -= stepSize * g[i] / (T.Sqrt(v[i]) + eps);
-        }
+            var p = pt.Span<T>()[start..end]; ReadOnlySpan<T> g = gt.Span<T>()[start..end]; var v = vt.Span<T>()[start..end];
+            T oneMinus = T.One - beta2;
+            var vb = new Vector<T>(beta2); var vo = new Vector<T>(oneMinus); var vstep = new Vector<T>(stepSize); var veps = new Vector<T>(eps);
+            int i = 0, w = Vector<T>.Count;
+            for (; i <= p.Length - w; i += w)
+            {
+                var gv = new Vector<T>(g[i..]);
+                var vv = vb * new Vector<T>(v[i..]) + vo * gv * gv;
+                vv.CopyTo(v[i..]);
+                (new Vector<T>(p[i..]) - vstep * gv / (Vector.SquareRoot(vv) + veps)).CopyTo(p[i..]);
+            }
+            for (; i < p.Length; i++)
+            {
+                v[i] = beta2 * v[i] + oneMinus * g[i] * g[i];
+                p[i] -= stepSize * g[i] / (T.Sqrt(v[i]) + eps);
+            }
+        });
     }
 }

@@ -1,9 +1,8 @@
-using System.Buffers;
 using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Cpu;
 
-/// <summary>Host memory rented from a pool, so a training step's temporaries are recycled rather than collected.</summary>
+/// <summary>Host memory rented from <see cref="HostMemoryPool"/>, so a training step's temporaries are recycled rather than collected.</summary>
 public sealed class CpuStorage : Storage
 {
     private float[]? _f32;
@@ -13,12 +12,12 @@ public sealed class CpuStorage : Storage
     {
         if (dtype == DType.Float32)
         {
-            _f32 = ArrayPool<float>.Shared.Rent(Math.Max(length, 1));
+            _f32 = HostMemoryPool.Rent<float>(length);
             if (clear) Array.Clear(_f32, 0, length);
         }
         else
         {
-            _f64 = ArrayPool<double>.Shared.Rent(Math.Max(length, 1));
+            _f64 = HostMemoryPool.Rent<double>(length);
             if (clear) Array.Clear(_f64, 0, length);
         }
     }
@@ -33,7 +32,7 @@ public sealed class CpuStorage : Storage
 
     protected override void Free()
     {
-        if (_f32 != null) { ArrayPool<float>.Shared.Return(_f32); _f32 = null; }
-        if (_f64 != null) { ArrayPool<double>.Shared.Return(_f64); _f64 = null; }
+        if (_f32 != null) { HostMemoryPool.Return(_f32); _f32 = null; }
+        if (_f64 != null) { HostMemoryPool.Return(_f64); _f64 = null; }
     }
 }

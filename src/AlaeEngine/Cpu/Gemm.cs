@@ -1,133 +1,140 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace AlaeEngine.Cpu;
 
 /// <summary>
-/// C ← alpha·op(A)·op(B) + beta·C, row-major, on the CPU. op(B) is packed into K×NR column panels (NR = two SIMD
-/// vectors) and a 4×NR register tile of C is accumulated with fused multiply-adds over the whole K, so every output
-/// element is computed by one thread in one fixed order: results do not depend on the thread count.
+/// C ← alpha·op(A)·op(B) + beta·C on the CPU, in the BLIS/GotoBLAS structure: for each NC-wide column block and
+/// KC-deep slice of K, a KC × NC block of B is packed into NR-wide micro-panels; for each MC-high row block of A, an
+/// MC × KC block is packed into MR-high micro-panels; then the <see cref="GemmMicroKernel{T}"/> runs over every MR × NR
+/// tile of C. Operands come through <see cref="IGemmA{T}"/>, <see cref="IGemmB{T}"/> and <see cref="IGemmC{T}"/>, so
+/// transposes, convolution windows (im2col) and batch-strided layouts are read while packing, never copied whole.
+/// Threads split C into column (or row) ranges of whole micro-tiles and each runs the full loop on its range: every
+/// element of C is summed by one thread in one fixed order, so results do not depend on the thread count (nor, on a
+/// CPU with FMA, on the SIMD width: the kernels differ only in NR).
 /// </summary>
-internal static class Gemm
+internal static unsafe class Gemm
 {
-    private const int MR = 4;
+    // below this many multiply-adds a thread hand-off (≈ 10 µs) costs more than it saves
+    private const long ParallelThreshold = 1 << 18;
 
+    /// <summary>The SIMD width of the micro-kernel; the widest the CPU runs natively unless a test narrows it.</summary>
+    public static SimdWidth Width { get; set; } = Simd.Widest;
+
+    /// <summary>Row-major dense matrices: op(A) is M × K, op(B) K × N, C M × N.</summary>
     public static void Run<T>(int m, int n, int k, T alpha, ReadOnlySpan<T> a, bool transA, ReadOnlySpan<T> b, bool transB, T beta, Span<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (m < 0 || n < 0 || k < 0 || a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+            throw new ArgumentException($"Gemm: {m}×{k} · {k}×{n} needs operands of {(long)m * k}, {(long)k * n} and {(long)m * n} elements, got {a.Length}, {b.Length}, {c.Length}");
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+            Run(m, n, k, alpha, new DenseA<T>(pa, transA ? m : k, transA), new DenseB<T>(pb, transB ? k : n, transB), beta, new DenseC<T>(pc, n));
+    }
+
+    /// <summary>C ← alpha·A·B + beta·C for operands that pack themselves (the caller keeps their memory alive and pinned).</summary>
+    public static void Run<T, TA, TB, TC>(int m, int n, int k, T alpha, TA a, TB b, T beta, TC c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IGemmA<T> where TB : struct, IGemmB<T> where TC : struct, IGemmC<T>
+    {
         if (m == 0 || n == 0) return;
-        int w = Vector<T>.Count, nr = 2 * w;
-        int panels = (n + nr - 1) / nr;
-        var bp = ArrayPool<T>.Shared.Rent(Math.Max(1, panels * k * nr));
-        T[]? ap = transA ? ArrayPool<T>.Shared.Rent(Math.Max(1, m * k)) : null;
+        var kernel = GemmMicroKernel<T>.For(Width);
+        int mr = GemmMicroKernel<T>.MR, nr = kernel.NR;
+        int rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
+        bool splitColumns = colTiles >= rowTiles;
+        int tiles = splitColumns ? colTiles : rowTiles;
+        int workers = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(CpuKernels.Threads, tiles);
+        if (workers <= 1)
+        {
+            Block(kernel, 0, m, 0, n, k, alpha, a, b, beta, c);
+            return;
+        }
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, wi =>
+        {
+            int lo = (int)((long)tiles * wi / workers), hi = (int)((long)tiles * (wi + 1) / workers);
+            if (splitColumns) Block(kernel, 0, m, lo * nr, Math.Min(n, hi * nr), k, alpha, a, b, beta, c);
+            else Block(kernel, lo * mr, Math.Min(m, hi * mr), 0, n, k, alpha, a, b, beta, c);
+        });
+    }
+
+    // C[i0..i1, j0..j1] on one thread: the five loops around the micro-kernel (optimised at once: the loops and the packing
+    // inlined into them are hot from the first call, and a tier-0 build is tens of times slower)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block<T, TA, TB, TC>(GemmMicroKernel<T> kernel, int i0, int i1, int j0, int j1, int k, T alpha, TA a, TB b, T beta, TC c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IGemmA<T> where TB : struct, IGemmB<T> where TC : struct, IGemmC<T>
+    {
+        const int mr = GemmMicroKernel<T>.MR;
+        int nr = kernel.NR, kcMax = kernel.KC;
+        int mcMax = Math.Min(kernel.MC, RoundUp(i1 - i0, mr)), ncMax = Math.Min(kernel.NC, RoundUp(j1 - j0, nr));
+        int aLen = mcMax * kcMax, bLen = kcMax * ncMax, tileLen = mr * nr;
+        var scratch = Scratch.Rent((aLen + bLen + tileLen) * sizeof(T));
         try
         {
-            PackB(b, transB, k, n, nr, bp);
-            if (ap != null)
-                for (int p = 0; p < k; p++)
-                    for (int i = 0; i < m; i++) ap[i * k + p] = a[p * m + i];
-            int rowBlocks = (m + MR - 1) / MR;
-            // below ~64k multiply-adds a thread hand-off costs more than it saves
-            int workers = (long)m * n * k < 1 << 16 ? 1 : Math.Min(CpuKernels.Threads, rowBlocks);
-            unsafe
+            T* ap = (T*)scratch.Pointer, bp = ap + aLen, tile = bp + bLen;
+            for (int jc = j0; jc < j1; jc += ncMax)
             {
-                fixed (T* aPin = ap != null ? (ReadOnlySpan<T>)ap : a)
-                fixed (T* cPin = c)
+                int nc = Math.Min(ncMax, j1 - jc);
+                // k = 0 still passes once, with an empty sum, so that C ← beta·C
+                for (int pc = 0; pc < k || pc == 0; pc += kcMax)
                 {
-                    nint aPtr = (nint)aPin, cPtr = (nint)cPin;
-                    int aLen = m * k, cLen = c.Length;
-                    if (workers == 1)
-                        RowBlocks(0, rowBlocks, m, n, k, alpha, new ReadOnlySpan<T>((void*)aPtr, aLen), bp, beta, c, nr);
-                    else
-                        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, wi =>
+                    int kc = Math.Min(kcMax, k - pc);
+                    T betaK = pc == 0 ? beta : T.One;
+                    b.Pack(pc, kc, jc, nc, bp, nr);
+                    for (int ic = i0; ic < i1; ic += mcMax)
+                    {
+                        int mc = Math.Min(mcMax, i1 - ic);
+                        a.Pack(ic, mc, pc, kc, ap, mr);
+                        for (int jr = 0; jr < nc; jr += nr)
                         {
-                            // each worker owns a contiguous range of row blocks of C
-                            int lo = (int)((long)rowBlocks * wi / workers), hi = (int)((long)rowBlocks * (wi + 1) / workers);
-                            RowBlocks(lo, hi, m, n, k, alpha, new ReadOnlySpan<T>((void*)aPtr, aLen), bp, beta, new Span<T>((void*)cPtr, cLen), nr);
-                        });
+                            int cols = Math.Min(nr, nc - jr);
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int rows = Math.Min(mr, mc - ir);
+                                int ldc = 0;
+                                T* ct = rows == mr && cols == nr ? c.Tile(ic + ir, jc + jr, cols, out ldc) : null;
+                                if (ct != null) kernel.Run(kc, ap + ir * kc, bp + jr * kc, ct, ldc, alpha, betaK);
+                                else
+                                {
+                                    // edge or scattered tile: the same sums into a scratch tile, then merged element by element
+                                    kernel.Run(kc, ap + ir * kc, bp + jr * kc, tile, nr, T.One, T.Zero);
+                                    c.Merge(ic + ir, jc + jr, rows, cols, tile, nr, alpha, betaK);
+                                }
+                            }
+                        }
+                    }
+                    if (k == 0) break;
                 }
             }
         }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(bp);
-            if (ap != null) ArrayPool<T>.Shared.Return(ap);
-        }
+        finally { Scratch.Return(scratch); }
     }
 
-    private static void PackB<T>(ReadOnlySpan<T> b, bool transB, int k, int n, int nr, T[] bp) where T : unmanaged, IFloatingPointIeee754<T>
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    /// <summary>
+    /// A packing buffer: a pinned array, 64-byte aligned so the micro-kernel's vector loads never split a cache line.
+    /// Kept in a pool across calls (one per worker in flight), so a training step allocates nothing here.
+    /// </summary>
+    private sealed class Scratch
     {
-        int panels = (n + nr - 1) / nr;
-        for (int pj = 0; pj < panels; pj++)
+        private static readonly ConcurrentBag<Scratch> Pool = new();
+        private byte[] _array = [];
+        public byte* Pointer { get; private set; }
+
+        public static Scratch Rent(int bytes)
         {
-            int j0 = pj * nr, jw = Math.Min(nr, n - j0);
-            var panel = bp.AsSpan(pj * k * nr, k * nr);
-            for (int p = 0; p < k; p++)
+            if (!Pool.TryTake(out var s)) s = new Scratch();
+            if (s._array.Length < bytes + 64)
             {
-                var row = panel.Slice(p * nr, nr);
-                if (!transB) b.Slice(p * n + j0, jw).CopyTo(row);
-                else for (int jj = 0; jj < jw; jj++) row[jj] = b[(j0 + jj) * k + p];
-                if (jw < nr) row[jw..].Clear();
+                s._array = GC.AllocateUninitializedArray<byte>(bytes + 64, pinned: true);
+                fixed (byte* p = s._array) s.Pointer = (byte*)(((nint)p + 63) & ~(nint)63);
             }
+            return s;
         }
-    }
 
-    private static void RowBlocks<T>(int lo, int hi, int m, int n, int k, T alpha, ReadOnlySpan<T> a, T[] bp, T beta, Span<T> c, int nr)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector<T>.Count, panels = (n + nr - 1) / nr;
-        Span<T> tile = stackalloc T[MR * 64];
-        for (int rb = lo; rb < hi; rb++)
-        {
-            int i0 = rb * MR, rows = Math.Min(MR, m - i0);
-            for (int pj = 0; pj < panels; pj++)
-            {
-                var panel = bp.AsSpan(pj * k * nr, k * nr);
-                var c00 = Vector<T>.Zero; var c01 = Vector<T>.Zero; var c10 = Vector<T>.Zero; var c11 = Vector<T>.Zero;
-                var c20 = Vector<T>.Zero; var c21 = Vector<T>.Zero; var c30 = Vector<T>.Zero; var c31 = Vector<T>.Zero;
-                var a0 = a.Slice(i0 * k);
-                var a1 = rows > 1 ? a.Slice((i0 + 1) * k) : a0;
-                var a2 = rows > 2 ? a.Slice((i0 + 2) * k) : a0;
-                var a3 = rows > 3 ? a.Slice((i0 + 3) * k) : a0;
-                for (int p = 0; p < k; p++)
-                {
-                    var b0 = new Vector<T>(panel.Slice(p * nr));
-                    var b1 = new Vector<T>(panel.Slice(p * nr + w));
-                    var x0 = new Vector<T>(a0[p]); c00 = Fma(x0, b0, c00); c01 = Fma(x0, b1, c01);
-                    var x1 = new Vector<T>(a1[p]); c10 = Fma(x1, b0, c10); c11 = Fma(x1, b1, c11);
-                    var x2 = new Vector<T>(a2[p]); c20 = Fma(x2, b0, c20); c21 = Fma(x2, b1, c21);
-                    var x3 = new Vector<T>(a3[p]); c30 = Fma(x3, b0, c30); c31 = Fma(x3, b1, c31);
-                }
-                c00.CopyTo(tile.Slice(0)); c01.CopyTo(tile.Slice(w));
-                c10.CopyTo(tile.Slice(nr)); c11.CopyTo(tile.Slice(nr + w));
-                c20.CopyTo(tile.Slice(2 * nr)); c21.CopyTo(tile.Slice(2 * nr + w));
-                c30.CopyTo(tile.Slice(3 * nr)); c31.CopyTo(tile.Slice(3 * nr + w));
-                int j0 = pj * nr, jw = Math.Min(nr, n - j0);
-                for (int r = 0; r < rows; r++)
-                {
-                    var crow = c.Slice((i0 + r) * n + j0, jw);
-                    var trow = tile.Slice(r * nr, jw);
-                    if (beta == T.Zero) for (int j = 0; j < jw; j++) crow[j] = alpha * trow[j];
-                    else for (int j = 0; j < jw; j++) crow[j] = alpha * trow[j] + beta * crow[j];
-                }
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<T> Fma<T>(Vector<T> x, Vector<T> y, Vector<T> acc) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<float>>(ref x), Unsafe.As<Vector<T>, Vector<float>>(ref y), Unsafe.As<Vector<T>, Vector<float>>(ref acc));
-            return Unsafe.As<Vector<float>, Vector<T>>(ref r);
-        }
-        if (typeof(T) == typeof(double))
-        {
-            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<double>>(ref x), Unsafe.As<Vector<T>, Vector<double>>(ref y), Unsafe.As<Vector<T>, Vector<double>>(ref acc));
-            return Unsafe.As<Vector<double>, Vector<T>>(ref r);
-        }
-        return x * y + acc;
+        public static void Return(Scratch s) => Pool.Add(s);
     }
 }

@@ -18,6 +18,10 @@ internal static unsafe partial class Cu
     internal const int AttrComputeCapabilityMinor = 76;
     internal const int AttrMultiprocessorCount = 16;
     internal const int ErrorOutOfMemory = 2;
+    /// <summary>CU_STREAM_NON_BLOCKING: the stream does not synchronise with the legacy default stream (stream 0).</summary>
+    internal const uint StreamNonBlocking = 1;
+    /// <summary>CU_EVENT_DISABLE_TIMING: an event only for ordering (cheaper to record and wait on).</summary>
+    internal const uint EventDisableTiming = 2;
 
     [LibraryImport(Lib, EntryPoint = "cuInit")] internal static partial int Init(uint flags);
     [LibraryImport(Lib, EntryPoint = "cuDriverGetVersion")] internal static partial int DriverGetVersion(int* version);
@@ -46,12 +50,15 @@ internal static unsafe partial class Cu
     [LibraryImport(Lib, EntryPoint = "cuMemcpyHtoDAsync_v2")] internal static partial int MemcpyHtoDAsync(ulong dst, void* src, nuint bytes, nint stream);
     [LibraryImport(Lib, EntryPoint = "cuMemcpyDtoHAsync_v2")] internal static partial int MemcpyDtoHAsync(void* dst, ulong src, nuint bytes, nint stream);
     [LibraryImport(Lib, EntryPoint = "cuMemcpyDtoDAsync_v2")] internal static partial int MemcpyDtoDAsync(ulong dst, ulong src, nuint bytes, nint stream);
+    [LibraryImport(Lib, EntryPoint = "cuMemHostAlloc")] internal static partial int MemHostAlloc(void** pointer, nuint bytes, uint flags);
+    [LibraryImport(Lib, EntryPoint = "cuMemFreeHost")] internal static partial int MemFreeHost(void* pointer);
     [LibraryImport(Lib, EntryPoint = "cuMemsetD32_v2")] internal static partial int MemsetD32(ulong dst, uint value, nuint count);
     [LibraryImport(Lib, EntryPoint = "cuMemsetD32Async")] internal static partial int MemsetD32Async(ulong dst, uint value, nuint count, nint stream);
 
     [LibraryImport(Lib, EntryPoint = "cuStreamCreate")] internal static partial int StreamCreate(nint* stream, uint flags);
     [LibraryImport(Lib, EntryPoint = "cuStreamSynchronize")] internal static partial int StreamSynchronize(nint stream);
     [LibraryImport(Lib, EntryPoint = "cuStreamDestroy_v2")] internal static partial int StreamDestroy(nint stream);
+    [LibraryImport(Lib, EntryPoint = "cuStreamWaitEvent")] internal static partial int StreamWaitEvent(nint stream, nint ev, uint flags);
 
     [LibraryImport(Lib, EntryPoint = "cuEventCreate")] internal static partial int EventCreate(nint* ev, uint flags);
     [LibraryImport(Lib, EntryPoint = "cuEventRecord")] internal static partial int EventRecord(nint ev, nint stream);

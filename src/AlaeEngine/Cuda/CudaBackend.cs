@@ -72,7 +72,7 @@ public static class CudaBackend
             k.MakeCurrent();
             k.Record(CudaDevice.Operation.Memory, new LaunchCost(bytes, 0), "memcpy host→device");
             k.Profiler?.Before();
-            fixed (byte* h = HostBytes(src)) Cu.Check(Cu.MemcpyHtoDAsync(d.Pointer, h, (nuint)bytes, k.Stream));
+            k.Uploads.Upload(HostBytes(src), d.Pointer);
             k.Profiler?.After("memcpy host→device");
         }
         else if (src.Storage is CudaStorage s && dst.Storage is Cpu.CpuStorage)

@@ -5,8 +5,11 @@ namespace AlaeEngine.Cuda;
 
 /// <summary>
 /// One GPU as the engine uses it: the primary context (the one cuBLAS's runtime also picks), one stream that every
-/// kernel, copy and GEMM is issued on (so they run in order with no host synchronisation), a cuBLAS handle bound to
-/// that stream, the loaded kernel modules and the memory allocator. Lives as long as the process.
+/// kernel, copy and GEMM is issued on (so they run in order with no host synchronisation; uploads from the host go
+/// through <see cref="Uploads"/>' copy stream, which the stream waits for), a cuBLAS handle bound to
+/// that stream, the loaded kernel modules and the memory allocator. Lives as long as the process. The stream is
+/// non-blocking: work another library queues on the legacy default stream (stream 0) neither waits for it nor makes
+/// it wait; the engine itself never uses stream 0 (only the asynchronous copies and memsets, on its own stream).
 /// </summary>
 internal sealed unsafe class CudaDevice
 {
@@ -23,6 +26,10 @@ internal sealed unsafe class CudaDevice
     public nint Stream { get; }
     public nint Blas { get; }
     public CudaAllocator Allocator { get; }
+
+    /// <summary>Host → device copies (pinned staging on a copy stream), made at the first upload; lives as long as the device.</summary>
+    public HostUploader Uploads => _uploads.Value;
+    private readonly Lazy<HostUploader> _uploads;
 
     // counters behind CudaActivity; only the thread that drives the device changes them
     internal long KernelLaunches, BlasCalls, MemoryOperations, HostWaits;
@@ -76,13 +83,14 @@ internal sealed unsafe class CudaDevice
         Cu.Check(Cu.DevicePrimaryCtxRetain(&ctx, dev));
         Context = ctx;
         MakeCurrent();
-        Cu.Check(Cu.StreamCreate(&stream, 0));
+        Cu.Check(Cu.StreamCreate(&stream, Cu.StreamNonBlocking));
         Stream = stream;
         NativeLibraries.Load(NativeLibraries.Cublas);
         Cublas.Check(Cublas.Create(&blas));
         Blas = blas;
         Cublas.Check(Cublas.SetStream(blas, stream));
         Allocator = new CudaAllocator(this);
+        _uploads = new Lazy<HostUploader>(() => new HostUploader(this));
     }
 
     /// <summary>Makes the context current on the calling thread (contexts are per thread; test runners use pools).</summary>

@@ -3,16 +3,19 @@ using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Cuda;
 
-/// <summary>Launchers of kernels/elementwise.cu and kernels/reduce.cu.</summary>
+/// <summary>Launchers of kernels/elementwise.cu.</summary>
 public sealed unsafe partial class CudaKernels
 {
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor dst)
     {
         RequireSameDType("Binary", a, b, dst);
+        int n = dst.Length;
+        if (n == 0) return;
         var plan = new BroadcastPlan(dst.Shape, a.Shape, b.Shape);
         var axes = MergedAxes.From(plan, plan.Strides[0], plan.Strides[1]);
-        int n = dst.Length;
-        Launch(KernelCatalog.Elementwise, "binary", dst.DType, n, LaunchCost.Of([a, b], [dst]), (int)op, Ptr(a), Ptr(b), Ptr(dst), n, KernelArg.Struct(&axes));
+        int vector = Vectorize(AlongInnerAxis(plan, dst.DType), a, b, dst);
+        LaunchStreaming(KernelCatalog.Elementwise, "binary", dst.DType, n, vector, LaunchCost.Of([a, b], [dst]), (int)op, Ptr(a), Ptr(b), Ptr(dst), n, vector,
+            KernelArg.Struct(&axes));
     }
 
     public void Unary(UnaryOp op, Tensor x, Tensor dst, double alpha = 0)
@@ -20,7 +23,8 @@ public sealed unsafe partial class CudaKernels
         RequireSameLength(op.ToString(), x, dst);
         RequireSameDType(op.ToString(), x, dst);
         int n = x.Length;
-        Launch(KernelCatalog.Elementwise, "unary", x.DType, n, LaunchCost.Of([x], [dst]), (int)op, Ptr(x), Ptr(dst), n, Scalar(x, alpha));
+        int vector = Vectorize(true, x, dst);
+        LaunchStreaming(KernelCatalog.Elementwise, "unary", x.DType, n, vector, LaunchCost.Of([x], [dst]), (int)op, Ptr(x), Ptr(dst), n, Scalar(x, alpha), vector);
     }
 
     public void LeakyReluGrad(Tensor g, Tensor x, Tensor dst, double slope, double gain = 1)
@@ -28,33 +32,24 @@ public sealed unsafe partial class CudaKernels
         RequireSameLength("LeakyReluGrad", g, x);
         RequireSameDType("LeakyReluGrad", g, x, dst);
         int n = g.Length;
-        Launch(KernelCatalog.Elementwise, "leaky_relu_grad", x.DType, n, LaunchCost.Of([g, x], [dst]), Ptr(g), Ptr(x), Ptr(dst), n, Scalar(x, slope), Scalar(x, gain));
+        int vector = Vectorize(true, g, x, dst);
+        LaunchStreaming(KernelCatalog.Elementwise, "leaky_relu_grad", x.DType, n, vector, LaunchCost.Of([g, x], [dst]), Ptr(g), Ptr(x), Ptr(dst), n,
+            Scalar(x, slope), Scalar(x, gain), vector);
     }
 
     public void BroadcastTo(Tensor x, Tensor dst)
     {
         RequireSameDType("BroadcastTo", x, dst);
+        int n = dst.Length;
+        if (n == 0) return;
         var plan = new BroadcastPlan(dst.Shape, x.Shape);
         var axes = MergedAxes.From(plan, plan.Strides[0]);
-        int n = dst.Length;
-        Launch(KernelCatalog.Elementwise, "broadcast_to", x.DType, n, LaunchCost.Of([x], [dst]), Ptr(x), Ptr(dst), n, KernelArg.Struct(&axes));
+        int vector = Vectorize(AlongInnerAxis(plan, dst.DType), x, dst);
+        LaunchStreaming(KernelCatalog.Elementwise, "broadcast_to", x.DType, n, vector, LaunchCost.Of([x], [dst]), Ptr(x), Ptr(dst), n, vector,
+            KernelArg.Struct(&axes));
     }
 
-    // x walked as merged axes with its own row-major strides (s0) and dst's strides (s1, 0 on summed axes);
-    // one block per dst element, a warp when each sums few elements
-    public void SumTo(Tensor x, Tensor dst)
-    {
-        RequireSameDType("SumTo", x, dst);
-        int m = dst.Length;
-        if (m == 0) return;
-        if (x.Length == 0) { Fill(dst, 0); return; }
-        var plan = new BroadcastPlan(x.Shape, dst.Shape);
-        var xs = new int[plan.Dims.Length];
-        for (int i = xs.Length - 1, acc = 1; i >= 0; acc *= plan.Dims[i], i--) xs[i] = acc;
-        var axes = MergedAxes.From(plan, xs, plan.Strides[0]);
-        int r = x.Length / m;
-        uint threads = r < 256 ? 32u : 256u;
-        LaunchGrid(KernelCatalog.Reduce, KernelCatalog.Reduce.EntryPoint("sum_to", x.DType), (uint)Math.Min(m, MaxBlocks), threads,
-            LaunchCost.Of([x], [dst]), [Ptr(x), Ptr(dst), m, r, KernelArg.Struct(&axes)]);
-    }
+    // a vector of 16 bytes of the output from a multiple of its length stays in one row of the innermost merged axis,
+    // where every operand's stride is 1 or 0 (contiguous or broadcast): one merged axis, or an innermost one a multiple of it
+    private static bool AlongInnerAxis(BroadcastPlan plan, DType dtype) => plan.Dims.Length == 1 || plan.Inner % (16 / dtype.SizeOf()) == 0;
 }

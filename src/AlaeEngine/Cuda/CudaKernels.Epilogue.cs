@@ -9,8 +9,9 @@ public sealed partial class CudaKernels
     {
         var (_, c, inner) = ChannelLayout.ForBias(x, bias, y);
         RequireSameDType("BiasLeakyRelu", x, bias, y);
-        Launch(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, LaunchCost.Of([x, bias], [y]), Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner,
-            Scalar(x, slope), Scalar(x, gain));
+        int vector = Vectorize(inner % (16 / x.DType.SizeOf()) == 0, x, y);
+        LaunchStreaming(KernelCatalog.Epilogue, "bias_leaky_relu", x.DType, x.Length, vector, LaunchCost.Of([x, bias], [y]), Ptr(x), Ptr(bias), Ptr(y), x.Length, c, inner,
+            Scalar(x, slope), Scalar(x, gain), vector);
     }
 
     // one block per (n, c) plane writes gx and the plane's sum, then sum_to adds the (N, C) sums over N; planes shorter
@@ -66,13 +67,17 @@ public sealed partial class CudaKernels
     {
         var (_, c, inner) = ChannelLayout.ForNoise(x, weight, noise, y);
         RequireSameDType("AddNoise", x, weight, noise, y);
-        Launch(KernelCatalog.Epilogue, "add_noise", x.DType, x.Length, LaunchCost.Of([x, weight, noise], [y]), Ptr(x), Ptr(weight), Ptr(noise), Ptr(y), x.Length, c, inner);
+        int vector = Vectorize(inner % (16 / x.DType.SizeOf()) == 0, x, noise, y);
+        LaunchStreaming(KernelCatalog.Epilogue, "add_noise", x.DType, x.Length, vector, LaunchCost.Of([x, weight, noise], [y]), Ptr(x), Ptr(weight), Ptr(noise), Ptr(y),
+            x.Length, c, inner, vector);
     }
 
     public void StyleModulate(Tensor x, Tensor style, Tensor y)
     {
         var (_, c, inner) = ChannelLayout.ForStyle(x, style, y);
         RequireSameDType("StyleModulate", x, style, y);
-        Launch(KernelCatalog.Epilogue, "style_modulate", x.DType, x.Length, LaunchCost.Of([x, style], [y]), Ptr(x), Ptr(style), Ptr(y), x.Length, c, inner);
+        int vector = Vectorize(inner % (16 / x.DType.SizeOf()) == 0, x, y);
+        LaunchStreaming(KernelCatalog.Epilogue, "style_modulate", x.DType, x.Length, vector, LaunchCost.Of([x, style], [y]), Ptr(x), Ptr(style), Ptr(y), x.Length, c,
+            inner, vector);
     }
 }

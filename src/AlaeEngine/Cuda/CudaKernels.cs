@@ -87,7 +87,8 @@ public sealed unsafe partial class CudaKernels : IKernels
     public void Fill(Tensor dst, double value)
     {
         int n = dst.Length;
-        Launch(KernelCatalog.Elementwise, "fill", dst.DType, n, LaunchCost.Of([], [dst]), Ptr(dst), n, Scalar(dst, value));
+        int vector = Vectorize(true, dst);
+        LaunchStreaming(KernelCatalog.Elementwise, "fill", dst.DType, n, vector, LaunchCost.Of([], [dst]), Ptr(dst), n, Scalar(dst, value), vector);
     }
 
     public void Copy(Tensor src, Tensor dst)
@@ -144,6 +145,26 @@ public sealed unsafe partial class CudaKernels : IKernels
     {
         if (n <= 0) return;
         LaunchGrid(family, entryPoint, (uint)Math.Min((n + Threads - 1) / Threads, MaxBlocks), Threads, cost, args);
+    }
+
+    /// <summary>
+    /// The `vector` argument of a streaming kernel (common.cuh's for_each_vector): 1 when every operand's address is a
+    /// multiple of 16 bytes and <paramref name="rows"/> holds (V = 16 / element size consecutive elements from a multiple
+    /// of V stay in what the kernel treats as one row), so each thread step moves 16 bytes of each operand; else 0.
+    /// </summary>
+    private int Vectorize(bool rows, params ReadOnlySpan<Tensor> operands)
+    {
+        if (!rows) return 0;
+        foreach (var t in operands)
+            if (Ptr(t) % 16 != 0) return 0;
+        return 1;
+    }
+
+    /// <summary>Launches a streaming kernel with a 1-D grid of a thread per vector (<see cref="Vectorize"/>) or element.</summary>
+    private void LaunchStreaming(KernelFamily family, string baseName, DType dtype, long n, int vector, LaunchCost cost, params ReadOnlySpan<KernelArg> args)
+    {
+        long perThread = vector != 0 ? 16 / dtype.SizeOf() : 1;
+        LaunchNamed(family, family.EntryPoint(baseName, dtype), (n + perThread - 1) / perThread, cost, args);
     }
 
     /// <summary>

@@ -18,8 +18,9 @@ internal sealed record CompiledKernels(string Family, string Target, byte[] Imag
 internal static unsafe class KernelCompiler
 {
     /// <summary>Options before --gpu-architecture.</summary>
-    // --fmad=false: no multiply-add contraction, so elementwise kernels round exactly like the CPU reference
-    internal static readonly string[] BaseOptions = ["--std=c++17", "-default-device", "--fmad=false"];
+    // --fmad=false: no multiply-add contraction, so elementwise kernels round exactly like the CPU reference;
+    // -lineinfo: source lines in the CUBIN, so a profiler (Nsight Compute, compute-sanitizer) maps SASS to kernels/*.cu
+    internal static readonly string[] BaseOptions = ["--std=c++17", "-default-device", "--fmad=false", "-lineinfo"];
 
     /// <summary>The families shipped in the assembly (kernels/*.cu as embedded resources).</summary>
     public static IReadOnlyList<string> Families()
@@ -28,9 +29,21 @@ internal static unsafe class KernelCompiler
             .Select(n => n["kernels/".Length..^".cu".Length]).Order().ToList();
 
     public static string Source(string family)
+        => Resource($"kernels/{family}.cu") ?? throw new ArgumentException($"no embedded kernel source kernels/{family}.cu (families: {string.Join(", ", Families())})");
+
+    /// <summary>
+    /// The headers kernels/*.cuh that sources include (<c>#include "common.cuh"</c>), as (name, text); every compile is
+    /// given all of them, and their text is part of the cache key.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Text)> Headers()
+        => typeof(KernelCompiler).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("kernels/", StringComparison.Ordinal) && n.EndsWith(".cuh", StringComparison.Ordinal)).Order()
+            .Select(n => (n["kernels/".Length..], Resource(n)!)).ToList();
+
+    private static string? Resource(string name)
     {
-        using var s = typeof(KernelCompiler).Assembly.GetManifestResourceStream($"kernels/{family}.cu")
-            ?? throw new ArgumentException($"no embedded kernel source kernels/{family}.cu (families: {string.Join(", ", Families())})");
+        using var s = typeof(KernelCompiler).Assembly.GetManifestResourceStream(name);
+        if (s == null) return null;
         using var r = new StreamReader(s, Encoding.UTF8);
         return r.ReadToEnd();
     }
@@ -80,8 +93,9 @@ internal static unsafe class KernelCompiler
         string source = Source(family);
         var options = BaseOptions.Append($"--gpu-architecture={target}").ToArray();
         var (major, minor) = NvrtcVersion();
+        string headers = string.Join("\0", Headers().Select(h => h.Name + "\0" + h.Text));
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            string.Join("\0", source, string.Join(" ", options), $"nvrtc {major}.{minor}", target))))[..32].ToLowerInvariant();
+            string.Join("\0", source, headers, string.Join(" ", options), $"nvrtc {major}.{minor}", target))))[..32].ToLowerInvariant();
         string file = Path.Combine(CacheFolder(), $"{family}-{target}-{key}.{(cubin ? "cubin" : "ptx")}");
         if (readCache && TryRead(file) is { } cached) return new(family, target, cached, cubin, file, FromCache: true);
         var image = CompileSource($"kernels/{family}.cu", source, options, cubin);
@@ -98,25 +112,24 @@ internal static unsafe class KernelCompiler
 
     /// <summary>Compiles one source with NVRTC, no cache; a compile error carries NVRTC's log.</summary>
     internal static byte[] CompileSource(string fileName, string source, string[] options, bool cubin)
+        => CompileSource(fileName, source, options, cubin, out _);
+
+    /// <summary>As above, with NVRTC's log of a successful compile (e.g. ptxas's resource usage with --ptxas-options=-v).</summary>
+    internal static byte[] CompileSource(string fileName, string source, string[] options, bool cubin, out string log)
     {
         var (major, minor) = NvrtcVersion();
         string version = $"NVRTC {major}.{minor}";
         nint program = 0;
         byte[] src = Utf8(source), name = Utf8(fileName);
-        fixed (byte* s = src, n = name) Nvrtc.Check(Nvrtc.CreateProgram(&program, s, n, 0, null, null));
+        var headers = Headers();
+        using var headerTexts = new Utf8Strings(headers.Select(h => h.Text));
+        using var headerNames = new Utf8Strings(headers.Select(h => h.Name));
+        using var opts = new Utf8Strings(options);
+        fixed (byte* s = src, n = name) Nvrtc.Check(Nvrtc.CreateProgram(&program, s, n, headers.Count, headerTexts.Pointers, headerNames.Pointers));
         try
         {
-            var opts = options.Select(Utf8).ToArray();
-            var handles = opts.Select(o => GCHandle.Alloc(o, GCHandleType.Pinned)).ToArray();
-            int result;
-            try
-            {
-                byte** p = stackalloc byte*[opts.Length];
-                for (int i = 0; i < opts.Length; i++) p[i] = (byte*)handles[i].AddrOfPinnedObject();
-                result = Nvrtc.CompileProgram(program, opts.Length, p);
-            }
-            finally { foreach (var h in handles) h.Free(); }
-            string log = Log(program);
+            int result = Nvrtc.CompileProgram(program, opts.Count, opts.Pointers);
+            log = Log(program);
             if (result != 0)
                 throw new CudaException($"{version} failed to compile {fileName} with {string.Join(" ", options)}: " +
                                         $"{Nvrtc.Describe(result)}\n{log}");
@@ -151,6 +164,28 @@ internal static unsafe class KernelCompiler
     }
 
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s + "\0");
+
+    /// <summary>NUL-terminated UTF-8 copies of strings, pinned, and a native array of pointers to them (char**).</summary>
+    private sealed class Utf8Strings : IDisposable
+    {
+        private readonly GCHandle[] _handles;
+
+        public Utf8Strings(IEnumerable<string> strings)
+        {
+            _handles = strings.Select(t => GCHandle.Alloc(Utf8(t), GCHandleType.Pinned)).ToArray();
+            Pointers = (byte**)NativeMemory.Alloc((nuint)Math.Max(_handles.Length, 1), (nuint)sizeof(byte*));
+            for (int i = 0; i < _handles.Length; i++) Pointers[i] = (byte*)_handles[i].AddrOfPinnedObject();
+        }
+
+        public int Count => _handles.Length;
+        public byte** Pointers { get; }
+
+        public void Dispose()
+        {
+            NativeMemory.Free(Pointers);
+            foreach (var h in _handles) h.Free();
+        }
+    }
 
     // a cache that cannot be read or written only costs a compile
     private static byte[]? TryRead(string file)

@@ -25,6 +25,17 @@ public static class Backends
         }
     }
 
+    /// <summary>Puts other kernels in place of a device's (a profiling proxy) and returns the ones replaced.</summary>
+    internal static IKernels Swap(Device device, IKernels kernels)
+    {
+        lock (_byDevice)
+        {
+            var previous = For(device);
+            _byDevice[device] = kernels;
+            return previous;
+        }
+    }
+
     /// <summary>Copies src into dst (same shape) across devices.</summary>
     internal static void Transfer(Tensor src, Tensor dst)
     {

@@ -40,6 +40,14 @@ public sealed class TensorScope : IDisposable
         return t;
     }
 
+    /// <summary>Keeps t when this scope owns it (see <see cref="Keep"/>); false, changing nothing, when it does not.</summary>
+    internal bool TryKeep(Tensor t)
+    {
+        if (!_owned.Contains(t)) return false;
+        Keep(t);
+        return true;
+    }
+
     public void Dispose()
     {
         if (_ended) return;

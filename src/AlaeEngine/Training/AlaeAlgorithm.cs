@@ -55,12 +55,23 @@ public sealed class AlaeAlgorithm
     {
         using var scope = TensorScope.Begin();
         int b = x.Shape[0], l = _model.LatentSize;
-        var (dLoss, r1) = DiscriminatorStep(x, noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
-        var gLoss = GeneratorStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
-        var latent = ReciprocityStep(noise.Normal(new Shape(b, l), x.DType, x.Device), noise);
+        Tensor Z() => noise.Normal(new Shape(b, l), x.DType, x.Device);
+        var dLosses = Isolated(() => { var (d, r) = DiscriminatorStep(x, Z(), noise); return new[] { d, r }; });
+        var gLoss = Isolated(() => new[] { GeneratorStep(Z(), noise) })[0];
+        var latent = Isolated(() => new[] { ReciprocityStep(Z(), noise) })[0];
         using var noGrad = GradMode.NoGrad();
-        var all = Op.Concat(0, Op.Reshape(dLoss, 1), Op.Reshape(r1, 1), Op.Reshape(gLoss, 1), Op.Reshape(latent, 1)).ToDoubleArray();
+        var all = Op.Concat(0, Op.Reshape(dLosses[0], 1), Op.Reshape(dLosses[1], 1), Op.Reshape(gLoss, 1), Op.Reshape(latent, 1)).ToDoubleArray();
         return new AlaeLosses(all[0], all[1], all[2], all[3]);
+    }
+
+    // one update in a scope of its own: its graph (activations, R1's recorded backward) is freed before the next update
+    // builds one, as PyTorch frees a graph after its backward; only the losses are kept
+    private static Tensor[] Isolated(Func<Tensor[]> update)
+    {
+        using var scope = TensorScope.Begin();
+        var losses = update();
+        foreach (var loss in losses) scope.Keep(loss);
+        return losses;
     }
 
     private Tensor Generate(Tensor w, RandomStream random, bool mix)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AlaeEngine.Cpu;
 using AlaeEngine.Cuda;
 using AlaeEngine.Models;
 using AlaeEngine.Nn;
@@ -25,7 +26,7 @@ public sealed record TrainingBenchmarkOptions
     public required int Batch { get; init; }
     public int Iterations { get; init; } = 20;
     public int Warmup { get; init; } = 3;
-    /// <summary>On a GPU, iterations run after the timed ones with every operation timed by CUDA events (0: none).</summary>
+    /// <summary>Iterations run after the timed ones with every operation timed (CUDA events on a GPU, <see cref="Cpu.CpuProfiler"/> on the CPU; 0: none).</summary>
     public int ProfileIterations { get; init; }
     public double R1Gamma { get; init; } = 10;
     public ulong Seed { get; init; } = 1;
@@ -59,13 +60,16 @@ public sealed record TrainingBenchmarkOptions
     }
 }
 
+/// <summary>On the CPU, the host pool's peaks over the timed iterations: bytes of tensors and buffers at once, bytes the pool held.</summary>
+public readonly record struct HostMemoryPeaks(long InUse, long Held);
+
 /// <summary>
 /// The timings of a benchmark: per measured iteration, the peak memory of the run, and on a GPU what the host issued
 /// during the timed iterations (launches, cuBLAS calls, memory operations, waits) and, when asked, the GPU time per
 /// operation summed over the profiled iterations.
 /// </summary>
 public sealed record TrainingBenchmarkResult(TrainingBenchmarkOptions Options, double[] MillisecondsPerIteration, long PeakBytes, string PeakMeaning,
-    CudaActivity? Activity = null, IReadOnlyList<KernelProfileRow>? Profile = null)
+    CudaActivity? Activity = null, IReadOnlyList<KernelProfileRow>? Profile = null, HostMemoryPeaks? Host = null)
 {
     public double MedianMilliseconds
     {
@@ -158,6 +162,7 @@ public static class TrainingBenchmark
                 gpu.Allocator.ResetPeak();
                 activityAtStart = gpu.Activity;
             }
+            if (i == 0) HostMemoryPool.ResetPeaks();
             var clock = Stopwatch.StartNew();
             iteration();
             gpu?.Synchronize();
@@ -176,8 +181,20 @@ public static class TrainingBenchmark
             }
             return new TrainingBenchmarkResult(options, times, peak, "GPU allocator peak", activity, profile);
         }
+        var host = new HostMemoryPeaks(HostMemoryPool.PeakBytesInUse, HostMemoryPool.PeakBytesHeld);
+        IReadOnlyList<KernelProfileRow>? cpuProfile = null;
+        if (options.ProfileIterations > 0)
+        {
+            var profiler = CpuProfiler.Start();
+            try
+            {
+                for (int i = 0; i < options.ProfileIterations; i++) iteration();
+            }
+            finally { cpuProfile = profiler.Finish(); }
+        }
         using var process = Process.GetCurrentProcess();
-        return new TrainingBenchmarkResult(options, times, process.PeakWorkingSet64, "process peak working set");
+        return new TrainingBenchmarkResult(options, times, process.PeakWorkingSet64, "process peak working set", Profile: cpuProfile,
+            Host: host);
     }
 
     // uniform in [-1, 1], the range of the real images

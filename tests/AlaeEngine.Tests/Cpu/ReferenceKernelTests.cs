@@ -6,69 +6,10 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cpu;
 
 /// <summary>The optimised CPU kernels against the plainest possible loops.</summary>
+[NonParallelizable]
 public class ReferenceKernelTests
 {
     private static double[] Rand(int n, ulong seed) => Enumerable.Range(0, n).Select(i => Philox.Normal(seed, (ulong)i)).ToArray();
-
-    [TestCase(1, 1, 1, false, false)]
-    [TestCase(7, 33, 5, false, false)]
-    [TestCase(13, 17, 29, true, false)]
-    [TestCase(64, 50, 130, false, true)]
-    [TestCase(9, 70, 11, true, true)]
-    [TestCase(128, 1024, 784, false, true)]
-    public void GemmMatchesTripleLoop(int m, int n, int k, bool ta, bool tb)
-    {
-        var a = Rand(m * k, 1); var b = Rand(k * n, 2); var c0 = Rand(m * n, 3);
-        double A(int i, int p) => ta ? a[p * m + i] : a[i * k + p];
-        double B(int p, int j) => tb ? b[j * k + p] : b[p * n + j];
-        foreach (var threads in new[] { 1, 2 })
-        {
-            CpuKernels.Threads = threads;
-            var c = (double[])c0.Clone();
-            Gemm.Run(m, n, k, 0.75, a, ta, b, tb, 0.5, c.AsSpan());
-            var cf = c0.Select(v => (float)v).ToArray();
-            Gemm.Run(m, n, k, 0.75f, a.Select(v => (float)v).ToArray(), ta, b.Select(v => (float)v).ToArray(), tb, 0.5f, cf.AsSpan());
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    double r = 0;
-                    for (int p = 0; p < k; p++) r += A(i, p) * B(p, j);
-                    r = 0.75 * r + 0.5 * c0[i * n + j];
-                    Assert.That(c[i * n + j], Is.EqualTo(r).Within(1e-12 * (1 + k)), $"f64 C[{i},{j}] threads {threads}");
-                    Assert.That(cf[i * n + j], Is.EqualTo(r).Within(1e-5 * Math.Sqrt(k) * 2), $"f32 C[{i},{j}] threads {threads}");
-                }
-        }
-        CpuKernels.Threads = Environment.ProcessorCount;
-    }
-
-    [TestCase(2, 3, 7, 6, 4, 3, 1, 1)]
-    [TestCase(1, 2, 8, 8, 3, 4, 2, 1)]
-    [TestCase(3, 4, 5, 5, 2, 1, 1, 0)]
-    [TestCase(1, 1, 9, 4, 1, 3, 2, 0)]
-    public void Conv2dMatchesDirectLoop(int n, int cin, int h, int w, int cout, int k, int stride, int pad)
-    {
-        var x = Tensor.FromArray(Rand(n * cin * h * w, 4), new Shape(n, cin, h, w));
-        var wt = Tensor.FromArray(Rand(cout * cin * k * k, 5), new Shape(cout, cin, k, k));
-        var y = Op.Conv2d(x, wt, stride, pad).ToDoubleArray();
-        var X = x.ToDoubleArray(); var Wt = wt.ToDoubleArray();
-        int ho = (h + 2 * pad - k) / stride + 1, wo = (w + 2 * pad - k) / stride + 1;
-        for (int b = 0; b < n; b++)
-            for (int o = 0; o < cout; o++)
-                for (int oy = 0; oy < ho; oy++)
-                    for (int ox = 0; ox < wo; ox++)
-                    {
-                        double r = 0;
-                        for (int c = 0; c < cin; c++)
-                            for (int i = 0; i < k; i++)
-                                for (int j = 0; j < k; j++)
-                                {
-                                    int iy = oy * stride - pad + i, ix = ox * stride - pad + j;
-                                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                                    r += X[((b * cin + c) * h + iy) * w + ix] * Wt[((o * cin + c) * k + i) * k + j];
-                                }
-                        Assert.That(y[((b * cout + o) * ho + oy) * wo + ox], Is.EqualTo(r).Within(1e-12));
-                    }
-    }
 
     [Test]
     public void BlurMatchesDirectStencil()
@@ -89,6 +30,45 @@ public class ReferenceKernelTests
                                 r += k1[a + 1] * k1[b + 1] / 16 * X[(c * h + i + a) * w + j + b];
                     Assert.That(y[(c * h + i) * w + j], Is.EqualTo(r).Within(1e-14));
                 }
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    public void UpfirdnOnManyPlanesMatchesStencilAndItsAdjoint(int threads)
+    {
+        // enough planes for the parallel path; the adjoint through ⟨up(x), g⟩ = ⟨x, upᵀ(g)⟩, with and without resampling
+        CpuKernels.Threads = threads;
+        try
+        {
+            var x = Tensor.FromArray(Rand(4 * 32 * 16 * 16, 11), new Shape(4, 32, 16, 16));
+            var f = Tensor.FromArray(Rand(4 * 3, 12), new Shape(4, 3));
+            foreach (var (up, down) in new[] { (1, 1), (2, 1), (1, 2) })
+            {
+                var y = Op.Upfirdn2d(x, f, up, down, padX0: 1, padX1: 2, padY0: 2, padY1: 1);
+                var g = Tensor.FromArray(Rand(y.Length, 13), y.Shape);
+                var gx = Op.Upfirdn2dAdjoint(g, f, x.Shape, up, down, 1, 2, 2, 1);
+                double lhs = y.ToDoubleArray().Zip(g.ToDoubleArray(), (a, b) => a * b).Sum();
+                double rhs = x.ToDoubleArray().Zip(gx.ToDoubleArray(), (a, b) => a * b).Sum();
+                Assert.That(lhs, Is.EqualTo(rhs).Within(1e-10 * Math.Abs(lhs)), $"up {up} down {down}");
+                if (up != 1 || down != 1) continue;
+                var X = x.ToDoubleArray(); var F = f.ToDoubleArray(); var Y = y.ToDoubleArray();
+                int h = 16, w = 16, ho = y.Shape[2], wo = y.Shape[3];
+                for (int p = 0; p < 4 * 32; p += 37)
+                    for (int oy = 0; oy < ho; oy++)
+                        for (int ox = 0; ox < wo; ox++)
+                        {
+                            double r = 0;
+                            for (int ty = 0; ty < 4; ty++)
+                                for (int tx = 0; tx < 3; tx++)
+                                {
+                                    int iy = oy + ty - 2, ix = ox + tx - 1;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) r += F[(3 - ty) * 3 + 2 - tx] * X[(p * h + iy) * w + ix];
+                                }
+                            Assert.That(Y[(p * ho + oy) * wo + ox], Is.EqualTo(r).Within(1e-13));
+                        }
+            }
+        }
+        finally { CpuKernels.Threads = Environment.ProcessorCount; }
     }
 
     [Test]

@@ -84,6 +84,23 @@ public class CostModelTests : GpuParity
         Assert.That(copy.ModelledSecondsFp32, Is.EqualTo(1e-6).Within(1e-15), "64 KiB at 1 TB/s is under the floor");
     }
 
+    /// <summary>
+    /// (16, 8, 64, 64) → (1, 8, 1, 1): 8 channels of 65,536 positions, split 2 ways (SumToLayout: 1024 work items wanted,
+    /// at least 32,768 positions each), so stage one writes (2, 8) partial sums and sum_splits reads them back; a
+    /// (64, 8) → (8) sum stays one launch.
+    /// </summary>
+    [Test]
+    public void TwoStageSumToRecordsItsPartialSums()
+    {
+        var x = Tensor.Zeros(new Shape(16, 8, 64, 64), DType.Float32, Gpu);
+        var sums = Tensor.Empty(new Shape(1, 8, 1, 1), DType.Float32, Gpu);
+        var a = Measure(() => Cuda.SumTo(x, sums));
+        Assert.That((a.KernelLaunches, a.Bytes), Is.EqualTo((2L, 4.0 * (x.Length + 16 + 16 + 8))));
+        var small = Tensor.Zeros(new Shape(64, 8), DType.Float32, Gpu);
+        var b = Measure(() => Cuda.SumTo(small, sums));
+        Assert.That((b.KernelLaunches, b.Bytes), Is.EqualTo((1L, 4.0 * (64 * 8 + 8))));
+    }
+
     [Test]
     public void ConvolutionRecordsIm2colAndItsGemms()
     {

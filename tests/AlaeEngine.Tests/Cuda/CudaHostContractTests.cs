@@ -24,8 +24,9 @@ public class CudaHostContractTests
     [Test]
     public void KernelStructArgumentsMatchTheirCLayout()
     {
-        // struct { int nd; int dims[6]; int s0[6]; int s1[6]; } in kernels/elementwise.cu and reduce.cu
-        Assert.That(Unsafe.SizeOf<MergedAxes>(), Is.EqualTo(4 * (1 + 3 * MergedAxes.MaxDims)));
+        // struct { int nd; Divisor dims[6] (unsigned d, magic, shift); int s0[6]; int s1[6]; } in kernels/common.cuh
+        Assert.That(KernelCompiler.Headers().Single(h => h.Name == "common.cuh").Text, Does.Contain($"#define MAX_DIMS {MergedAxes.MaxDims}\n"));
+        Assert.That(Unsafe.SizeOf<MergedAxes>(), Is.EqualTo(4 * (1 + 3 * MergedAxes.MaxDims + 2 * MergedAxes.MaxDims)));
         // struct { unsigned long long p[96], g[96], v[96]; double stepSize[96]; int offsets[97]; int count; } in kernels/optim.cu
         Assert.That(KernelCompiler.Source("optim"), Does.Contain($"#define ADAM_TABLE {AdamTable.Capacity}\n"));
         Assert.That(Unsafe.SizeOf<AdamTable>(), Is.EqualTo(8 * 4 * 96 + 4 * 97 + 4));

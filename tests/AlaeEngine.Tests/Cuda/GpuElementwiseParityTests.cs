@@ -8,9 +8,9 @@ namespace AlaeEngine.Tests.Cuda;
 public class GpuElementwiseParityTests : GpuParity
 {
     [Test]
-    public void Fill([Values] DType dtype, [Values(0, 1, 1000, 70001)] int n)
+    public void Fill([Values] DType dtype, [Values(0, 1, 1000, 70001)] int n, [Values(0, 1)] int offset)
     {
-        Parity("Fill", [Rand([n], dtype, 1)], [0], (k, t) => k.Fill(t[0], -2.75), Tolerance.Exact);
+        Parity($"Fill, offset {offset}", [Rand([n], dtype, 1)], [0], (k, t) => k.Fill(t[0], -2.75), Tolerance.Exact, offset);
     }
 
     [Test]
@@ -118,23 +118,30 @@ public class GpuElementwiseParityTests : GpuParity
         [[17], [1]],
         [[1, 9], [9, 1]],
         [[2, 1, 3, 1, 5, 1], [1, 4, 1, 6, 1, 7]],
+        // innermost merged axis a multiple of 4 (vectors: the contiguous operand loaded, the broadcast one repeated)
+        [[2, 3, 4, 8], [1, 3, 1, 1]],
+        [[6, 8], [8]],
+        [[5, 12], [5, 1]],
+        // one merged axis of 1001: 250 vectors of 4 floats and a tail of 1 (500 of 2 doubles and 1)
+        [[1001], [1001]],
     ];
 
+    /// <summary>Each shape with every GPU tensor 16-byte aligned (vectors where the rows allow) and 1 element off it (none).</summary>
     [Test]
-    public void Binary([Values] BinaryOp op, [Values] DType dtype, [Range(0, 6)] int shapes)
+    public void Binary([Values] BinaryOp op, [Values] DType dtype, [Range(0, 10)] int shapes, [Values(0, 1)] int offset)
     {
         Shape sa = BinaryShapes[shapes][0], sb = BinaryShapes[shapes][1];
         var sd = Shape.Broadcast(sa, sb)!;
         // divisors kept away from zero
-        Parity($"{op} {sa} {sb}", [Rand(sa, dtype, 5), Rand(sb, dtype, 6, 0.5, 2), Rand(sd, dtype, 7)], [2],
-            (k, t) => k.Binary(op, t[0], t[1], t[2]), Tolerance.Elementwise);
+        Parity($"{op} {sa} {sb}, offset {offset}", [Rand(sa, dtype, 5), Rand(sb, dtype, 6, 0.5, 2), Rand(sd, dtype, 7)], [2],
+            (k, t) => k.Binary(op, t[0], t[1], t[2]), Tolerance.Elementwise, offset);
         // and the operands swapped, so each side is the broadcast one once
-        Parity($"{op} {sb} {sa}", [Rand(sb, dtype, 8), Rand(sa, dtype, 9, 0.5, 2), Rand(sd, dtype, 10)], [2],
-            (k, t) => k.Binary(op, t[0], t[1], t[2]), Tolerance.Elementwise);
+        Parity($"{op} {sb} {sa}, offset {offset}", [Rand(sb, dtype, 8), Rand(sa, dtype, 9, 0.5, 2), Rand(sd, dtype, 10)], [2],
+            (k, t) => k.Binary(op, t[0], t[1], t[2]), Tolerance.Elementwise, offset);
     }
 
     [Test]
-    public void Unary([Values] UnaryOp op, [Values] DType dtype)
+    public void Unary([Values] UnaryOp op, [Values] DType dtype, [Values(0, 1)] int offset)
     {
         var (lo, hi) = op switch
         {
@@ -144,23 +151,25 @@ public class GpuElementwiseParityTests : GpuParity
             _ => (-3.0, 3.0),
         };
         double alpha = op switch { UnaryOp.LeakyRelu => 0.2, UnaryOp.Scale => 1.7, UnaryOp.AddScalar => -0.3, _ => 0 };
-        Parity($"{op}", [Rand([3, 1001], dtype, 11, lo, hi), Rand([3, 1001], dtype, 12)], [1],
-            (k, t) => k.Unary(op, t[0], t[1], alpha), Tolerance.Elementwise);
+        // 3003 elements: 750 vectors of 4 floats and a tail of 3 (1501 of 2 doubles and 1), when aligned
+        Parity($"{op}, offset {offset}", [Rand([3, 1001], dtype, 11, lo, hi), Rand([3, 1001], dtype, 12)], [1],
+            (k, t) => k.Unary(op, t[0], t[1], alpha), Tolerance.Elementwise, offset);
     }
 
     [Test]
-    public void LeakyReluGrad([Values] DType dtype, [Values(1.0, 1.4142135623730951)] double gain)
+    public void LeakyReluGrad([Values] DType dtype, [Values(1.0, 1.4142135623730951)] double gain, [Values(0, 1)] int offset)
     {
-        Parity($"LeakyReluGrad gain {gain}", [Rand([4, 999], dtype, 13), Rand([4, 999], dtype, 14), Rand([4, 999], dtype, 15)], [2],
-            (k, t) => k.LeakyReluGrad(t[0], t[1], t[2], 0.2, gain), Tolerance.Elementwise);
+        Parity($"LeakyReluGrad gain {gain}, offset {offset}", [Rand([3, 999], dtype, 13), Rand([3, 999], dtype, 14), Rand([3, 999], dtype, 15)], [2],
+            (k, t) => k.LeakyReluGrad(t[0], t[1], t[2], 0.2, gain), Tolerance.Elementwise, offset);
     }
 
     [Test]
-    public void BiasLeakyRelu([Values] DType dtype, [Values(new[] { 128, 1024 }, new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims,
-        [Values(1.0, 1.4142135623730951)] double gain)
+    public void BiasLeakyRelu([Values] DType dtype,
+        [Values(new[] { 128, 1024 }, new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 6, 8, 12 })] int[] dims,
+        [Values(1.0, 1.4142135623730951)] double gain, [Values(0, 1)] int offset)
     {
-        Parity($"BiasLeakyRelu gain {gain}", [Rand(dims, dtype, 16, -3, 3), Rand([dims[1]], dtype, 17), Rand(dims, dtype, 18)], [2],
-            (k, t) => k.BiasLeakyRelu(t[0], t[1], t[2], 0.2, gain), Tolerance.Elementwise);
+        Parity($"BiasLeakyRelu gain {gain}, offset {offset}", [Rand(dims, dtype, 16, -3, 3), Rand([dims[1]], dtype, 17), Rand(dims, dtype, 18)], [2],
+            (k, t) => k.BiasLeakyRelu(t[0], t[1], t[2], 0.2, gain), Tolerance.Elementwise, offset);
     }
 
     // (N, F) takes the linear path (leaky_relu_grad + sum_to); the others one block of 32, 128 and 256 threads per plane
@@ -173,17 +182,19 @@ public class GpuElementwiseParityTests : GpuParity
     }
 
     [Test]
-    public void AddNoise([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
+    public void AddNoise([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 6, 8, 12 })] int[] dims,
+        [Values(0, 1)] int offset)
     {
-        Parity("AddNoise", [Rand(dims, dtype, 19), Rand([dims[1]], dtype, 20), Rand([dims[0], 1, dims[2], dims[3]], dtype, 21), Rand(dims, dtype, 22)], [3],
-            (k, t) => k.AddNoise(t[0], t[1], t[2], t[3]), Tolerance.Elementwise);
+        Parity($"AddNoise, offset {offset}", [Rand(dims, dtype, 19), Rand([dims[1]], dtype, 20), Rand([dims[0], 1, dims[2], dims[3]], dtype, 21), Rand(dims, dtype, 22)],
+            [3], (k, t) => k.AddNoise(t[0], t[1], t[2], t[3]), Tolerance.Elementwise, offset);
     }
 
     [Test]
-    public void StyleModulate([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
+    public void StyleModulate([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 6, 8, 12 })] int[] dims,
+        [Values(0, 1)] int offset)
     {
-        Parity("StyleModulate", [Rand(dims, dtype, 23), Rand([dims[0], 2 * dims[1]], dtype, 24), Rand(dims, dtype, 25)], [2],
-            (k, t) => k.StyleModulate(t[0], t[1], t[2]), Tolerance.Elementwise);
+        Parity($"StyleModulate, offset {offset}", [Rand(dims, dtype, 23), Rand([dims[0], 2 * dims[1]], dtype, 24), Rand(dims, dtype, 25)], [2],
+            (k, t) => k.StyleModulate(t[0], t[1], t[2]), Tolerance.Elementwise, offset);
     }
 
     // one tile of partly idle threads; four tiles and two chunks of 32 channels; a chunk of 8 channels; one pixel
@@ -213,19 +224,34 @@ public class GpuElementwiseParityTests : GpuParity
         [[64, 2000], [1, 2000]],
         [[64, 2000], [64, 1]],
         [[300, 301], [1]],
+        // sum_to_rows in two stages (splits of the N·H·W positions of each channel, then sum_splits), aligned rows
+        [[16, 8, 64, 64], [1, 8, 1, 1]],
+        // sum_to_columns: 24 columns (6 vectors, 8 lanes × 32 row groups), 4096 rows in 3 splits; 3 columns without vectors
+        [[4096, 24], [24]],
+        [[1000, 3], [1, 3]],
+        // columns under an outer kept axis: (4, ·, 24) → (4, 1, 24), and a kept axis between two summed ones
+        [[4, 300, 24], [4, 1, 24]],
+        [[6, 5, 3, 40], [1, 5, 1, 1]],
+        // many outputs: a full-size gradient summed over the batch, 2048 columns in 16 tiles of 32 lanes
+        [[64, 8, 16, 16], [1, 8, 16, 16]],
+        // a linear layer's bias gradient: 256 columns in 2 tiles of 32 lanes, 2048 rows in 8 splits
+        [[2048, 256], [256]],
     ];
 
+    /// <summary>Every SumTo shape, with x 16-byte aligned (vector loads where the rows allow) and 1 element off it (none).</summary>
     [Test]
-    public void SumTo([Values] DType dtype, [Range(0, 8)] int shapes)
+    public void SumTo([Values] DType dtype, [Range(0, 15)] int shapes, [Values(0, 1)] int offset)
     {
         Shape sx = SumShapes[shapes][0], sd = SumShapes[shapes][1];
-        Parity($"SumTo {sx}→{sd}", [Rand(sx, dtype, 16), Rand(sd, dtype, 17)], [1], (k, t) => k.SumTo(t[0], t[1]), Tolerance.Reduction);
+        Parity($"SumTo {sx}→{sd}, offset {offset}", [Rand(sx, dtype, 16), Rand(sd, dtype, 17)], [1], (k, t) => k.SumTo(t[0], t[1]),
+            Tolerance.Reduction, offset);
     }
 
     [Test]
-    public void BroadcastTo([Values] DType dtype, [Range(0, 5)] int shapes)
+    public void BroadcastTo([Values] DType dtype, [Values(0, 1, 2, 3, 4, 5, 9, 10, 12, 14)] int shapes, [Values(0, 1)] int offset)
     {
         Shape sd = SumShapes[shapes][0], sx = SumShapes[shapes][1];
-        Parity($"BroadcastTo {sx}→{sd}", [Rand(sx, dtype, 18), Rand(sd, dtype, 19)], [1], (k, t) => k.BroadcastTo(t[0], t[1]), Tolerance.Exact);
+        Parity($"BroadcastTo {sx}→{sd}, offset {offset}", [Rand(sx, dtype, 18), Rand(sd, dtype, 19)], [1], (k, t) => k.BroadcastTo(t[0], t[1]),
+            Tolerance.Exact, offset);
     }
 }

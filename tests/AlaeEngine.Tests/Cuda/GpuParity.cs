@@ -44,14 +44,24 @@ public abstract class GpuParity
 
     /// <summary>
     /// Copies every tensor to the GPU, runs op on both backends, and compares the tensors at the given indices
-    /// (outputs, and inputs updated in place): |gpu − cpu| ≤ atol + rtol·|cpu|.
+    /// (outputs, and inputs updated in place): |gpu − cpu| ≤ atol + rtol·|cpu|. With <paramref name="gpuOffset"/> > 0
+    /// each GPU tensor starts that many elements into a larger allocation, so its address is not 16-byte aligned.
     /// </summary>
-    protected void Parity(string what, Tensor[] cpu, int[] compare, Action<IKernels, Tensor[]> op, Tolerance tol)
+    protected void Parity(string what, Tensor[] cpu, int[] compare, Action<IKernels, Tensor[]> op, Tolerance tol, int gpuOffset = 0)
     {
-        var gpu = cpu.Select(t => t.MoveTo(Gpu)).ToArray();
+        var gpu = cpu.Select(t => gpuOffset == 0 ? t.MoveTo(Gpu) : AtOffset(t, gpuOffset)).ToArray();
         op(CpuKernels.Instance, cpu);
         op(Cuda, gpu);
         foreach (int i in compare) AssertClose(cpu[i], gpu[i], tol.For(cpu[i].DType), $"{what}, tensor {i} {cpu[i].Shape}");
+    }
+
+    /// <summary>A GPU copy of a CPU tensor that starts <paramref name="offset"/> elements into a larger allocation.</summary>
+    protected static Tensor AtOffset(Tensor cpu, int offset)
+    {
+        using var whole = Tensor.Empty(new Shape(cpu.Length + offset), cpu.DType, Gpu);
+        var view = new Tensor(new CudaStorage((CudaStorage)whole.Storage, offset, cpu.Length), cpu.Shape);
+        Backends.Transfer(cpu, view);
+        return view;
     }
 
     protected static void AssertClose(Tensor expected, Tensor actual, (double Rtol, double Atol) tol, string what)

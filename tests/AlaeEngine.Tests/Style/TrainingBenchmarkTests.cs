@@ -1,4 +1,6 @@
+using AlaeEngine.Cpu;
 using AlaeEngine.Models;
+using AlaeEngine.Tensors;
 using AlaeEngine.Training;
 using NUnit.Framework;
 
@@ -17,6 +19,18 @@ public class TrainingBenchmarkTests
         Assert.That(result.ImagesPerSecond, Is.EqualTo(2000 / result.MedianMilliseconds).Within(1e-9));
         Assert.That(result.PeakBytes, Is.GreaterThan(0));
         Assert.That(result.PeakMeaning, Is.EqualTo("process peak working set"));
+        Assert.That(result.Host, Is.Not.Null);
+        Assert.That(result.Host!.Value.InUse, Is.GreaterThan(0).And.LessThanOrEqualTo(result.Host.Value.Held));
+    }
+
+    [Test]
+    public void ProfilesCpuKernelsAndDetaches()
+    {
+        var result = TrainingBenchmark.Run(new TrainingBenchmarkOptions { Preset = StyleAlaePreset.Tiny, Resolution = 8, Batch = 2, Iterations = 1, Warmup = 0, ProfileIterations = 1 });
+        Assert.That(result.Profile, Is.Not.Null.And.Not.Empty);
+        Assert.That(result.Profile!.Select(r => r.Name), Has.Some.StartsWith("Conv2d x(2, ").And.Some.StartsWith("MatMul ").And.Some.StartsWith("AdamStep "));
+        Assert.That(result.Profile.All(r => r.Calls > 0 && r.Milliseconds >= 0), Is.True);
+        Assert.That(Backends.For(Device.Cpu), Is.SameAs(CpuKernels.Instance), "the profiler must put the plain kernels back");
     }
 
     [Test]

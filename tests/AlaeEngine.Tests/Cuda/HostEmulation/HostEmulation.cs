@@ -41,6 +41,14 @@ internal static partial class Emulation
         return planted;
     }
 
+    /// <summary>The flags the fake driver's cuStreamCreate was given for a stream.</summary>
+    public static unsafe uint StreamFlags(nint stream) => ((delegate* unmanaged<nint, uint>)Export("emu_stream_flags"))(stream);
+
+    /// <summary>The fake driver's counters of pinned host memory and deferred copies (fake_cuda.cpp, "Streams").</summary>
+    public static unsafe (long Allocations, long Live, long DeferredCopies, long StreamWaits) Pinned() =>
+        (((delegate* unmanaged<long>)Export("emu_pinned_allocations"))(), ((delegate* unmanaged<long>)Export("emu_pinned_live"))(),
+         ((delegate* unmanaged<long>)Export("emu_deferred_copies"))(), ((delegate* unmanaged<long>)Export("emu_stream_waits"))());
+
     /// <summary>A planted missing barrier; <see cref="Launches"/> counts the launches that ran a planted copy.</summary>
     public sealed unsafe class PlantedBarrier(nint plant, nint launches) : IDisposable
     {

@@ -28,8 +28,12 @@ public class MissingBarrierTests : GpuParity
     /// </summary>
     private static IEnumerable<OpCase> WideCases()
     {
-        yield return new OpCase("SumTo", "(4,300)→(4,1), 8 warps per row", [new InputSpec(new Shape(4, 300))],
+        // sum_to_rows: rows of 1200 = 300 vectors, 8 warps each; sum_to_columns: 24 columns = 6 vectors for 8 lanes × 32
+        // row groups adding their sums in shared memory; 4 work items each, two per block
+        yield return new OpCase("SumTo", "(4,1200)→(4,1), 8 warps per row", [new InputSpec(new Shape(4, 1200))],
             x => [Op.SumTo(x[0], new Shape(4, 1))], false);
+        yield return new OpCase("SumTo", "(4,300,24)→(4,1,24), 32 row groups", [new InputSpec(new Shape(4, 300, 24))],
+            x => [Op.SumTo(x[0], new Shape(4, 1, 24))], false);
         // the forward and its backward: 4096-element planes in registers (256 threads), and planes split in two pieces
         yield return new OpCase("InstanceNorm", "(2,2,64,64), 8 warps per plane", [new InputSpec(new Shape(2, 2, 64, 64))],
             x => { var (y, m, s) = Op.InstanceNorm(x[0], 1e-5, 1e-8); return [y, m, s]; }, false);

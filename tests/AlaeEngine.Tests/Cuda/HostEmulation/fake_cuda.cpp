@@ -207,6 +207,49 @@ double* emu_shuffle_slots() { return g_slots.data() + (g_current->shuffles++ & 1
 
 void registerKernel(EmulatedKernel* k) { kernels()[key(k->name, k->planted)] = k; }
 
+// Streams. Copies from pinned host memory (cuMemHostAlloc) queued with cuMemcpyHtoDAsync are deferred, as the copy
+// engine of a GPU would run them later: each waits in its stream's queue until the stream is synchronised, an event
+// recorded after it on that stream is waited for (cuStreamWaitEvent, cuEventSynchronize), or an operation that runs
+// at once (a kernel, another copy) is issued on the same stream; it reads the pinned buffer when it runs. So a kernel that reads an upload its stream did
+// not wait for reads the allocator's 0xCD pattern, and a staging buffer refilled before its copy ran uploads the new
+// bytes twice. Everything else runs when called (kernels, cuBLAS, the other copies).
+struct FakeStream
+{
+    unsigned flags;
+    std::vector<std::function<void()>> queue;   // deferred operations not yet run
+    size_t ran = 0;                               // operations of the queue already run
+};
+struct FakeEvent { FakeStream* stream = nullptr; size_t upTo = 0; };   // the stream's operations before the record
+std::mutex g_streamLock;
+FakeStream g_legacyStream{0};
+std::vector<FakeStream*> g_streams{&g_legacyStream};
+std::map<uintptr_t, size_t> g_pinned;             // pinned allocations: address → bytes
+long long g_pinnedAllocations = 0, g_deferredCopies = 0, g_streamWaits = 0;
+
+FakeStream* stream(void* s) { return s ? (FakeStream*)s : &g_legacyStream; }
+
+// runs the stream's deferred operations up to (not counting) operation upTo of its history
+void drain(FakeStream* s, size_t upTo)
+{
+    while (s->ran < upTo && !s->queue.empty())
+    {
+        auto op = std::move(s->queue.front());
+        s->queue.erase(s->queue.begin());
+        s->ran++;
+        op();
+    }
+}
+void drainAll(FakeStream* s) { drain(s, s->ran + s->queue.size()); }
+
+bool pinned(const void* p, size_t n)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    auto it = g_pinned.upper_bound((uintptr_t)p);
+    if (it == g_pinned.begin()) return false;
+    --it;
+    return (uintptr_t)p + n <= it->first + it->second;
+}
+
 extern "C" {
 // Test control: from now on launches of every kernel of kernels/<family>.cu run the copy built without the file's
 // barrier-th __syncthreads(); family NULL restores the real kernels. Returns -1 when no kernel of the family has that
@@ -237,7 +280,6 @@ CUresult cuDeviceGetName(char* n, int len, int) { snprintf(n, len, "host emulati
 CUresult cuDevicePrimaryCtxRetain(void** c, int) { *c = (void*)0x1; return 0; }
 CUresult cuDevicePrimaryCtxRelease_v2(int) { return 0; }
 CUresult cuCtxSetCurrent(void*) { return 0; }
-CUresult cuCtxSynchronize() { return 0; }
 // the image NVRTC made is only checked to be an ELF file (a CUBIN); the host-compiled kernels stand in for it
 CUresult cuModuleLoadData(void** m, const void* image) { if (memcmp(image, "\x7f" "ELF", 4) != 0) return 200; *m = (void*)0x2; return 0; }
 CUresult cuModuleUnload(void*) { return 0; }
@@ -247,8 +289,9 @@ CUresult cuModuleGetFunction(void** f, void*, const char* name)
     if (it == kernels().end()) { fprintf(stderr, "emu: no kernel %s\n", name); return 500; }
     *f = it->second; return 0;
 }
-CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned, void*, void** p, void**)
+CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned, void* st, void** p, void**)
 {
+    { std::lock_guard<std::mutex> lock(g_streamLock); drainAll(stream(st)); }
     std::lock_guard<std::mutex> lock(g_launchLock);
     auto k = (EmulatedKernel*)f;
     if (gy != 1 || gz != 1 || by != 1 || bz != 1 || gx == 0 || bx == 0 || bx > 1024) return 1;   // CUDA_ERROR_INVALID_VALUE
@@ -287,22 +330,111 @@ CUresult cuMemAlloc_v2(unsigned long long* p, size_t n)
 }
 CUresult cuMemFree_v2(unsigned long long p) { free((void*)p); return 0; }
 CUresult cuMemGetInfo_v2(size_t* f, size_t* t) { *f = 1ull << 34; *t = 1ull << 34; return 0; }
+CUresult cuMemHostAlloc(void** p, size_t n, unsigned)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    *p = aligned_alloc(4096, (n + 4095) / 4096 * 4096);
+    g_pinned[(uintptr_t)*p] = n;
+    g_pinnedAllocations++;
+    return 0;
+}
+CUresult cuMemFreeHost(void* p)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    if (!g_pinned.erase((uintptr_t)p)) return 1;
+    free(p);
+    return 0;
+}
 CUresult cuMemcpyHtoD_v2(unsigned long long d, const void* s, size_t n) { memcpy((void*)d, s, n); return 0; }
 CUresult cuMemcpyDtoH_v2(void* d, unsigned long long s, size_t n) { memcpy(d, (void*)s, n); return 0; }
 CUresult cuMemcpyDtoD_v2(unsigned long long d, unsigned long long s, size_t n) { memcpy((void*)d, (void*)s, n); return 0; }
-CUresult cuMemcpyHtoDAsync_v2(unsigned long long d, const void* s, size_t n, void*) { memcpy((void*)d, s, n); return 0; }
-CUresult cuMemcpyDtoHAsync_v2(void* d, unsigned long long s, size_t n, void*) { memcpy(d, (void*)s, n); return 0; }
-CUresult cuMemcpyDtoDAsync_v2(unsigned long long d, unsigned long long s, size_t n, void*) { memcpy((void*)d, (void*)s, n); return 0; }
+CUresult cuMemcpyHtoDAsync_v2(unsigned long long d, const void* s, size_t n, void* st)
+{
+    bool defer = pinned(s, n);
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    if (!defer)
+    {
+        drainAll(stream(st));
+        memcpy((void*)d, s, n);
+        return 0;
+    }
+    stream(st)->queue.push_back([d, s, n] { memcpy((void*)d, s, n); });
+    g_deferredCopies++;
+    return 0;
+}
+CUresult cuMemcpyDtoHAsync_v2(void* d, unsigned long long s, size_t n, void* st)
+{
+    { std::lock_guard<std::mutex> lock(g_streamLock); drainAll(stream(st)); }
+    memcpy(d, (void*)s, n);
+    return 0;
+}
+CUresult cuMemcpyDtoDAsync_v2(unsigned long long d, unsigned long long s, size_t n, void* st)
+{
+    { std::lock_guard<std::mutex> lock(g_streamLock); drainAll(stream(st)); }
+    memcpy((void*)d, (void*)s, n);
+    return 0;
+}
 CUresult cuMemsetD32_v2(unsigned long long d, unsigned v, size_t n) { for (size_t i = 0; i < n; i++) ((unsigned*)d)[i] = v; return 0; }
-CUresult cuMemsetD32Async(unsigned long long d, unsigned v, size_t n, void*) { return cuMemsetD32_v2(d, v, n); }
-CUresult cuStreamCreate(void** s, unsigned) { *s = (void*)0x3; return 0; }
-CUresult cuStreamSynchronize(void*) { return 0; }
-CUresult cuStreamDestroy_v2(void*) { return 0; }
-CUresult cuEventCreate(void** e, unsigned) { *e = (void*)0x4; return 0; }
-CUresult cuEventRecord(void*, void*) { return 0; }
-CUresult cuEventSynchronize(void*) { return 0; }
+CUresult cuMemsetD32Async(unsigned long long d, unsigned v, size_t n, void* st)
+{
+    { std::lock_guard<std::mutex> lock(g_streamLock); drainAll(stream(st)); }
+    return cuMemsetD32_v2(d, v, n);
+}
+// a stream records its creation flags (emu_stream_flags), so the tests can check how the engine made it
+CUresult cuStreamCreate(void** s, unsigned flags)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    g_streams.push_back(new FakeStream{flags});
+    *s = g_streams.back();
+    return 0;
+}
+CUresult cuStreamSynchronize(void* s) { std::lock_guard<std::mutex> lock(g_streamLock); drainAll(stream(s)); return 0; }
+CUresult cuStreamDestroy_v2(void* s)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    drainAll(stream(s));
+    g_streams.erase(std::find(g_streams.begin(), g_streams.end(), (FakeStream*)s));
+    delete (FakeStream*)s;
+    return 0;
+}
+CUresult cuCtxSynchronize()
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    for (auto st : g_streams) drainAll(st);
+    return 0;
+}
+CUresult cuStreamWaitEvent(void*, void* e, unsigned)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    auto ev = (FakeEvent*)e;
+    if (ev->stream) drain(ev->stream, ev->upTo);
+    g_streamWaits++;
+    return 0;
+}
+// the flags a stream was created with
+unsigned emu_stream_flags(void* s) { return ((FakeStream*)s)->flags; }
+// pinned allocations made so far, those not yet freed, copies deferred so far, cuStreamWaitEvent calls so far
+long long emu_pinned_allocations() { return g_pinnedAllocations; }
+long long emu_pinned_live() { std::lock_guard<std::mutex> lock(g_streamLock); return (long long)g_pinned.size(); }
+long long emu_deferred_copies() { return g_deferredCopies; }
+long long emu_stream_waits() { return g_streamWaits; }
+CUresult cuEventCreate(void** e, unsigned) { *e = new FakeEvent(); return 0; }
+CUresult cuEventRecord(void* e, void* s)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    auto st = stream(s);
+    *(FakeEvent*)e = FakeEvent{st, st->ran + st->queue.size()};
+    return 0;
+}
+CUresult cuEventSynchronize(void* e)
+{
+    std::lock_guard<std::mutex> lock(g_streamLock);
+    auto ev = (FakeEvent*)e;
+    if (ev->stream) drain(ev->stream, ev->upTo);
+    return 0;
+}
 CUresult cuEventElapsedTime(float* ms, void*, void*) { *ms = 0; return 0; }
-CUresult cuEventDestroy_v2(void*) { return 0; }
+CUresult cuEventDestroy_v2(void* e) { delete (FakeEvent*)e; return 0; }
 CUresult cuGetErrorName(int e, const char** s)
 {
     static char b[64];

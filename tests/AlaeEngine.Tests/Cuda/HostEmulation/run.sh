@@ -17,7 +17,7 @@ else
     out=$(mktemp -d)
     trap 'rm -rf "$out"' EXIT
 fi
-# one translation unit per kernel file, registering its kernels with the family name and whether the file
+# one translation unit per kernel file (kernels/*.cuh found through -I, also from the planted copies), registering its kernels with the family name and whether the file
 # synchronises; and per __syncthreads() of such a file, a copy with that barrier removed (its kernels renamed, in a
 # namespace of their own), which the tests of the emulation plant through emu_plant_missing_barrier
 for cu in "$repo"/kernels/*.cu; do
@@ -55,7 +55,7 @@ for cu in "$repo"/kernels/*.cu; do
     done
 done
 for unit in "$out"/kernels_*.cpp; do
-    g++ -std=c++20 -O1 -fPIC -c -I"$here" -o "${unit%.cpp}.o" "$unit" &
+    g++ -std=c++20 -O1 -fPIC -c -I"$here" -I"$repo/kernels" -o "${unit%.cpp}.o" "$unit" &
 done
 wait
 g++ -std=c++20 -O1 -fPIC -shared -I"$here" -o "$out/libcuda-emulated.so" "$here/fake_cuda.cpp" "$out"/kernels_*.o -lpthread

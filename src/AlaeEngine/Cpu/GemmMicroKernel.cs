@@ -1,0 +1,89 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace AlaeEngine.Cpu;
+
+/// <summary>
+/// The register-blocked inner kernel of <see cref="Gemm"/> and the block sizes that feed it, for one element type and
+/// SIMD width. The kernel keeps an MR×NR tile of C in 12 registers (MR = 6 rows × 2 vectors: 6×32 floats with AVX-512,
+/// 6×16 with AVX2, 6×8 with 128-bit vectors) and streams a packed A micro-panel (kc × MR, p-major) and a packed B
+/// micro-panel (kc × NR, p-major): per k step two vector loads, six broadcasts and twelve FMAs.
+/// Block sizes: a B micro-panel (KC·NR elements: 32 KiB for float at 512 bits) stays in L1 while the A block (MC × KC,
+/// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3. KC is the same at every width of one type, so
+/// each element of C is summed in the same order (KC-long FMA chains, added to C in order) whatever the width or the
+/// thread count.
+/// </summary>
+internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public const int MR = 6;
+
+    /// <summary>tile(MR × NR at c, row stride ldc) ← alpha · Σₚ a[p·MR + r] · b[p·NR + j] + beta · tile (beta = 0: c is not read).</summary>
+    public readonly delegate*<int, T*, T*, T*, int, T, T, void> Run;
+    public readonly int NR, KC, MC, NC;
+    public readonly SimdWidth Width;
+
+    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, T*, T*, int, T, T, void> run, int lanes)
+    {
+        Width = width; Run = run; NR = 2 * lanes;
+        bool single = typeof(T) == typeof(float);
+        KC = 256;
+        MC = single ? 144 : 72;
+        NC = single ? 4096 : 2048;
+    }
+
+    public static GemmMicroKernel<T> For(SimdWidth width) => width switch
+    {
+        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>>, Vector512<T>.Count),
+        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>>, Vector256<T>.Count),
+        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>>, Vector128<T>.Count),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel<TV, S>(int kc, T* a, T* b, T* c, int ldc, T alpha, T beta)
+        where TV : struct where S : struct, ISimdLanes<TV, T>
+    {
+        int w = S.Count;
+        // decided before the loop: a call after it would make the JIT keep the accumulators in memory
+        bool readC = !T.IsZero(beta);
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(b), b1 = S.Load(b + w);
+            TV x = S.Splat(a[0]); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
+            x = S.Splat(a[1]); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
+            x = S.Splat(a[2]); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
+            x = S.Splat(a[3]); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
+            x = S.Splat(a[4]); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
+            x = S.Splat(a[5]); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
+            a += MR; b += 2 * w;
+        }
+        TV va = S.Splat(alpha), vb = S.Splat(beta);
+        StoreRow<TV, S>(c, c00, c01, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c10, c11, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c20, c21, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c30, c31, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c40, c41, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c50, c51, va, vb, readC);
+    }
+
+
+    // the same operations, in the same order, as GemmOperands.Combine does for one element
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TV, S>(T* c, TV acc0, TV acc1, TV alpha, TV beta, bool readC)
+        where TV : struct where S : struct, ISimdLanes<TV, T>
+    {
+        int w = S.Count;
+        if (readC)
+        {
+            S.Store(c, S.Add(S.Multiply(alpha, acc0), S.Multiply(beta, S.Load(c))));
+            S.Store(c + w, S.Add(S.Multiply(alpha, acc1), S.Multiply(beta, S.Load(c + w))));
+        }
+        else
+        {
+            S.Store(c, S.Multiply(alpha, acc0));
+            S.Store(c + w, S.Multiply(alpha, acc1));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using AlaeEngine.Cpu;
+using AlaeEngine.Tensors;
+using NUnit.Framework;
+
+namespace AlaeEngine.Tests.Cpu;
+
+/// <summary>
+/// The three convolution kernels (forward, data gradient, weight gradient), each one batch-wide GEMM, against direct
+/// loops over the definition: the strides, paddings and kernel sizes the models use (3×3 pad 1, 1×1, 4×4 stride 2
+/// pad 1) and others that take each code path (pad above K−1, stride 2 without padding, taps past one K-block), in
+/// float64 and float32, on 1 and 2 threads.
+/// </summary>
+[NonParallelizable]
+public class ConvolutionTests
+{
+    private static double[] Rand(int n, ulong seed) => Enumerable.Range(0, n).Select(i => Philox.Normal(seed, (ulong)i)).ToArray();
+
+    [TearDown]
+    public void Restore() => CpuKernels.Threads = Environment.ProcessorCount;
+
+    [TestCase(2, 3, 7, 6, 4, 3, 1, 1)]
+    [TestCase(3, 40, 5, 5, 7, 3, 1, 1)]     // 360 taps: two K-blocks; 25-pixel planes split across micro-tiles
+    [TestCase(2, 5, 8, 8, 3, 1, 1, 0)]      // toRGB / fromRGB
+    [TestCase(2, 4, 8, 8, 3, 4, 2, 1)]      // fused down (and, as its adjoint, fused up)
+    [TestCase(1, 2, 8, 8, 3, 4, 1, 3)]      // stride 1 with pad above K−1: the general data gradient
+    [TestCase(3, 4, 5, 5, 2, 1, 1, 1)]
+    [TestCase(1, 1, 9, 4, 1, 3, 2, 0)]
+    [TestCase(2, 3, 9, 7, 5, 3, 3, 2)]
+    [TestCase(4, 16, 12, 12, 24, 3, 1, 1)]  // large enough for two workers
+    [TestCase(4, 16, 16, 16, 16, 4, 2, 1)]  // and a parallel col2im
+    public void MatchDirectLoops(int n, int cin, int h, int w, int cout, int k, int stride, int pad)
+    {
+        int ho = (h + 2 * pad - k) / stride + 1, wo = (w + 2 * pad - k) / stride + 1;
+        var x = Rand(n * cin * h * w, 4); var wt = Rand(cout * cin * k * k, 5); var gy = Rand(n * cout * ho * wo, 6);
+        var (y, gx, gw) = Direct(x, wt, gy, n, cin, h, w, cout, k, ho, wo, stride, pad);
+        var xs = new Shape(n, cin, h, w); var ws = new Shape(cout, cin, k, k); var ys = new Shape(n, cout, ho, wo);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            CpuKernels.Threads = threads;
+            foreach (var dtype in new[] { DType.Float64, DType.Float32 })
+            {
+                double tol = dtype == DType.Float64 ? 1e-12 : 2e-5;
+                var tx = Make(x, xs, dtype); var tw = Make(wt, ws, dtype); var tgy = Make(gy, ys, dtype);
+                var ty = Tensor.Empty(ys, dtype); var tgx = Tensor.Empty(xs, dtype); var tgw = Tensor.Empty(ws, dtype);
+                CpuKernels.Instance.Conv2d(tx, tw, ty, stride, pad);
+                CpuKernels.Instance.Conv2dBackwardData(tgy, tw, tgx, stride, pad);
+                CpuKernels.Instance.Conv2dBackwardWeight(tx, tgy, tgw, stride, pad);
+                string where = $"{dtype.Name()}, {threads} threads";
+                Assert.That(ty.ToDoubleArray(), Is.EqualTo(y).Within(tol * Math.Sqrt(cin * k * k)), $"forward, {where}");
+                Assert.That(tgx.ToDoubleArray(), Is.EqualTo(gx).Within(tol * Math.Sqrt(cout * k * k)), $"data gradient, {where}");
+                Assert.That(tgw.ToDoubleArray(), Is.EqualTo(gw).Within(tol * Math.Sqrt(n * ho * wo)), $"weight gradient, {where}");
+            }
+        }
+    }
+
+    private static Tensor Make(double[] v, Shape s, DType dtype)
+    {
+        var t = Tensor.FromArray(v, s);
+        return dtype == DType.Float64 ? t : t.Cast(DType.Float32);
+    }
+
+    // y = x ⊛ w; gx, gw: the adjoints applied to gy, straight from y[n,o,oy,ox] = Σ x[n,c,oy·s−p+i,ox·s−p+j]·w[o,c,i,j]
+    private static (double[] y, double[] gx, double[] gw) Direct(double[] x, double[] w, double[] gy,
+        int n, int cin, int h, int wd, int cout, int k, int ho, int wo, int s, int p)
+    {
+        var y = new double[n * cout * ho * wo]; var gx = new double[x.Length]; var gw = new double[w.Length];
+        for (int b = 0; b < n; b++)
+            for (int o = 0; o < cout; o++)
+                for (int oy = 0; oy < ho; oy++)
+                    for (int ox = 0; ox < wo; ox++)
+                    {
+                        int yi = ((b * cout + o) * ho + oy) * wo + ox;
+                        for (int c = 0; c < cin; c++)
+                            for (int i = 0; i < k; i++)
+                                for (int j = 0; j < k; j++)
+                                {
+                                    int iy = oy * s - p + i, ix = ox * s - p + j;
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                                    int xi = ((b * cin + c) * h + iy) * wd + ix, wi = ((o * cin + c) * k + i) * k + j;
+                                    y[yi] += x[xi] * w[wi];
+                                    gx[xi] += gy[yi] * w[wi];
+                                    gw[wi] += gy[yi] * x[xi];
+                                }
+                    }
+        return (y, gx, gw);
+    }
+}
