@@ -13,6 +13,7 @@ internal static class AlaeCommand
         InferenceCommands.Generate(),
         InferenceCommands.Interpolate(),
         InferenceCommands.Mix(),
+        InferenceCommands.Manipulate(),
         EvalCommand.Create(),
         BenchCommand.Create(),
         GradCheckCommand.Create(),

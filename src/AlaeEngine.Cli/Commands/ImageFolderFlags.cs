@@ -12,7 +12,11 @@ namespace AlaeEngine.Cli.Commands;
 /// </summary>
 internal sealed class ImageFolderFlags
 {
-    public Option<string> Data { get; } = Opt.Of("--data", "image folder (PNG, JPEG, …), resized to the preset's resolution; with --resume: where the run's data lies now", DataPaths.Default(StyleImages.DefaultFolder));
+    /// <param name="dataHelp">the --data description, for a command whose models read more than image folders.</param>
+    public ImageFolderFlags(string dataHelp = "image folder (PNG, JPEG, …), resized to the preset's resolution")
+        => Data = Opt.Of("--data", dataHelp + "; with --resume: where the run's data lies now", DataPaths.Default(StyleImages.DefaultFolder));
+
+    public Option<string> Data { get; }
     public Option<bool> Recursive { get; } = Opt.Of("--recursive", "also read the images of sub-folders", false);
     public Option<string?> Cache { get; } = Opt.Of<string?>("--cache", "folder of the prepared multi-resolution image cache (default <out>/cache)", null);
 

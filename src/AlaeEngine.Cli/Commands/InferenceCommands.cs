@@ -4,31 +4,41 @@ using AlaeEngine.Training;
 namespace AlaeEngine.Cli.Commands;
 
 /// <summary>
-/// `alae reconstruct | generate | interpolate | mix`, writing PNG grids. The checkpoint's "format" field says which model
-/// it holds (<see cref="CheckpointFormat"/>); MLP-ALAE work is in <see cref="MlpInference"/>, StyleALAE in <see cref="StyleInference"/>.
+/// `alae reconstruct | generate | interpolate | mix | manipulate`, writing PNG grids. The checkpoint's "format" field
+/// says which model it holds (<see cref="CheckpointFormat"/>); MLP-ALAE work is in <see cref="MlpInference"/>, StyleALAE
+/// in <see cref="StyleInference"/>, Balanced PIONEER in <see cref="PioneerInference"/>.
 /// </summary>
 internal static class InferenceCommands
 {
-    private static Option<string> CheckpointOption(string kinds = "MLP-ALAE or StyleALAE")
+    private static Option<string> CheckpointOption(string kinds = "MLP-ALAE, StyleALAE or Balanced PIONEER")
         => Opt.Required<string>("--checkpoint", $"run folder (newest checkpoint) or checkpoints/step-*.json; {kinds}");
     private static Option<string> OutOption(string name) => Opt.Of("--out", "PNG file to write", name);
-    private static Option<string?> DataOption(string what) => Opt.Of<string?>("--data", $"{what} (default: {MlpInference.DefaultData} for MLP-ALAE, {StyleImages.DefaultFolder} for StyleALAE)", null);
-    private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE: folder of the image cache (default: the run's cache folder)", null);
+    private static Option<string?> DataOption(string what) => Opt.Of<string?>("--data",
+        $"{what} (default: {MlpInference.DefaultData} for MLP-ALAE and one-channel PIONEER, {StyleImages.DefaultFolder} for StyleALAE and PIONEER)", null);
+    private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE, PIONEER: folder of the image cache (default: the run's cache folder)", null);
     private static Option<double> PsiOption() => Opt.Of("--psi", "StyleALAE: truncation ψ, w pulled towards the average w (1: none)", 0.7);
-    private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE: use the training weights instead of their EMA (the sampling model)", false);
+    private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE: the training weights instead of their EMA (the sampling model); PIONEER: the training decoder instead of its EMA", false);
     private static Option<int> CutoffOption() => Opt.AtLeast("--cutoff", "StyleALAE: truncate the first N style layers (8: up to 32²)", 8, 0);
     private static Option<string> DeviceOption() => ComputeDevice.Option("cpu");
 
-    /// <summary>The checkpoint's JSON and kind; options that only one kind understands are refused for the other.</summary>
-    private static (string Path, CheckpointKind Kind) Open(ParseResult r, Option<string> checkpoint, params Option[] styleOnly)
+    /// <summary>
+    /// The checkpoint's JSON and kind; options that a kind does not understand are refused: <paramref name="notMlp"/> for
+    /// MLP-ALAE, <paramref name="styleOnly"/> (StyleALAE's truncation) for the others.
+    /// </summary>
+    private static (string Path, CheckpointKind Kind) Open(ParseResult r, Option<string> checkpoint, Option[] notMlp, params Option[] styleOnly)
     {
         var path = CliRunner.ResolveCheckpoint(r.GetValue(checkpoint)!);
         var kind = CheckpointFormat.Detect(path);
-        if (kind == CheckpointKind.Mlp)
-            foreach (var o in styleOnly)
-                if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies to StyleALAE checkpoints; {path} is MLP-ALAE");
+        var refused = kind switch { CheckpointKind.Mlp => notMlp.Concat(styleOnly), CheckpointKind.Pioneer => styleOnly, _ => [] };
+        foreach (var o in refused)
+            if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} does not apply to {Describe(kind)} checkpoints ({path})");
         return (path, kind);
     }
+
+    private static string Describe(CheckpointKind kind) => kind switch
+    {
+        CheckpointKind.Mlp => "MLP-ALAE", CheckpointKind.Style => "StyleALAE", _ => "Balanced PIONEER",
+    };
 
     private static string StyleData(string? data) => data ?? DataPaths.Default(StyleImages.DefaultFolder);
     private static string MlpData(string? data) => data ?? DataPaths.Default(MlpInference.DefaultData);
@@ -37,15 +47,20 @@ internal static class InferenceCommands
     public static Command Reconstruct()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("reconstructions.png");
-        var data = DataOption("MLP: MNIST folder, test digits; StyleALAE: image folder");
-        var count = Opt.AtLeastOrUnset("--count", "number of images (default: 32 digits, 16 StyleALAE images)", 1);
+        var data = DataOption("MLP: MNIST folder, test digits; StyleALAE: image folder; PIONEER: image folder, or MNIST folder for a one-channel model");
+        var count = Opt.AtLeastOrUnset("--count", "number of images (default: 32 digits, 16 StyleALAE or PIONEER images)", 1);
         var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
-        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, device, outFile, NonFiniteNumbers.AllowOption() };
+        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model, PIONEER: EMA decoder, at the checkpoint's level)")
+        {
+            ckpt, data, count, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
+        };
         cmd.SetAction(r =>
         {
-            var (path, kind) = Open(r, ckpt, cache, training);
+            var (path, kind) = Open(r, ckpt, [cache, training]);
             var on = ComputeDevice.Open(r.GetValue(device)!);
             if (kind == CheckpointKind.Mlp) MlpInference.Reconstruct(path, MlpData(r.GetValue(data)), r.GetValue(count) ?? 32, r.GetValue(outFile)!, on);
+            else if (kind == CheckpointKind.Pioneer)
+                PioneerInference.Reconstruct(path, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!, on);
             else StyleInference.Reconstruct(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!, on);
             return 0;
         });
@@ -55,15 +70,19 @@ internal static class InferenceCommands
     public static Command Generate()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("generations.png");
-        var count = Opt.AtLeastOrUnset("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", 1);
+        var count = Opt.AtLeastOrUnset("--count", "number of samples (default: 64 MLP, 16 StyleALAE or PIONEER)", 1);
         var seed = Opt.Of("--seed", "seed of z (and of StyleALAE's per-pixel noise)", 1UL);
         var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
-        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, device, outFile, NonFiniteNumbers.AllowOption() };
+        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick; PIONEER: G(z), z on the unit sphere")
+        {
+            ckpt, count, seed, psi, cutoff, training, device, outFile, NonFiniteNumbers.AllowOption(),
+        };
         cmd.SetAction(r =>
         {
-            var (path, kind) = Open(r, ckpt, psi, cutoff, training);
+            var (path, kind) = Open(r, ckpt, [training], psi, cutoff);
             var on = ComputeDevice.Open(r.GetValue(device)!);
             if (kind == CheckpointKind.Mlp) MlpInference.Generate(path, r.GetValue(count) ?? 64, r.GetValue(seed), r.GetValue(outFile)!, on);
+            else if (kind == CheckpointKind.Pioneer) PioneerInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(outFile)!, on);
             else StyleInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!, on);
             return 0;
         });
@@ -76,8 +95,8 @@ internal static class InferenceCommands
         var data = DataOption("--space w: pairs of images (MLP: MNIST test digits) are encoded and interpolated");
         var pairs = Opt.AtLeast("--pairs", "number of rows (pairs)", 8, 1);
         var steps = Opt.AtLeast("--steps", "images per row, ends included", 10, 2);
-        var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs; z: paths between random z, through F", "w");
-        var path = Opt.Of("--path", "--space z: slerp (great circle, keeps |z|) or lerp", "slerp");
+        var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs (PIONEER: great circles between their codes); z: paths between random z, through F (PIONEER: random latents on the sphere)", "w");
+        var path = Opt.Of("--path", "--space z: slerp (great circle, keeps |z|) or lerp; PIONEER always slerps", "slerp");
         var seed = Opt.Of("--seed", "--space z: seed of the z pairs", 1UL);
         var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
         var cmd = new Command("interpolate", "rows of images along paths between two codes, in W or in Z")
@@ -89,9 +108,12 @@ internal static class InferenceCommands
             bool inZ = r.GetValue(space) switch { "w" => false, "z" => true, var s => throw new ArgumentException($"--space {s}: expected w or z") };
             bool spherical = r.GetValue(path) switch { "slerp" => true, "lerp" => false, var s => throw new ArgumentException($"--path {s}: expected slerp or lerp") };
             if (!inZ && r.GetResult(path) is { Implicit: false }) throw new ArgumentException("--path applies to --space z (W is interpolated linearly)");
-            var (file, kind) = Open(r, ckpt, psi, cutoff, cache, training);
+            var (file, kind) = Open(r, ckpt, [cache, training], psi, cutoff);
             var on = ComputeDevice.Open(r.GetValue(device)!);
-            if (kind == CheckpointKind.Mlp)
+            if (kind == CheckpointKind.Pioneer && !spherical) throw new ArgumentException("--path lerp: PIONEER's codes live on the unit sphere and are interpolated with slerp");
+            if (kind == CheckpointKind.Pioneer)
+                PioneerInference.Interpolate(file, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps), inZ, r.GetValue(seed), r.GetValue(outFile)!, on);
+            else if (kind == CheckpointKind.Mlp)
                 MlpInference.Interpolate(file, MlpData(r.GetValue(data)), r.GetValue(pairs), r.GetValue(steps), inZ, spherical, r.GetValue(seed), r.GetValue(outFile)!, on);
             else
                 StyleInference.Interpolate(file, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps),
@@ -116,9 +138,40 @@ internal static class InferenceCommands
         };
         cmd.SetAction(r =>
         {
-            var (path, kind) = Open(r, ckpt);
-            if (kind != CheckpointKind.Style) throw new ArgumentException($"mix needs a StyleALAE checkpoint; {path} is MLP-ALAE");
+            var (path, kind) = Open(r, ckpt, []);
+            if (kind != CheckpointKind.Style) throw new ArgumentException($"mix needs a StyleALAE checkpoint; {path} is {Describe(kind)}");
             StyleInference.Mix(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!,
+                ComputeDevice.Open(r.GetValue(device)!));
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Command Manipulate()
+    {
+        var ckpt = CheckpointOption("Balanced PIONEER"); var outFile = OutOption("manipulate.png");
+        var with = Opt.Required<string>("--with", "image folder of examples with the attribute (the paper used 32–64)");
+        var without = Opt.Required<string>("--without", "image folder of examples without it");
+        var data = DataOption("held-out images to manipulate (an image folder, or an MNIST folder's test digits for a one-channel model)");
+        var count = Opt.AtLeast("--count", "number of held-out images (the folder's first N)", 8, 1);
+        var strength = Opt.Of("--strength", "comma-separated strengths λ, one row each (the paper: within [−2, 2]; 0 is the plain reconstruction)", "-2,-1,0,1,2");
+        var expected = Opt.Of<string?>("--expected", "image folder holding the held-out images with the attribute truly applied, in the same order: print each row's error against them", null);
+        var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
+        var cmd = new Command("manipulate",
+            "Balanced PIONEER attribute manipulation (paper §3.4): v = mean E(with) − mean E(without); rows G(n(E(x) + λ·v)) for each strength λ, n the projection onto the unit sphere")
+        {
+            ckpt, with, without, data, count, strength, expected, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
+        };
+        cmd.SetAction(r =>
+        {
+            var (path, kind) = Open(r, ckpt, []);
+            if (kind != CheckpointKind.Pioneer) throw new ArgumentException($"manipulate needs a Balanced PIONEER checkpoint; {path} is {Describe(kind)}");
+            var strengths = r.GetValue(strength)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+                    ? v : throw new ArgumentException($"--strength: '{t}' is not a number")).ToList();
+            if (strengths.Count == 0) throw new ArgumentException("--strength: give at least one strength");
+            PioneerInference.Manipulate(path, !r.GetValue(training), r.GetValue(with)!, r.GetValue(without)!, r.GetValue(data), r.GetValue(expected),
+                Cache(r.GetValue(cache), path), r.GetValue(count), strengths, r.GetValue(outFile)!,
                 ComputeDevice.Open(r.GetValue(device)!));
             return 0;
         });

@@ -33,11 +33,8 @@ internal static class StyleInference
         using var images = StyleImages.Open(folder, model.Config.Resolution, cacheDir);
         if (n > images.Count) throw new ArgumentException($"{folder} has {images.Count} images, {n} are needed");
         var x = images.Batch(model.CurrentResolution, Enumerable.Range(0, n).ToArray(), flip: false);
-        return device.Kind == DeviceKind.Cpu ? x : x.MoveTo(device);
+        return HostCopies.On(x, device);
     }
-
-    // the grids are drawn from CPU tensors
-    private static List<Tensor> OnCpu(params IEnumerable<Tensor> images) => images.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList();
 
     public static void Reconstruct(string checkpoint, bool ema, string data, string cacheDir, int count, string outFile, Device device)
     {
@@ -48,7 +45,7 @@ internal static class StyleInference
         var x = Images(model, data, cacheDir, n, device);
         model.Noise = new RandomStream(NoiseSeed);
         var rec = model.Reconstruct(x);
-        ImageGrid.Save(outFile, OnCpu(x, rec), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
+        ImageGrid.Save(outFile, HostCopies.OnCpu(x, rec), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
         Console.WriteLine($"wrote {outFile}: {n} images (x) and their reconstructions (G(E(x)))");
     }
 
@@ -60,7 +57,7 @@ internal static class StyleInference
         int n = Math.Max(1, count);
         var z = new RandomStream(seed).Normal(new Shape(n, model.LatentSize), DType.Float32, device);
         model.Noise = new RandomStream(seed + NoiseSeed);
-        ImageGrid.Save(outFile, OnCpu(model.Sample(z, model.WAverage, psi, cutoff)), cols: Math.Min(n, 8));
+        ImageGrid.Save(outFile, HostCopies.OnCpu(model.Sample(z, model.WAverage, psi, cutoff)), cols: Math.Min(n, 8));
         Console.WriteLine($"wrote {outFile}: {n} samples, truncation ψ {psi} on the first {cutoff} style layers");
     }
 
@@ -88,7 +85,7 @@ internal static class StyleInference
             model.Noise = new RandomStream(NoiseSeed);
             images = model.Generate(LatentPath.Points(wa, wb, cols, spherical: false));
         }
-        ImageGrid.Save(outFile, OnCpu(images), cols: cols);
+        ImageGrid.Save(outFile, HostCopies.OnCpu(images), cols: cols);
         Console.WriteLine($"wrote {outFile}: {rows} interpolations of {cols} steps in " +
                           (inZ ? $"Z ({(spherical ? "slerp" : "lerp")}, ψ {psi}, cutoff {cutoff})" : "W between encoded images"));
     }
@@ -104,7 +101,7 @@ internal static class StyleInference
         var (a, b) = (Op.Slice(x, 0, 0, n), Op.Slice(x, 0, n, n));
         var generated = StyleMixing.Generate(model, a, b, NoiseSeed);
         var labels = new[] { "A", "B" }.Concat(StyleMixing.Rows(2 * (model.Level + 1)).Select(r => r.Label)).ToList();
-        ImageGrid.Save(outFile, OnCpu(new[] { a, b }.Concat(generated)), cols: n, labels: labels);
+        ImageGrid.Save(outFile, HostCopies.OnCpu(new[] { a, b }.Concat(generated)), cols: n, labels: labels);
         Console.WriteLine($"wrote {outFile}: {n} pairs (columns); rows: {string.Join(" | ", labels)}");
         var bands = StyleMixing.Bands(2 * (model.Level + 1));
         Console.WriteLine("bands: " + string.Join(", ", bands.Select(s =>

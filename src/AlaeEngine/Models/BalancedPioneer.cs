@@ -30,6 +30,11 @@ public sealed class BalancedPioneer : Module
     public IReadOnlyList<Parameter> DecoderParameters => Decoder.Parameters();
     public IReadOnlyList<Parameter> EncoderParameters => Encoder.Parameters();
 
+    /// <summary>The encoder's parameters the current level and fade-in use (those the encoder step updates).</summary>
+    public IReadOnlyList<Parameter> ActiveEncoderParameters => Encoder.ParametersAt(Level, Blend).ToList();
+    /// <summary>The decoder's parameters the current level and fade-in use (those a generator step updates).</summary>
+    public IReadOnlyList<Parameter> ActiveDecoderParameters => Decoder.ParametersAt(Level, Blend).ToList();
+
     /// <summary>Level of detail 0 … LayerCount−1 (the reference's phase; resolution 4·2^level); the model starts at the full resolution.</summary>
     public int Level { get; private set; }
     /// <summary>Fade-in position of the newest block in [0, 1] (the reference's alpha); 1 outside a transition and at level 0.</summary>

@@ -33,6 +33,17 @@ public sealed class PioneerDecoder : Module
 
     public PioneerConfig Config { get; }
 
+    /// <summary>
+    /// The parameters a pass at <paramref name="level"/> and <paramref name="blend"/> uses: blocks 0 … level, that level's
+    /// ToRGB, and during a fade-in the level below's (the others get no gradient and are not stepped).
+    /// </summary>
+    public IEnumerable<Parameter> ParametersAt(int level, double blend)
+    {
+        var used = _blocks.Take(level + 1).Cast<Module>().Append(_toRgb[level]).ToList();
+        if (level > 0 && blend < 1) used.Add(_toRgb[level - 1]);
+        return used.SelectMany(m => m.Parameters());
+    }
+
     /// <summary>z: (N, L) → images (N, ImageChannels, R, R), R = 4·2^level; blend in [0, 1], ignored at level 0.</summary>
     public Tensor Forward(Tensor z, int level, double blend)
     {

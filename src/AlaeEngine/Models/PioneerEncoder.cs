@@ -31,6 +31,17 @@ public sealed class PioneerEncoder : Module
 
     public PioneerConfig Config { get; }
 
+    /// <summary>
+    /// The parameters a pass at <paramref name="level"/> and <paramref name="blend"/> uses: blocks 0 … level, that level's
+    /// FromRGB, and during a fade-in the level below's (the others get no gradient and are not stepped).
+    /// </summary>
+    public IEnumerable<Parameter> ParametersAt(int level, double blend)
+    {
+        var used = _blocks.Take(level + 1).Cast<Module>().Append(_fromRgb[level]).ToList();
+        if (level > 0 && blend < 1) used.Add(_fromRgb[level - 1]);
+        return used.SelectMany(m => m.Parameters());
+    }
+
     /// <summary>x: (N, ImageChannels, R, R), R = 4·2^level → codes (N, L) of unit length; blend in [0, 1], ignored at level 0.</summary>
     public Tensor Forward(Tensor x, int level, double blend)
     {

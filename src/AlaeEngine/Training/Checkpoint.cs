@@ -9,7 +9,7 @@ namespace AlaeEngine.Training;
 
 /// <summary>
 /// A checkpoint is two files in the run's checkpoints/ folder: step-NNNNNNN.safetensors (weights and optimizer state,
-/// named "param/&lt;path&gt;", "adam/&lt;group&gt;/&lt;path&gt;") and step-NNNNNNN.json (config, position, RNG state, optimizer
+/// named "param/&lt;path&gt;", "adam/&lt;group&gt;/&lt;path&gt;", and the trainer's own state tensors "state/&lt;name&gt;") and step-NNNNNNN.json (config, position, RNG state, optimizer
 /// step counts). Both are written atomically, the JSON last, so a checkpoint exists only once it is complete.
 /// Weights or optimizer state holding NaN or ±∞ (a diverged run's) are refused when loaded, the tensor named, unless
 /// the load runs inside <see cref="AcceptNonFinite"/>.
@@ -17,6 +17,8 @@ namespace AlaeEngine.Training;
 public static class Checkpoint
 {
     public const string Folder = "checkpoints";
+    /// <summary>The prefix of the trainer's state tensors in the safetensors file.</summary>
+    public const string StatePrefix = "state/";
 
     private static readonly AsyncLocal<bool> NonFiniteAccepted = new();
 
@@ -33,8 +35,9 @@ public static class Checkpoint
         public void Dispose() => end();
     }
 
+    /// <param name="stateTensors">tensors of the trainer's state that are not parameters (spectral-norm vectors, an image pool), saved as "state/&lt;name&gt;".</param>
     public static string Save(string runDir, long step, IReadOnlyList<(string path, Parameter p)> parameters,
-        IReadOnlyDictionary<string, Adam> optimizers, JsonObject state, int keep = 3)
+        IReadOnlyDictionary<string, Adam> optimizers, JsonObject state, IEnumerable<(string name, Tensor tensor)>? stateTensors = null, int keep = 3)
     {
         var dir = Path.Combine(runDir, Folder);
         Directory.CreateDirectory(dir);
@@ -42,14 +45,20 @@ public static class Checkpoint
         var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
         foreach (var (path, p) in parameters) { tensors["param/" + path] = p.Value; names[p] = path; }
         var steps = new JsonObject();
+        var parameterSteps = new JsonObject();
         foreach (var (group, opt) in optimizers)
         {
             for (int i = 0; i < opt.Parameters.Count; i++)
                 tensors[$"adam/{group}/{names[opt.Parameters[i]]}"] = opt.SecondMoment(i);
             steps[group] = opt.StepCount;
+            // per-parameter counts only where they differ from the group's (a grown network's late blocks)
+            var own = Enumerable.Range(0, opt.Parameters.Count).Select(opt.ParameterSteps).ToArray();
+            if (own.Any(t => t != opt.StepCount)) parameterSteps[group] = new JsonArray(own.Select(t => (JsonNode)t).ToArray());
         }
+        foreach (var (name, t) in stateTensors ?? []) tensors[StatePrefix + name] = t;
         state["step"] = step;
         state["optimizerSteps"] = steps;
+        if (parameterSteps.Count > 0) state["optimizerParameterSteps"] = parameterSteps;
         string stem = Path.Combine(dir, $"step-{step:D7}");
         using (TensorScope.Begin())
             SafeTensors.Save(stem + ".safetensors", tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Device.Kind == DeviceKind.Cpu ? kv.Value : kv.Value.MoveTo(Device.Cpu)));
@@ -106,13 +115,28 @@ public static class Checkpoint
             var v = opt.Parameters.Select(p => Get(tensors, file, $"adam/{group}/{names[p]}", p.Shape)).ToList();
             long steps = state["optimizerSteps"]?[group]?.GetValue<long>()
                 ?? throw new InvalidDataException($"{jsonPath}: no step count for optimizer '{group}'");
-            opt.Restore(steps, v.Select(t => t.DType == opt.Parameters[0].Value.DType ? t : t.Cast(opt.Parameters[0].Value.DType)).ToList());
+            long[]? own = null;
+            if (state["optimizerParameterSteps"]?[group] is { } counts)
+                own = counts is JsonArray a && a.Count == opt.Parameters.Count && a.All(n => n is JsonValue value && value.TryGetValue(out long _))
+                    ? a.Select(n => n!.GetValue<long>()).ToArray()
+                    : throw new InvalidDataException($"{jsonPath}: 'optimizerParameterSteps.{group}' must be {opt.Parameters.Count} step counts, got {counts.ToJsonString()}");
+            opt.Restore(steps, v.Select(t => t.DType == opt.Parameters[0].Value.DType ? t : t.Cast(opt.Parameters[0].Value.DType)).ToList(), own);
         }
     }
 
     /// <summary>Loads only the weights (for reconstruct / generate / eval).</summary>
     public static void LoadWeights(string jsonPath, IReadOnlyList<(string path, Parameter p)> parameters)
         => Restore(jsonPath, parameters, new Dictionary<string, Adam>());
+
+    /// <summary>The trainer's state tensors of a checkpoint ("state/&lt;name&gt;", by name without the prefix), CPU tensors in the current scope.</summary>
+    public static Dictionary<string, Tensor> ReadStateTensors(string jsonPath)
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, t) in SafeTensors.Load(Path.ChangeExtension(jsonPath, ".safetensors")))
+            if (name.StartsWith(StatePrefix, StringComparison.Ordinal)) state[name[StatePrefix.Length..]] = t;
+            else t.Dispose();
+        return state;
+    }
 
     private static Tensor Get(Dictionary<string, Tensor> tensors, string file, string name, Shape shape)
     {

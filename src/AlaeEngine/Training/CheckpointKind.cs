@@ -8,9 +8,12 @@ public enum CheckpointKind
 
     /// <summary>StyleALAE ("alae-style-checkpoint/1"), written by <see cref="StyleTrainer"/>.</summary>
     Style,
+
+    /// <summary>Balanced PIONEER ("alae-pioneer-checkpoint/1"), written by <see cref="PioneerTrainer"/>.</summary>
+    Pioneer,
 }
 
-/// <summary>Tells checkpoint kinds apart so that one inference command can serve both models.</summary>
+/// <summary>Tells checkpoint kinds apart so that one inference command can serve every model.</summary>
 public static class CheckpointFormat
 {
     /// <summary>The kind of the checkpoint whose JSON state is at <paramref name="checkpointJson"/>; an unknown format is an error naming it.</summary>
@@ -21,9 +24,10 @@ public static class CheckpointFormat
         {
             MlpTrainer.StateFormat => CheckpointKind.Mlp,
             StyleTrainer.StateFormat => CheckpointKind.Style,
+            PioneerTrainer.StateFormat => CheckpointKind.Pioneer,
             null => throw new InvalidDataException($"{checkpointJson}: not an alae checkpoint (its JSON has no \"format\" field)"),
             _ => throw new InvalidDataException(
-                $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat})"),
+                $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat}, {PioneerTrainer.StateFormat})"),
         };
     }
 }

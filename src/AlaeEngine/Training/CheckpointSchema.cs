@@ -32,6 +32,8 @@ internal static class CheckpointSchema
         new("metrics", Metrics, Optional: true),
         // the training data's identity (count and content SHA-256), written since runs check it on resume
         new("data", DataIdentityRule, Optional: true),
+        // Adam's per-parameter step counts, written only where a network grew (a late block's count differs from its group's)
+        new("optimizerParameterSteps", OptimizerParameterSteps, Optional: true),
     ];
 
     private static readonly Field[] Mlp =
@@ -44,24 +46,37 @@ internal static class CheckpointSchema
     [
         new("options", OptionsRule(TrainingJson.Default.StyleTrainingOptions, ValidateStyleOptions)),
         new("level", (v, s) => Integer(0, Levels(s) - 1)(v, s)),
-        new("blend", (v, _) => v is JsonValue d && d.TryGetValue<double>(out var x) && x is >= 0 and <= 1 ? null : Expected(v, "a number from 0 to 1")),
+        new("blend", Blend),
         // −1: saved before the first step, when no level's Adam state exists yet
         new("optimizerLevel", (v, s) => Integer(-1, Levels(s) - 1)(v, s)),
         new("wAverage", WAverage),
     ];
 
+    private static readonly Field[] Pioneer =
+    [
+        new("options", OptionsRule(TrainingJson.Default.PioneerTrainingOptions, ValidatePioneerOptions)),
+        new("level", (v, s) => Integer(0, PioneerOptions(s).Preset.Model.LayerCount - 1)(v, s)),
+        new("blend", Blend),
+        // the schedule rule the image pool's images belong to and the rule of the last iteration; −1 before the first
+        new("poolRule", (v, s) => Integer(-1, PioneerOptions(s).Preset.Rules.Length - 1)(v, s)),
+        new("trainedRule", (v, s) => Integer(-1, PioneerOptions(s).Preset.Rules.Length - 1)(v, s)),
+    ];
+
+    private static Field[]? Own(string format) => format switch
+    {
+        MlpTrainer.StateFormat => Mlp,
+        StyleTrainer.StateFormat => Style,
+        PioneerTrainer.StateFormat => Pioneer,
+        _ => null,
+    };
+
     /// <summary>The field names each format writes, for the test that keeps this table complete.</summary>
-    internal static IEnumerable<string> Fields(string format) => Common.Concat(format == MlpTrainer.StateFormat ? Mlp : Style).Select(f => f.Name);
+    internal static IEnumerable<string> Fields(string format) => Common.Concat(Own(format) ?? []).Select(f => f.Name);
 
     /// <summary>Checks every field of a state in a known format; an unknown format is left to the caller.</summary>
     public static void Validate(string jsonPath, JsonObject state, string format)
     {
-        var own = format switch
-        {
-            MlpTrainer.StateFormat => Mlp,
-            StyleTrainer.StateFormat => Style,
-            _ => null,
-        };
+        var own = Own(format);
         if (own is null) return;
         // the options first: the level and w-average rules read the model's size from them
         foreach (var field in own.Concat(Common))
@@ -91,6 +106,20 @@ internal static class CheckpointSchema
         if (v is not JsonObject o) return Expected(v, expected);
         foreach (var name in new[] { "encoder", "decoder" })
             if (o[name] is not JsonValue n || !n.TryGetValue<long>(out var steps) || steps < 0) return Expected(v, expected);
+        return null;
+    }
+
+    private static string? Blend(JsonNode? v, JsonObject _)
+        => v is JsonValue d && d.TryGetValue<double>(out var x) && x is >= 0 and <= 1 ? null : Expected(v, "a number from 0 to 1");
+
+    // {"encoder": [N, …], "decoder": [N, …]}: the optimizer reads them and checks that there is one per parameter
+    private static string? OptimizerParameterSteps(JsonNode? v, JsonObject _)
+    {
+        const string expected = "an object of per-parameter step counts {\"encoder\": [N, …], \"decoder\": [N, …]}";
+        if (v is not JsonObject o) return Expected(v, expected);
+        foreach (var (group, counts) in o)
+            if (group is not ("encoder" or "decoder") || counts is not JsonArray a || !a.All(n => n is JsonValue c && c.TryGetValue<long>(out var t) && t >= 0))
+                return Expected(v, expected);
         return null;
     }
 
@@ -157,6 +186,17 @@ internal static class CheckpointSchema
             throw new ArgumentException("outDir, preset and the preset's name, model, batches and learning rates must all be given");
         o.Validate();
     }
+
+    private static void ValidatePioneerOptions(PioneerTrainingOptions o)
+    {
+        var p = o.Preset;
+        if (o.OutDir is null || p?.Name is null || p.Model is null || p.Rules is null || p.Rules.Any(r => r is null) || p.BatchPerLevel is null
+            || p.PoolSizePerLevel is null || p.Losses is null)
+            throw new ArgumentException("outDir, preset and the preset's name, model, rules, batches, pool sizes and loss weights must all be given");
+        o.Validate();
+    }
+
+    private static PioneerTrainingOptions PioneerOptions(JsonObject state) => state["options"].Deserialize(TrainingJson.Default.PioneerTrainingOptions)!;
 
     // read after "options" has passed, so the preset is there
     private static StyleTrainingOptions StyleOptions(JsonObject state) => state["options"].Deserialize(TrainingJson.Default.StyleTrainingOptions)!;

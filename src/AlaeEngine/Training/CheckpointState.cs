@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Training;
 
@@ -12,6 +13,7 @@ public sealed class CheckpointState(string path, JsonObject json)
     /// <summary>The checkpoint's JSON file.</summary>
     public string Path { get; } = path;
     public JsonObject Json { get; } = json;
+    private Dictionary<string, Tensor>? _tensors; // the "state/…" tensors, read on first use into the caller's scope
 
     public bool Has(string name) => Json[name] is not null;
 
@@ -34,6 +36,21 @@ public sealed class CheckpointState(string path, JsonObject json)
         JsonObject o => o,
         var other => throw Bad(name, other, "an object"),
     };
+
+    /// <summary>The trainer's state tensor saved under <paramref name="name"/> (a CPU tensor in the current scope), or null when there is none.</summary>
+    public Tensor? StateTensor(string name)
+    {
+        _tensors ??= Checkpoint.ReadStateTensors(Path);
+        return _tensors.GetValueOrDefault(name);
+    }
+
+    /// <summary>Copies the state tensor <paramref name="name"/> into <paramref name="target"/>; missing or of another shape is an error naming both.</summary>
+    public void CopyStateTensor(string name, Tensor target)
+    {
+        var t = StateTensor(name) ?? throw new InvalidDataException($"{Path}: checkpoint has no state tensor '{name}' (from another model or version?)");
+        if (t.Shape != target.Shape) throw new InvalidDataException($"{Path}: state tensor '{name}' has shape {t.Shape}, the model expects {target.Shape}");
+        Backends.Transfer(t.DType == target.DType ? t : t.Cast(target.DType), target);
+    }
 
     private T Read<T>(string name)
     {

@@ -89,6 +89,12 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>The optimizers by group name; their state is checkpointed under "adam/&lt;group&gt;/".</summary>
     protected abstract IReadOnlyDictionary<string, Adam> Optimizers { get; }
 
+    /// <summary>
+    /// Tensors of the trainer's own state that are not parameters (spectral-norm vectors, an image pool), by unique
+    /// name, saved as "state/&lt;name&gt;"; <see cref="RestoreState"/> reads them back with <see cref="CheckpointState.StateTensor"/>.
+    /// </summary>
+    protected virtual IEnumerable<(string name, Tensor tensor)> StateTensors() => [];
+
     /// <summary>Adds the trainer's own state to a checkpoint's JSON (the frame writes format, options, position, noise and metrics).</summary>
     protected virtual void SaveState(JsonObject state) { }
 
@@ -110,6 +116,9 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
 
     /// <summary>Where the run is, for messages ("epoch 3, batch 128", "level 2 (16×16), batch 4").</summary>
     public abstract string DescribePosition();
+
+    /// <summary>A progressive model's position for <see cref="DescribePosition"/>: "level 2 (16×16), batch 4".</summary>
+    protected static string DescribeLevel(int level, int resolution, int batch) => $"level {level} ({resolution}×{resolution}), batch {batch}";
 
     // ---- the frame ----
 
@@ -188,6 +197,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>Writes a checkpoint of the current state (atomically; the three newest are kept) and returns its JSON path.</summary>
     public string SaveCheckpoint()
     {
+        using var scope = TensorScope.Begin(); // copies StateTensors makes (an image pool's snapshot)
         var state = new JsonObject
         {
             ["format"] = _stateFormat,
@@ -199,7 +209,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         state["noiseSeed"] = Noise.Seed;
         state["noisePosition"] = Noise.Position;
         state["metrics"] = (_metrics?.Window ?? _metricsWindow).ToJson();
-        LastCheckpoint = Checkpoint.Save(Options.OutDir, Step, CheckpointParameters, Optimizers, state);
+        LastCheckpoint = Checkpoint.Save(Options.OutDir, Step, CheckpointParameters, Optimizers, state, StateTensors());
         _checkpointStep = Step;
         return LastCheckpoint;
     }
@@ -228,6 +238,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         ImagesSeen = state.Has("imagesSeen") ? state.Long("imagesSeen") : ImagesSeenNotSaved(state);
         Noise.Restore(state.ULong("noisePosition"));
         _metricsWindow = MetricsWindow.FromCheckpoint(state, Step);
+        using var scope = TensorScope.Begin(); // the state tensors read back
         RestoreState(state);
     }
 

@@ -10,8 +10,9 @@ using AlaeEngine.Tensors;
 namespace AlaeEngine.Training;
 
 /// <summary>
-/// What <see cref="TrainingBenchmark.Run"/> measures: a StyleALAE preset's model at one resolution and batch size, or,
-/// with <see cref="Preset"/> null, MLP-ALAE (784-D MNIST vectors, no resolution).
+/// What <see cref="TrainingBenchmark.Run"/> measures: a StyleALAE preset's model (<see cref="Preset"/>) or a Balanced
+/// PIONEER preset's (<see cref="Pioneer"/>) at one resolution and batch size, or, with neither, MLP-ALAE (784-D MNIST
+/// vectors, no resolution).
 /// </summary>
 public sealed record TrainingBenchmarkOptions
 {
@@ -19,6 +20,7 @@ public sealed record TrainingBenchmarkOptions
     public const string MlpName = "mlp";
 
     public required StyleAlaePreset? Preset { get; init; }
+    public PioneerPreset? Pioneer { get; init; }
     /// <summary>Resolution of the level that trains (a power of two from 4 to the preset's resolution); unused for MLP-ALAE.</summary>
     public int Resolution { get; init; }
     public required int Batch { get; init; }
@@ -36,19 +38,23 @@ public sealed record TrainingBenchmarkOptions
     public int Level => 31 - int.LeadingZeroCount(Resolution) - 2;
 
     /// <summary>"preset celeba-hq256, level 4 (64²)" or "MLP-ALAE (MNIST, 784-D)".</summary>
-    public string Describe() => Preset == null ? "MLP-ALAE (MNIST, 784-D)" : $"preset {Preset.Name}, level {Level} ({Resolution}²)";
+    public string Describe() => PresetName == null ? "MLP-ALAE (MNIST, 784-D)" : $"preset {PresetName}, level {Level} ({Resolution}²)";
+
+    private string? PresetName => Preset?.Name ?? Pioneer?.Name;
 
     public void Validate()
     {
-        if (Preset != null)
+        if (Preset != null && Pioneer != null) throw new ArgumentException("a benchmark times one model: a StyleALAE or a PIONEER preset, not both");
+        Preset?.Validate();
+        Pioneer?.Validate();
+        if ((Preset?.Model.Resolution ?? Pioneer?.Model.Resolution) is { } top)
         {
-            Preset.Validate();
-            if (Resolution == 0) throw new ArgumentException($"--res is required for the StyleALAE preset '{Preset.Name}'");
-            if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0 || Resolution > Preset.Model.Resolution)
-                throw new ArgumentException($"--res {Resolution}: expected a power of two from 4 to {Preset.Model.Resolution} (preset '{Preset.Name}')");
+            if (Resolution == 0) throw new ArgumentException($"--res is required for the preset '{PresetName}'");
+            if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0 || Resolution > top)
+                throw new ArgumentException($"--res {Resolution}: expected a power of two from 4 to {top} (preset '{PresetName}')");
         }
         else if (Resolution != 0)
-            throw new ArgumentException($"--res {Resolution}: MLP-ALAE has no resolution (it trains on 784-D MNIST vectors); --res applies to the StyleALAE presets");
+            throw new ArgumentException($"--res {Resolution}: MLP-ALAE has no resolution (it trains on 784-D MNIST vectors); --res applies to the StyleALAE and PIONEER presets");
         if (Batch < 1) throw new ArgumentException($"batch must be ≥ 1, got {Batch}");
         if (Iterations < 1 || Warmup < 0 || ProfileIterations < 0) throw new ArgumentException("iterations must be ≥ 1, warm-up and profiled iterations ≥ 0");
     }
@@ -79,8 +85,9 @@ public sealed record TrainingBenchmarkResult(TrainingBenchmarkOptions Options, d
 
 /// <summary>
 /// Times full training iterations as the trainers run them — D step with R1 by double backward, G step, reciprocity
-/// step, the Adam updates, and for StyleALAE the EMA update — on random images (a StyleALAE preset at one level, blend
-/// 1, or MLP-ALAE), so a model's cost per resolution and batch can be measured without a data set or the schedule. The
+/// step, the Adam updates, and for StyleALAE the EMA update; for Balanced PIONEER the encoder step with the image pool
+/// (filled during the warm-up), the n_generator decoder steps and the decoder's EMA — on random images (a preset at one
+/// level, blend 1, or MLP-ALAE), so a model's cost per resolution and batch can be measured without a data set or the schedule. The
 /// first <c>Warmup</c> iterations (kernel compilation, pool and allocator growth) are not timed. On a GPU every
 /// iteration ends with a device synchronisation, so the time includes the device's; peak memory is the CUDA
 /// allocator's peak over the timed iterations, on the CPU the process's peak working set.
@@ -92,6 +99,7 @@ public static class TrainingBenchmark
         options.Validate();
         var noise = new RandomStream(options.Seed + 7);
         var init = new Init(options.Seed, DType.Float32, options.Device);
+        if (options.Pioneer is { } pioneer) return TimePioneer(options, pioneer, noise, init);
         if (options.Preset is not { } preset)
         {
             using var mlp = new MlpAlae(new MlpAlaeConfig(), init);
@@ -111,9 +119,39 @@ public static class TrainingBenchmark
         using var encoderOpt = new Adam(model.EncoderParameters.Concat(model.DiscriminatorParameters).ToList(), lr);
         using var decoderOpt = new Adam(model.MappingParameters.Concat(model.GeneratorParameters).ToList(), lr);
         var algorithm = new AlaeAlgorithm(model, encoderOpt, decoderOpt, options.R1Gamma);
+        double beta = Ema.BetaForBatch(options.Batch);
+        return Time(options, () =>
+        {
+            algorithm.Step(x, noise);
+            ema?.Update(beta);
+        });
+    }
+
+    // the PIONEER iteration as PioneerTrainer runs it after a level's fade-in: pool in use, the first rule's margin and λ_X 1.5
+    private static TrainingBenchmarkResult TimePioneer(TrainingBenchmarkOptions options, PioneerPreset preset, RandomStream noise, Init init)
+    {
+        using var model = new BalancedPioneer(preset.Model, init);
+        model.SetLevel(options.Level, 1);
+        using var emaDecoder = new PioneerDecoder(preset.Model, init);
+        using var ema = new Ema(model.DecoderParameters, emaDecoder.Parameters().Select(p => p.Value).ToList());
+        var rule = preset.Rules[0];
+        using var encoderOpt = new Adam(model.EncoderParameters, rule.LearningRate, preset.AdamBeta2);
+        using var decoderOpt = new Adam(model.DecoderParameters, rule.LearningRate, preset.AdamBeta2);
+        var algorithm = new PioneerAlgorithm(model, encoderOpt, decoderOpt, preset.GeneratorSteps, preset.Losses);
+        using var pool = new ImagePool(preset.PoolSize(options.Level));
+        using var images = TensorScope.Unscoped(() => RandomImages(
+            new Shape(options.Batch, preset.Model.ImageChannels, options.Resolution, options.Resolution), options.Device, noise));
+        return Time(options, () =>
+        {
+            algorithm.Step(images, preset.ReconstructionWeightAfterFade, rule.Margin, pool, noise);
+            ema.Update(preset.EmaDecay);
+        });
+    }
+
+    private static TrainingBenchmarkResult Time(TrainingBenchmarkOptions options, Action iteration)
+    {
         var gpu = Backends.For(options.Device) as CudaKernels;
         if (gpu != null) gpu.Ceilings = options.Ceilings;
-        double beta = Ema.BetaForBatch(options.Batch);
 
         var times = new double[options.Iterations];
         CudaActivity activityAtStart = default;
@@ -126,8 +164,7 @@ public static class TrainingBenchmark
             }
             if (i == 0) HostMemoryPool.ResetPeaks();
             var clock = Stopwatch.StartNew();
-            algorithm.Step(x, noise);
-            ema?.Update(beta);
+            iteration();
             gpu?.Synchronize();
             if (i >= 0) times[i] = clock.Elapsed.TotalMilliseconds;
         }
@@ -139,11 +176,7 @@ public static class TrainingBenchmark
             if (options.ProfileIterations > 0)
             {
                 using var profiler = gpu.StartProfiler();
-                for (int i = 0; i < options.ProfileIterations; i++)
-                {
-                    algorithm.Step(x, noise);
-                    ema?.Update(beta);
-                }
+                for (int i = 0; i < options.ProfileIterations; i++) iteration();
                 profile = profiler.Finish();
             }
             return new TrainingBenchmarkResult(options, times, peak, "GPU allocator peak", activity, profile);
@@ -155,11 +188,7 @@ public static class TrainingBenchmark
             var profiler = CpuProfiler.Start();
             try
             {
-                for (int i = 0; i < options.ProfileIterations; i++)
-                {
-                    algorithm.Step(x, noise);
-                    ema?.Update(beta);
-                }
+                for (int i = 0; i < options.ProfileIterations; i++) iteration();
             }
             finally { cpuProfile = profiler.Finish(); }
         }

@@ -7,6 +7,7 @@ namespace AlaeEngine.Training;
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(MlpTrainingOptions))]
 [JsonSerializable(typeof(MnistScores))]
+[JsonSerializable(typeof(PioneerTrainingOptions))]
 [JsonSerializable(typeof(StyleTrainingOptions))]
 internal sealed partial class TrainingJson : JsonSerializerContext;
 

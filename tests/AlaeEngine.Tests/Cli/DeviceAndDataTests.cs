@@ -99,7 +99,7 @@ public class DeviceAndDataTests
         // before: --res was ignored and the MLP benchmark ran
         var r = AlaeCli.Run("bench", "train", "--preset", "mlp", "--res", "16", "--batch", "4", "--device", "cpu");
         Assert.That(r.ExitCode, Is.EqualTo(2));
-        Assert.That(r.Error.Trim(), Is.EqualTo("alae: error: --res 16: MLP-ALAE has no resolution (it trains on 784-D MNIST vectors); --res applies to the StyleALAE presets"));
+        Assert.That(r.Error.Trim(), Is.EqualTo("alae: error: --res 16: MLP-ALAE has no resolution (it trains on 784-D MNIST vectors); --res applies to the StyleALAE and PIONEER presets"));
     }
 
     [Test]

@@ -11,8 +11,8 @@ namespace AlaeEngine.Tests.Cuda;
 /// <summary>
 /// Balanced PIONEER's encoder and generator losses and their gradients in every parameter, and the spectral-norm
 /// vectors they leave, on CUDA against the CPU: same weights, images, latents and pool on both devices, at 8² fading in
-/// (the pool not yet used) and at 16² with the image pool and the margin hinge. One skipped entry without a GPU
-/// (<see cref="GpuFixtureAttribute"/>).
+/// (the pool not yet used) and at 16² with the image pool and the margin hinge; and one whole trainer iteration resumed
+/// on both devices from one checkpoint. One skipped entry without a GPU (<see cref="GpuFixtureAttribute"/>).
 /// </summary>
 [GpuFixture]
 public class GpuPioneerParityTests
@@ -33,6 +33,58 @@ public class GpuPioneerParityTests
             double scale = c.Max(Math.Abs), worst = c.Zip(g, (a, b) => Math.Abs(a - b)).Max();
             Assert.That(worst, Is.LessThanOrEqualTo(1e-3 * Math.Max(scale, 1e-6)), $"{at}: {name} (largest {scale:G3})");
         }
+    }
+
+    /// <summary>
+    /// One iteration of <see cref="PioneerTrainer"/> — real batch, encoder step through the full image pool, n_generator = 2
+    /// decoder steps, both Adam updates, the decoder's EMA and its vectors — from the same checkpoint on both devices (a
+    /// CPU run of the tiny preset stopped at 16², after the fade-in, every active parameter with Adam history): the seven
+    /// losses, every weight's change, the EMA decoder, the spectral-norm vectors and the pool after it.
+    /// </summary>
+    [Test]
+    public void OneTrainerIterationOnCudaFollowsTheCpu()
+    {
+        CudaBackend.Start();
+        var dir = Directory.CreateTempSubdirectory("alae-gpu-pioneer-").FullName;
+        try
+        {
+            var images = new Style.SmoothImageSource(24, 3, 16, seed: 9);
+            PioneerTrainingOptions Options(string sub, long iterations) => new()
+            {
+                OutDir = Path.Combine(dir, sub), Seed = 3, MaxIterations = iterations, SampleEvery = 1000, CheckpointEvery = 1000, SampleCount = 2,
+                Preset = PioneerPreset.Tiny with { GeneratorSteps = 2 },
+            };
+            string checkpoint;
+            using (var start = new PioneerTrainer(Options("start", 27), images))
+            {
+                _ = start.Run(() => false).ToList();
+                checkpoint = start.SaveCheckpoint();
+            }
+            (PioneerIterationLog Log, Dictionary<string, double[]> Tensors) Iterate(Device device)
+            {
+                using var t = new PioneerTrainer(Options(device.Kind.ToString(), 28), images, device);
+                t.Resume(checkpoint);
+                var before = t.Model.NamedParameters().ToDictionary(n => n.path, n => n.p.Value.ToDoubleArray());
+                var log = t.Run(() => false).Single();
+                var tensors = t.Model.NamedParameters().ToDictionary(n => "Δ " + n.path, n => n.p.Value.ToDoubleArray().Zip(before[n.path], (a, b) => a - b).ToArray());
+                foreach (var (path, p) in t.EmaDecoder.NamedParameters()) tensors["ema " + path] = p.Value.ToDoubleArray();
+                foreach (var (path, u) in t.Model.NamedBuffers()) tensors[path] = u.ToDoubleArray();
+                return (log, tensors);
+            }
+            var cpu = Iterate(Device.Cpu);
+            var gpu = Iterate(Device.Cuda(0));
+            Assert.That((gpu.Log.Level, gpu.Log.Blend, gpu.Log.PoolCount, gpu.Log.Margin), Is.EqualTo((2, 1.0, 8, 0.0)), "16² after the fade-in, pool full");
+            foreach (var (name, value) in cpu.Log.Losses.Named())
+                Assert.That(gpu.Log.Losses.Named().Single(kv => kv.Key == name).Value, Is.EqualTo(value).Within(1e-4 * Math.Max(1, Math.Abs(value))), name);
+            foreach (var (name, c) in cpu.Tensors)
+            {
+                var g = gpu.Tensors[name];
+                double scale = c.Max(Math.Abs), worst = c.Zip(g, (a, b) => Math.Abs(a - b)).Max();
+                // a step's change is lr·g/(√v + ε): its relative error is the gradient's, amplified where v is small
+                Assert.That(worst, Is.LessThanOrEqualTo(1e-2 * Math.Max(scale, 1e-9)), $"{name} (largest {scale:G3})");
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
     private sealed record Result(Dictionary<string, double> Losses, Dictionary<string, double[]> Tensors);

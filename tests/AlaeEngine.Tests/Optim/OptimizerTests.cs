@@ -53,6 +53,30 @@ public class OptimizerTests
     }
 
     [Test]
+    public void AParameterThatJoinsLateStartsItsOwnBiasCorrection()
+    {
+        // torch's Adam counts t per parameter: a block of a grown network updated first at the optimizer's third step
+        // moves by lr·√(1−β2)·g/(√((1−β2)·g²) + ε) ≈ lr, not by the 1/√(1−β2) = 3.2 times larger step a shared t would give
+        var early = Param(new[] { 1.0 }); var late = Param(new[] { 1.0 });
+        using var adam = new Adam(new[] { early, late }, lr: 0.1, beta2: 0.9);
+        for (int step = 1; step <= 3; step++)
+        {
+            early.Value.Grad = Tensor.FromArray(new[] { 0.5 }, new Shape(1));
+            if (step == 3) late.Value.Grad = Tensor.FromArray(new[] { 0.5 }, new Shape(1));
+            adam.Step();
+        }
+        Assert.That((adam.StepCount, adam.ParameterSteps(0), adam.ParameterSteps(1)), Is.EqualTo((3L, 3L, 1L)));
+        double expected = 1 - 0.1 * Math.Sqrt(0.1) * 0.5 / (Math.Sqrt(0.1 * 0.25) + 1e-8);
+        Assert.That(late.Value.ToDoubleArray()[0], Is.EqualTo(expected).Within(1e-15));
+
+        using var restored = new Adam(new[] { Param(new[] { 0.0 }), Param(new[] { 0.0 }) }, lr: 0.1, beta2: 0.9);
+        restored.Restore(3, new[] { adam.SecondMoment(0), adam.SecondMoment(1) }, new long[] { 3, 1 });
+        Assert.That((restored.ParameterSteps(0), restored.ParameterSteps(1)), Is.EqualTo((3L, 1L)));
+        restored.Restore(3, new[] { adam.SecondMoment(0), adam.SecondMoment(1) });
+        Assert.That(restored.ParameterSteps(1), Is.EqualTo(3), "without per-parameter counts every parameter had every step");
+    }
+
+    [Test]
     public void RuntimeWeightScalePlusCoefficientEqualsTheReferenceImplicitForm()
     {
         // Reference ("implicit"): weights stored at their effective scale, N(0, gain/√fan_in), and Adam coefficient

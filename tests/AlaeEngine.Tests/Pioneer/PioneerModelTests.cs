@@ -16,11 +16,7 @@ public class PioneerModelTests
     private static Tensor Normal(ulong seed, DType dtype, params int[] shape) => new RandomStream(seed).Normal(new Shape(shape), dtype);
 
     /// <summary>Copies of every spectral-norm vector, to put the model back where it was (each forward pass advances them).</summary>
-    internal static Action SaveBuffers(Module m)
-    {
-        var saved = m.NamedBuffers().Select(b => (b.buffer, copy: TensorScope.Unscoped(() => b.buffer.Detach()))).ToList();
-        return () => { foreach (var (b, c) in saved) b.Kernels.Copy(c, b); };
-    }
+    internal static Action SaveBuffers(Module m) => BufferSnapshot.Of(m).Restore;
 
     [Test]
     public void ChannelTableIsTheReferences()

@@ -16,7 +16,7 @@ namespace AlaeEngine.Tests.Training;
 public class CheckpointValidationTests
 {
     private string _dir = "";
-    private string _mlp = "", _style = "";
+    private string _mlp = "", _style = "", _pioneer = "";
 
     [OneTimeSetUp]
     public void WriteOneCheckpointOfEachTrainer()
@@ -38,6 +38,13 @@ public class CheckpointValidationTests
         {
             _ = trainer.Run(() => false).ToList();
             _style = trainer.SaveCheckpoint();
+        }
+        // into level 1 (8 iterations per stage), so that the grown encoder and decoder have per-parameter Adam counts
+        var pioneerOptions = new PioneerTrainingOptions { OutDir = Path.Combine(_dir, "pioneer"), MaxIterations = 10, SampleCount = 2, Preset = PioneerPreset.Tiny };
+        using (var trainer = new PioneerTrainer(pioneerOptions, new SmoothImageSource(8, 3, 16, seed: 3)))
+        {
+            _ = trainer.Run(() => false).ToList();
+            _pioneer = trainer.SaveCheckpoint();
         }
     }
 
@@ -67,7 +74,7 @@ public class CheckpointValidationTests
     [Test]
     public void SoundCheckpointsPassAndEveryWrittenFieldIsChecked()
     {
-        foreach (var (path, format) in new[] { (_mlp, MlpTrainer.StateFormat), (_style, StyleTrainer.StateFormat) })
+        foreach (var (path, format) in new[] { (_mlp, MlpTrainer.StateFormat), (_style, StyleTrainer.StateFormat), (_pioneer, PioneerTrainer.StateFormat) })
         {
             var state = Checkpoint.ReadState(path, format);
             Assert.That(state.Select(kv => kv.Key), Is.EquivalentTo(CheckpointSchema.Fields(format)),
@@ -113,6 +120,24 @@ public class CheckpointValidationTests
     {
         var path = Edited(_style, s => Set(s, field, json));
         var e = Assert.Throws<InvalidDataException>(() => StyleTrainer.LoadModel(path))!;
+        Assert.That(e.Message, Does.StartWith(path + ": ").And.Contain(expected));
+    }
+
+    [TestCase("level", "3", "\"level\" is 3, expected a whole number from 0 to 2")]
+    [TestCase("blend", "-0.5", "\"blend\" is -0.5, expected a number from 0 to 1")]
+    [TestCase("poolRule", "4", "\"poolRule\" is 4, expected a whole number from -1 to 3")]
+    [TestCase("trainedRule", "\"1\"", "\"trainedRule\" is \"1\", expected a whole number from -1 to 3")]
+    [TestCase("optimizerParameterSteps.encoder", "[1, -2]", "\"optimizerParameterSteps\" is {\"encoder\":[1,-2]")]
+    [TestCase("optimizerParameterSteps", "[]", "\"optimizerParameterSteps\" is [], expected an object of per-parameter step counts")]
+    [TestCase("options.Preset", "null", "outDir, preset and the preset's name, model, rules")]
+    [TestCase("options.Preset.Rules", "null", "outDir, preset and the preset's name, model, rules")]
+    [TestCase("options.Preset.BatchPerLevel", "[1, 8, 4]", "batches must be ≥ 2")]
+    [TestCase("options.Preset.Model.LatentSize", "1", "the latent size must be ≥ 2")]
+    [TestCase("options.Preset.GeneratorSteps", "0", "generator steps must be ≥ 1")]
+    public void EditedPioneerFieldIsAClearError(string field, string json, string expected)
+    {
+        var path = Edited(_pioneer, s => Set(s, field, json));
+        var e = Assert.Throws<InvalidDataException>(() => PioneerTrainer.LoadModel(path))!;
         Assert.That(e.Message, Does.StartWith(path + ": ").And.Contain(expected));
     }
 
