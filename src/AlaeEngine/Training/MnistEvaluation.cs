@@ -8,11 +8,14 @@ using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Training;
 
-/// <summary>Scores of a trained MLP-ALAE on MNIST (ALAE Table 2 uses the same two classifiers on W codes).</summary>
+/// <summary>Scores of a trained autoencoder's codes on MNIST (ALAE Table 2 uses the same two classifiers on W codes).</summary>
 public sealed record MnistScores(double NearestNeighbourAccuracy, double LinearAccuracy, double ReconstructionMse, int TrainCount, int TestCount);
 
+/// <summary>An autoencoder as the MNIST evaluation sees it: digits (N, 784) in [-1, 1] → codes (N, L) and reconstructions (N, 784).</summary>
+public delegate (Tensor Codes, Tensor Reconstructions) MnistAutoencoder(Tensor digits);
+
 /// <summary>
-/// Encodes train and test digits to W and scores (a) 1-nearest-neighbour and (b) a softmax linear classifier, both fit on
+/// Encodes train and test digits and scores (a) 1-nearest-neighbour and (b) a softmax linear classifier, both fit on
 /// the train codes and scored on the test codes, plus (c) the mean squared reconstruction error ‖G(E(x)) − x‖² / 784 on
 /// the test digits (pixels in [-1, 1]).
 /// </summary>
@@ -21,21 +24,23 @@ public static class MnistEvaluation
     /// <summary>The scores as JSON (for `alae eval mnist --json`).</summary>
     public static string ToJson(MnistScores scores) => System.Text.Json.JsonSerializer.Serialize(scores, TrainingJson.Default.MnistScores);
 
+    /// <summary>MLP-ALAE: codes W = E(x), reconstructions G(W).</summary>
     public static MnistScores Evaluate(MlpAlae model, MnistDataset train, MnistDataset test, int batch = 500)
+        => Evaluate(x => { var w = model.Encode(x); return (w, model.Generate(w)); }, model.LatentSize, train, test, batch);
+
+    public static MnistScores Evaluate(MnistAutoencoder model, int codeSize, MnistDataset train, MnistDataset test, int batch = 500)
     {
-        var trainCodes = Encode(model, train, batch, out _);
-        var testCodes = Encode(model, test, batch, out double mse);
-        int l = model.LatentSize;
-        double nn = NearestNeighbourAccuracy(trainCodes, train.Labels, testCodes, test.Labels, l);
-        double lin = LinearAccuracy(trainCodes, train.Labels, testCodes, test.Labels, l);
+        var trainCodes = Encode(model, codeSize, train, batch, out _);
+        var testCodes = Encode(model, codeSize, test, batch, out double mse);
+        double nn = NearestNeighbourAccuracy(trainCodes, train.Labels, testCodes, test.Labels, codeSize);
+        double lin = LinearAccuracy(trainCodes, train.Labels, testCodes, test.Labels, codeSize);
         return new MnistScores(nn, lin, mse, train.Count, test.Count);
     }
 
-    /// <summary>W codes of every image, row-major (count × L); also the mean squared reconstruction error.</summary>
-    public static float[] Encode(MlpAlae model, MnistDataset data, int batch, out double reconstructionMse)
+    /// <summary>The codes of every image, row-major (count × L); also the mean squared reconstruction error.</summary>
+    public static float[] Encode(MnistAutoencoder model, int codeSize, MnistDataset data, int batch, out double reconstructionMse)
     {
-        int l = model.LatentSize;
-        var codes = new float[data.Count * l];
+        var codes = new float[data.Count * codeSize];
         double sq = 0;
         using var noGrad = GradMode.NoGrad();
         for (int start = 0; start < data.Count; start += batch)
@@ -43,9 +48,11 @@ public static class MnistEvaluation
             using var scope = TensorScope.Begin();
             int n = Math.Min(batch, data.Count - start);
             var x = data.Batch(Enumerable.Range(start, n).ToArray());
-            var w = model.Encode(x);
-            w.ToFloatArray().CopyTo(codes, start * l);
-            sq += Op.Sum(Op.Square(Op.Sub(model.Generate(w), x))).Item();
+            var (w, rec) = model(x);
+            if (w.Shape != new Shape(n, codeSize) || rec.Shape != x.Shape)
+                throw new ArgumentException($"MNIST evaluation: codes {w.Shape} and reconstructions {rec.Shape} for digits {x.Shape}, expected ({n}, {codeSize}) and {x.Shape}");
+            w.ToFloatArray().CopyTo(codes, start * codeSize);
+            sq += Op.Sum(Op.Square(Op.Sub(rec, x))).Item();
         }
         reconstructionMse = sq / ((double)data.Count * MnistDataset.Pixels);
         return codes;

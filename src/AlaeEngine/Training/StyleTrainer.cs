@@ -39,8 +39,7 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
     private readonly Ema _ema;
     private readonly Tensor _sampleZ;
     private readonly int[] _sampleIndices;
-    private readonly ulong _flipSeed;
-    private readonly EpochShuffle _shuffle;
+    private readonly ShuffledImages _images;
     private int _optimizerLevel = -1; // level the Adam states belong to; −1 before the first step
 
     public StyleTrainer(StyleTrainingOptions options, IImageSource data, Device? device = null)
@@ -58,8 +57,7 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
         _encoderOpt = Own(new Adam(Model.EncoderParameters.Concat(Model.DiscriminatorParameters).ToList(), options.Preset.LearningRate(0)));
         _decoderOpt = Own(new Adam(Model.MappingParameters.Concat(Model.GeneratorParameters).ToList(), options.Preset.LearningRate(0)));
         _algorithm = new AlaeAlgorithm(Model, _encoderOpt, _decoderOpt, options.R1Gamma);
-        _shuffle = new EpochShuffle(options.Seed, data.Count);
-        _flipSeed = options.Seed * 0xD1B54A32D192ED03UL + 5;
+        _images = new ShuffledImages(data, options.Seed, options.Preset.Flip);
         int n = options.SampleCount;
         _sampleIndices = Enumerable.Range(0, n).Select(i => (int)((long)i * data.Count / n)).ToArray();
         _sampleZ = Own(TensorScope.Unscoped(() => new RandomStream(options.Seed + 3456).Normal(new Shape(n, config.LatentSize), DType.Float32, Device)));
@@ -113,18 +111,7 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
     /// </summary>
     private Tensor RealBatch(long start, int batch, int level, double blend)
     {
-        int res = StyleAlaeConfig.ResolutionAt(level);
-        var plain = new List<int>(batch); var flipped = new List<int>(batch);
-        for (long k = start; k < start + batch; k++)
-        {
-            int index = _shuffle.Order(k / _data.Count)[(int)(k % _data.Count)];
-            (Options.Preset.Flip && Philox.Uniform(_flipSeed, (ulong)k) < 0.5 ? flipped : plain).Add(index);
-        }
-        var parts = new List<Tensor>();
-        if (plain.Count > 0) parts.Add(_data.Batch(res, plain.ToArray(), flip: false));
-        if (flipped.Count > 0) parts.Add(_data.Batch(res, flipped.ToArray(), flip: true));
-        var x = parts.Count == 1 ? parts[0] : Op.Concat(0, parts.ToArray());
-        if (x.Device != Device) x = x.MoveTo(Device);
+        var x = _images.Batch(start, batch, StyleAlaeConfig.ResolutionAt(level), Device);
         if (level == 0 || blend >= 1) return x;
         using var noGrad = GradMode.NoGrad();
         return Op.Lerp(Op.Upsample2x(Op.AvgPool2x2(x)), x, blend);
