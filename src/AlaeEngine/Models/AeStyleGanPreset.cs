@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AlaeEngine.Losses;
 
 namespace AlaeEngine.Models;
@@ -7,6 +8,7 @@ namespace AlaeEngine.Models;
 /// reconstructed images, E and G learn the reconstruction together) and decoupled (Algorithm 1: D₂ judges
 /// reconstructions, the E step updates E only).
 /// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AeStyleGanMode>))] // by name in checkpoints
 public enum AeStyleGanMode { Joint, Decoupled }
 
 /// <summary>

@@ -8,9 +8,12 @@ public enum CheckpointKind
 
     /// <summary>StyleALAE ("alae-style-checkpoint/1"), written by <see cref="StyleTrainer"/>.</summary>
     Style,
+
+    /// <summary>AE-StyleGAN ("alae-aegan-checkpoint/1"), written by <see cref="AeStyleGanTrainer"/>.</summary>
+    AeStyleGan,
 }
 
-/// <summary>Tells checkpoint kinds apart so that one inference command can serve both models.</summary>
+/// <summary>Tells checkpoint kinds apart so that one inference command can serve every model.</summary>
 public static class CheckpointFormat
 {
     /// <summary>The kind of the checkpoint whose JSON state is at <paramref name="checkpointJson"/>; an unknown format is an error naming it.</summary>
@@ -21,8 +24,9 @@ public static class CheckpointFormat
         {
             MlpTrainer.StateFormat => CheckpointKind.Mlp,
             StyleTrainer.StateFormat => CheckpointKind.Style,
+            AeStyleGanTrainer.StateFormat => CheckpointKind.AeStyleGan,
             _ => throw new InvalidDataException(
-                $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat})"),
+                $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat}, {AeStyleGanTrainer.StateFormat})"),
         };
     }
 }
