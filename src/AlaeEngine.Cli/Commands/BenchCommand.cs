@@ -7,14 +7,15 @@ using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli.Commands;
 
-/// <summary>`alae bench train`: median time of full training iterations of MLP-ALAE or of a StyleALAE level (see <see cref="TrainingBenchmark"/>).</summary>
+/// <summary>`alae bench train`: median time of full training iterations of MLP-ALAE, of a StyleALAE level or of an AE-StyleGAN preset (see <see cref="TrainingBenchmark"/>).</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var preset = Opt.Of("--preset", $"architecture: {TrainingBenchmarkOptions.MlpName} (MLP-ALAE) or a StyleALAE preset ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))})",
+        var preset = Opt.Of("--preset", $"architecture: {TrainingBenchmarkOptions.MlpName} (MLP-ALAE), a StyleALAE preset ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))}) " +
+            $"or an AE-StyleGAN preset ({string.Join(", ", AeStyleGanPreset.All.Select(p => p.Name))})",
             StyleAlaePreset.CelebAHq256.Name);
-        var res = Opt.Of("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE presets)", 0);
+        var res = Opt.Of("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE presets; AE-StyleGAN trains at its preset's)", 0);
         var batch = Opt.Required<int>("--batch", "batch size");
         var device = Opt.Of("--device", "cuda or cpu", "cuda");
         var iterations = Opt.Of("--iterations", "timed iterations", 20);
@@ -28,7 +29,8 @@ internal static class BenchCommand
         var fp32Rate = Opt.Of("--fp32-tflops", "cost model: FP32 GEMM and kernel rate in TFLOP/s", h100.Fp32FlopsPerSecond / 1e12);
         var floor = Opt.Of("--launch-floor-us", "cost model: least time of one operation on the stream, in µs", h100.LaunchFloorSeconds * 1e6);
         var train = new Command("train",
-            "time full training iterations on random images (MLP-ALAE, or a StyleALAE preset at one level): D step with R1, G step, reciprocity step, Adam updates, EMA")
+            "time full training iterations on random images (MLP-ALAE, or a StyleALAE preset at one level): D step with R1, G step, reciprocity step, Adam updates, EMA; " +
+            "AE-StyleGAN: D step, lazy R1 (every 16 iterations, counted from the first warm-up one), E(+G) step, G step, EMA")
         {
             preset, res, batch, device, iterations, warmup, seed, threads, profile, copy, tf32Rate, fp32Rate, floor,
         };
@@ -38,7 +40,8 @@ internal static class BenchCommand
             string model = r.GetValue(preset)!;
             var options = new TrainingBenchmarkOptions
             {
-                Preset = model == TrainingBenchmarkOptions.MlpName ? null : StyleAlaePreset.Named(model), Resolution = r.GetValue(res), Batch = r.GetValue(batch),
+                Preset = model == TrainingBenchmarkOptions.MlpName || IsAeStyleGan(model) ? null : StyleAlaePreset.Named(model),
+                AeStyleGan = IsAeStyleGan(model) ? AeStyleGanPreset.Named(model) : null, Resolution = r.GetValue(res), Batch = r.GetValue(batch),
                 Iterations = r.GetValue(iterations), Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), ProfileIterations = r.GetValue(profile),
                 Ceilings = Ceilings(r.GetValue(copy), r.GetValue(tf32Rate), r.GetValue(fp32Rate), r.GetValue(floor)),
             };
@@ -73,6 +76,8 @@ internal static class BenchCommand
         });
         return new Command("bench", "measure the engine's speed") { train };
     }
+
+    private static bool IsAeStyleGan(string preset) => AeStyleGanPreset.All.Any(p => p.Name == preset);
 
     // the cost model's per-iteration totals; the modelled time is a lower bound on the GPU time, and says so
     private static void PrintCostModel(CudaActivity a, TrainingBenchmarkOptions options)

@@ -1,11 +1,14 @@
 using System.CommandLine;
 using AlaeEngine.Data;
 using AlaeEngine.IO;
+using AlaeEngine.Models;
+using AlaeEngine.Ops;
+using AlaeEngine.Tensors;
 using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli.Commands;
 
-/// <summary>`alae eval mnist`: 1-NN and linear-classifier accuracy on W codes, reconstruction MSE.</summary>
+/// <summary>`alae eval mnist`: 1-NN and linear-classifier accuracy on the codes (MLP-ALAE's W, AE-StyleGAN's E(x)), reconstruction MSE.</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -13,16 +16,41 @@ internal static class EvalCommand
         var ckpt = Opt.Required<string>("--checkpoint", "run folder (newest checkpoint) or checkpoints/step-*.json");
         var data = Opt.Of("--data", "folder with MNIST IDX files (train and t10k)", "data/mnist");
         var json = Opt.Of<string?>("--json", "also write the scores to this JSON file", null);
-        var mnist = new Command("mnist", "score W codes with 1-NN and a linear classifier (fit on train, scored on test)") { ckpt, data, json };
+        var training = Opt.Of("--training-weights", "AE-StyleGAN: the training E and G instead of their EMA", false);
+        var mnist = new Command("mnist",
+            "score the codes with 1-NN and a linear classifier (fit on train, scored on test): MLP-ALAE's W, or a one-channel AE-StyleGAN's E(x) " +
+            "(W, or W+ flattened to one vector of StyleCount·L; EMA weights)")
+        {
+            ckpt, data, json, training,
+        };
         mnist.SetAction(r =>
         {
             var path = CliRunner.ResolveCheckpoint(r.GetValue(ckpt)!);
-            using var model = MlpInference.Load(path);
             var train = MnistDataset.LoadFolder(r.GetValue(data)!, train: true);
             var test = MnistDataset.LoadFolder(r.GetValue(data)!, train: false);
-            var s = MnistEvaluation.Evaluate(model, train, test);
+            var kind = CheckpointFormat.Detect(path);
+            if (kind != CheckpointKind.AeStyleGan && r.GetResult(training) is { Implicit: false })
+                throw new ArgumentException($"--training-weights applies to AE-StyleGAN checkpoints; {path} is {kind}");
+            MnistScores s;
+            string codes;
+            if (kind == CheckpointKind.Mlp)
+            {
+                using var model = MlpInference.Load(path);
+                s = MnistEvaluation.Evaluate(model, train, test);
+                codes = $"W dimension {model.LatentSize}";
+            }
+            else if (kind == CheckpointKind.AeStyleGan)
+            {
+                using var model = AeStyleGanInference.Load(path, ema: !r.GetValue(training));
+                var c = model.Config;
+                if (c.ImageChannels != 1 || c.Resolution != MnistImages.Side)
+                    throw new ArgumentException($"eval mnist needs a one-channel {MnistImages.Side}² AE-StyleGAN model (aegan-mnist); {path} is {c.ImageChannels}-channel {c.Resolution}²");
+                s = MnistEvaluation.Evaluate(x => AeStyleGanOnDigits(model, x), c.EncoderOutputs, train, test);
+                codes = c.Latent == AeStyleGanLatent.W ? $"E(x) in W, dimension {c.LatentSize}" : $"E(x) in W+ flattened, {c.StyleCount} × {c.LatentSize} = {c.EncoderOutputs}";
+            }
+            else throw new ArgumentException($"eval mnist reads MLP-ALAE and one-channel AE-StyleGAN checkpoints; {path} is StyleALAE");
             Console.WriteLine($"checkpoint          {path}");
-            Console.WriteLine($"codes               {s.TrainCount} train / {s.TestCount} test, W dimension {model.LatentSize}");
+            Console.WriteLine($"codes               {s.TrainCount} train / {s.TestCount} test, {codes}");
             Console.WriteLine($"1-NN accuracy       {s.NearestNeighbourAccuracy:P2}");
             Console.WriteLine($"linear accuracy     {s.LinearAccuracy:P2}");
             Console.WriteLine($"reconstruction MSE  {s.ReconstructionMse:F5} (pixels in [-1, 1])");
@@ -31,5 +59,13 @@ internal static class EvalCommand
             return 0;
         });
         return new Command("eval", "evaluate a trained model") { mnist };
+    }
+
+    // digits (N, 784) → padded to 32² → E's code, flattened (N, EncoderOutputs); G(E(x)) with fixed noise, cropped back to 28²
+    private static (Tensor Codes, Tensor Reconstructions) AeStyleGanOnDigits(AeStyleGan model, Tensor digits)
+    {
+        var code = model.Encode(MnistImages.Pad(digits));
+        var rec = model.Generate(model.StylesOf(code), new RandomStream(999));
+        return (Op.Reshape(code, digits.Shape[0], model.Config.EncoderOutputs), MnistImages.Crop(rec));
     }
 }

@@ -5,18 +5,19 @@ namespace AlaeEngine.Cli.Commands;
 
 /// <summary>
 /// `alae reconstruct | generate | interpolate | mix`, writing PNG grids. The checkpoint's "format" field says which model
-/// it holds (<see cref="CheckpointFormat"/>); MLP-ALAE work is in <see cref="MlpInference"/>, StyleALAE in <see cref="StyleInference"/>.
+/// it holds (<see cref="CheckpointFormat"/>); MLP-ALAE work is in <see cref="MlpInference"/>, StyleALAE in <see cref="StyleInference"/>,
+/// AE-StyleGAN in <see cref="AeStyleGanInference"/>.
 /// </summary>
 internal static class InferenceCommands
 {
-    private static Option<string> CheckpointOption(string kinds = "MLP-ALAE or StyleALAE")
+    private static Option<string> CheckpointOption(string kinds = "MLP-ALAE, StyleALAE or AE-StyleGAN")
         => Opt.Required<string>("--checkpoint", $"run folder (newest checkpoint) or checkpoints/step-*.json; {kinds}");
     private static Option<string> OutOption(string name) => Opt.Of("--out", "PNG file to write", name);
-    private static Option<string?> DataOption(string what) => Opt.Of<string?>("--data", $"{what} (default: {MlpInference.DefaultData} for MLP-ALAE, {StyleImages.DefaultFolder} for StyleALAE)", null);
-    private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE: folder of the image cache (default: the run's cache folder)", null);
-    private static Option<double> PsiOption() => Opt.Of("--psi", "StyleALAE: truncation ψ, w pulled towards the average w (1: none)", 0.7);
-    private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE: use the training weights instead of their EMA (the sampling model)", false);
-    private static Option<int> CutoffOption() => Opt.Of("--cutoff", "StyleALAE: truncate the first N style layers (8: up to 32²)", 8);
+    private static Option<string?> DataOption(string what) => Opt.Of<string?>("--data", $"{what} (default: {MlpInference.DefaultData} for MLP-ALAE and one-channel AE-StyleGAN, {StyleImages.DefaultFolder} for StyleALAE and AE-StyleGAN)", null);
+    private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE, AE-StyleGAN: folder of the image cache (default: the run's cache folder)", null);
+    private static Option<double> PsiOption() => Opt.Of("--psi", "StyleALAE, AE-StyleGAN: truncation ψ, w pulled towards the average w (1: none)", 0.7);
+    private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE, AE-StyleGAN: use the training weights instead of their EMA (the sampling model)", false);
+    private static Option<int> CutoffOption() => Opt.Of("--cutoff", "StyleALAE, AE-StyleGAN: truncate the first N style layers (8: up to 32²)", 8);
 
     /// <summary>The checkpoint's JSON and kind; options that only one kind understands are refused for the other.</summary>
     private static (string Path, CheckpointKind Kind) Open(ParseResult r, Option<string> checkpoint, params Option[] styleOnly)
@@ -25,7 +26,7 @@ internal static class InferenceCommands
         var kind = CheckpointFormat.Detect(path);
         if (kind == CheckpointKind.Mlp)
             foreach (var o in styleOnly)
-                if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies to StyleALAE checkpoints; {path} is MLP-ALAE");
+                if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies to StyleALAE and AE-StyleGAN checkpoints; {path} is MLP-ALAE");
         return (path, kind);
     }
 
@@ -35,14 +36,16 @@ internal static class InferenceCommands
     public static Command Reconstruct()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("reconstructions.png");
-        var data = DataOption("MLP: MNIST folder, test digits; StyleALAE: image folder");
-        var count = Opt.Of<int?>("--count", "number of images (default: 32 digits, 16 StyleALAE images)", null);
+        var data = DataOption("MLP, one-channel AE-StyleGAN: MNIST folder, test digits; StyleALAE, AE-StyleGAN: image folder");
+        var count = Opt.Of<int?>("--count", "number of images (default: 32 digits, 16 StyleALAE or AE-StyleGAN images)", null);
         var cache = CacheOption(); var training = TrainingWeightsOption();
-        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level)") { ckpt, data, count, cache, training, outFile };
+        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level; AE-StyleGAN: EMA of E and G, and the MSE)") { ckpt, data, count, cache, training, outFile };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, cache, training);
             if (kind == CheckpointKind.Mlp) MlpInference.Reconstruct(path, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(count) ?? 32, r.GetValue(outFile)!);
+            else if (kind == CheckpointKind.AeStyleGan)
+                AeStyleGanInference.Reconstruct(path, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!);
             else StyleInference.Reconstruct(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!);
             return 0;
         });
@@ -52,14 +55,16 @@ internal static class InferenceCommands
     public static Command Generate()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("generations.png");
-        var count = Opt.Of<int?>("--count", "number of samples (default: 64 MLP, 16 StyleALAE)", null);
-        var seed = Opt.Of("--seed", "seed of z (and of StyleALAE's per-pixel noise)", 1UL);
+        var count = Opt.Of<int?>("--count", "number of samples (default: 64 MLP, 16 StyleALAE or AE-StyleGAN)", null);
+        var seed = Opt.Of("--seed", "seed of z (and of the per-pixel noise of StyleALAE and AE-StyleGAN)", 1UL);
         var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption();
-        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE with the truncation trick") { ckpt, count, seed, psi, cutoff, training, outFile };
+        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE and AE-StyleGAN with the truncation trick") { ckpt, count, seed, psi, cutoff, training, outFile };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, psi, cutoff, training);
             if (kind == CheckpointKind.Mlp) MlpInference.Generate(path, r.GetValue(count) ?? 64, r.GetValue(seed), r.GetValue(outFile)!);
+            else if (kind == CheckpointKind.AeStyleGan)
+                AeStyleGanInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
             else StyleInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
             return 0;
         });
@@ -72,7 +77,7 @@ internal static class InferenceCommands
         var data = DataOption("--space w: pairs of images (MLP: MNIST test digits) are encoded and interpolated");
         var pairs = Opt.Of("--pairs", "number of rows (pairs)", 8);
         var steps = Opt.Of("--steps", "images per row, ends included", 10);
-        var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs; z: paths between random z, through F", "w");
+        var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs (AE-StyleGAN: in its W or W+ code); z: paths between random z, through F", "w");
         var path = Opt.Of("--path", "--space z: slerp (great circle, keeps |z|) or lerp", "slerp");
         var seed = Opt.Of("--seed", "--space z: seed of the z pairs", 1UL);
         var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption();
@@ -86,7 +91,10 @@ internal static class InferenceCommands
             bool spherical = r.GetValue(path) switch { "slerp" => true, "lerp" => false, var s => throw new ArgumentException($"--path {s}: expected slerp or lerp") };
             if (!inZ && r.GetResult(path) is { Implicit: false }) throw new ArgumentException("--path applies to --space z (W is interpolated linearly)");
             var (file, kind) = Open(r, ckpt, psi, cutoff, cache, training);
-            if (kind == CheckpointKind.Mlp)
+            if (kind == CheckpointKind.AeStyleGan)
+                AeStyleGanInference.Interpolate(file, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps),
+                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
+            else if (kind == CheckpointKind.Mlp)
                 MlpInference.Interpolate(file, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(pairs), r.GetValue(steps), inZ, spherical, r.GetValue(seed), r.GetValue(outFile)!);
             else
                 StyleInference.Interpolate(file, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps),
@@ -98,24 +106,45 @@ internal static class InferenceCommands
 
     public static Command Mix()
     {
-        var ckpt = CheckpointOption("StyleALAE"); var outFile = OutOption("mix.png");
-        var data = Opt.Of("--data", "image folder: images 0…N−1 are A, N…2N−1 are B", StyleImages.DefaultFolder);
+        var ckpt = CheckpointOption("StyleALAE or AE-StyleGAN"); var outFile = OutOption("mix.png");
+        var data = Opt.Of<string?>("--data", $"image folder (one-channel AE-StyleGAN: MNIST folder, test digits): images 0…N−1 are A, N…2N−1 are B (default {StyleImages.DefaultFolder}, or {AeStyleGanData.DefaultMnist})", null);
         var pairs = Opt.Of("--pairs", "number of (A, B) pairs, one per column", 6);
+        var layers = Opt.Of<string?>("--layers", "AE-StyleGAN: the style-layer ranges to take from A, one row each, e.g. 0-3,4-7,8-11 (default: the coarse, middle and fine bands)", null);
         var cache = CacheOption(); var training = TrainingWeightsOption();
         var cmd = new Command("mix",
             "StyleALAE style mixing of real images (StyleGAN §3.1; the ALAE paper's mixing figures). Rows: A, B, G(E(A)), G(E(B)), then " +
             "A's coarse styles (4²–8²: pose, shape) with B's rest, A's middle styles (16²–32²: features, expression) with B's rest, " +
-            "A's fine styles (64² and up: colours, texture) with B's rest; bands the checkpoint's level does not reach are left out.")
+            "A's fine styles (64² and up: colours, texture) with B's rest; bands the checkpoint's level does not reach are left out. " +
+            "AE-StyleGAN: the same bands of its style layers (or --layers) on E's codes.")
         {
-            ckpt, data, pairs, cache, training, outFile,
+            ckpt, data, pairs, layers, cache, training, outFile,
         };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt);
-            if (kind != CheckpointKind.Style) throw new ArgumentException($"mix needs a StyleALAE checkpoint; {path} is MLP-ALAE");
-            StyleInference.Mix(path, !r.GetValue(training), r.GetValue(data)!, Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!);
+            if (kind == CheckpointKind.Mlp) throw new ArgumentException($"mix needs a StyleALAE or AE-StyleGAN checkpoint; {path} is MLP-ALAE");
+            if (kind == CheckpointKind.AeStyleGan)
+                AeStyleGanInference.Mix(path, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), path), r.GetValue(pairs),
+                    r.GetValue(layers) is { } spec ? LayerRanges(spec) : null, r.GetValue(outFile)!);
+            else if (r.GetResult(layers) is { Implicit: false }) throw new ArgumentException($"--layers applies to AE-StyleGAN checkpoints; {path} is StyleALAE");
+            else StyleInference.Mix(path, !r.GetValue(training), r.GetValue(data) ?? StyleImages.DefaultFolder, Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!);
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>"0-3,4-7,8" → style layers [0, 4), [4, 8), [8, 9): inclusive ranges, one row of the mix grid each.</summary>
+    private static IReadOnlyList<StyleBand> LayerRanges(string spec)
+    {
+        var bands = new List<StyleBand>();
+        foreach (var part in spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var ends = part.Split('-', StringSplitOptions.TrimEntries);
+            if (ends.Length is < 1 or > 2 || !int.TryParse(ends[0], out int first) || !int.TryParse(ends[^1], out int last) || first < 0 || last < first)
+                throw new ArgumentException($"--layers: '{part}' is not a range of style layers (expected FIRST-LAST, e.g. 0-3, or one layer)");
+            bands.Add(new StyleBand("", first, last + 1));
+        }
+        if (bands.Count == 0) throw new ArgumentException("--layers: give at least one range, e.g. 0-3,4-7");
+        return bands;
     }
 }

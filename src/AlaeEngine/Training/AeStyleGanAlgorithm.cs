@@ -94,6 +94,17 @@ public sealed class AeStyleGanAlgorithm : IDisposable
         _lastLayer = Values(model.G.LastLayerWeights);
     }
 
+    /// <summary>
+    /// The perceptual term of a preset: VGG16 on <paramref name="vgg"/> (the caller owns it), feature matching on the
+    /// discriminator that judges reconstructions (D in joint mode, D₂ in decoupled), or none.
+    /// </summary>
+    public static IPerceptualLoss? PerceptualLoss(PerceptualKind kind, AeStyleGan model, Vgg16? vgg) => kind switch
+    {
+        PerceptualKind.Vgg16 => new Vgg16PerceptualLoss(vgg ?? throw new ArgumentException("the VGG16 perceptual term needs the network")),
+        PerceptualKind.DFeatures => new DiscriminatorFeatureLoss(model.D2 ?? model.D),
+        _ => null,
+    };
+
     /// <summary>The Adam groups by checkpoint name.</summary>
     public IReadOnlyDictionary<string, Adam> Optimizers
     {

@@ -50,7 +50,8 @@ public sealed class AeStyleGanTrainer : Trainer<AeStyleGanTrainingOptions, AeSty
         // the sampling copy (F, G, E) is built from another seed and then overwritten with the training weights by the EMA
         EmaModel = Own(new AeStyleGan(config, new Init(options.Seed + 1, DType.Float32, Device)));
         _ema = Own(new Ema(Averaged(Model), Averaged(EmaModel).Select(p => p.Value).ToList()));
-        _algorithm = Own(new AeStyleGanAlgorithm(Model, preset, Perceptual(options, Model, Device)));
+        var vgg = preset.Perceptual == PerceptualKind.Vgg16 ? Own(Vgg16.Load(options.VggWeights!, DType.Float32, Device)) : null;
+        _algorithm = Own(new AeStyleGanAlgorithm(Model, preset, AeStyleGanAlgorithm.PerceptualLoss(preset.Perceptual, Model, vgg)));
         int n = options.SampleCount;
         _sampleIndices = Enumerable.Range(0, n).Select(i => (int)((long)i * data.Count / n)).ToArray();
         _sampleZ = Own(TensorScope.Unscoped(() => new RandomStream(options.Seed + 3456).Normal(new Shape(n, config.LatentSize), DType.Float32, Device)));
@@ -81,14 +82,6 @@ public sealed class AeStyleGanTrainer : Trainer<AeStyleGanTrainingOptions, AeSty
     }
 
     private static List<Parameter> Averaged(AeStyleGan model) => NamedAveraged(model).Select(t => t.p).ToList();
-
-    // VGG16 from the user's file, or feature matching on the discriminator that judges reconstructions
-    private static IPerceptualLoss? Perceptual(AeStyleGanTrainingOptions options, AeStyleGan model, Device device) => options.Preset.Perceptual switch
-    {
-        PerceptualKind.Vgg16 => new Vgg16PerceptualLoss(Vgg16.Load(options.VggWeights!, DType.Float32, device)),
-        PerceptualKind.DFeatures => new DiscriminatorFeatureLoss(model.D2 ?? model.D),
-        _ => null,
-    };
 
     protected override AeStyleGanIterationLog TrainIteration()
     {

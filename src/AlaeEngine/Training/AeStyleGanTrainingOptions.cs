@@ -10,7 +10,7 @@ public sealed record AeStyleGanTrainingOptions : TrainingOptions
 
     /// <summary>Networks, step and hyper-parameters; start from <see cref="AeStyleGanPreset.Named"/> and override with `with`.</summary>
     public AeStyleGanPreset Preset { get; init; } = AeStyleGanPreset.Faces;
-    /// <summary>The VGG16 safetensors file of the perceptual term (tools/vgg16_to_safetensors.py); only with <see cref="PerceptualKind.Vgg16"/>.</summary>
+    /// <summary>The VGG16 safetensors file of the perceptual term (tools/vgg16_to_safetensors.py); read only with <see cref="PerceptualKind.Vgg16"/>.</summary>
     public string? VggWeights { get; init; }
     /// <summary>Images per group of the sample grid (fixed inputs and latents for the whole run).</summary>
     public int SampleCount { get; init; } = 16;
@@ -22,8 +22,6 @@ public sealed record AeStyleGanTrainingOptions : TrainingOptions
         if (Preset.Perceptual == PerceptualKind.Vgg16 && string.IsNullOrWhiteSpace(VggWeights))
             throw new ArgumentException($"preset {Preset.Name}: the VGG16 perceptual term needs a weights file (--vgg-weights FILE, converted with " +
                                         "tools/vgg16_to_safetensors.py), or choose --perceptual dfeat or none");
-        if (Preset.Perceptual != PerceptualKind.Vgg16 && VggWeights != null)
-            throw new ArgumentException($"VGG16 weights ({VggWeights}) are given but the perceptual term is {Preset.Perceptual}; add --perceptual vgg");
         if (SampleCount < 1) throw new ArgumentException($"sample count must be ≥ 1, got {SampleCount}");
     }
 }

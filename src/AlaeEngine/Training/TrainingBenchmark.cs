@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AlaeEngine.Cuda;
+using AlaeEngine.Losses;
 using AlaeEngine.Models;
 using AlaeEngine.Nn;
 using AlaeEngine.Ops;
@@ -9,8 +10,9 @@ using AlaeEngine.Tensors;
 namespace AlaeEngine.Training;
 
 /// <summary>
-/// What <see cref="TrainingBenchmark.Run"/> measures: a StyleALAE preset's model at one resolution and batch size, or,
-/// with <see cref="Preset"/> null, MLP-ALAE (784-D MNIST vectors, no resolution).
+/// What <see cref="TrainingBenchmark.Run"/> measures: a StyleALAE preset's model at one resolution and batch size, an
+/// AE-StyleGAN preset's (<see cref="AeStyleGan"/>, at its resolution), or, with neither, MLP-ALAE (784-D MNIST vectors,
+/// no resolution).
 /// </summary>
 public sealed record TrainingBenchmarkOptions
 {
@@ -18,6 +20,8 @@ public sealed record TrainingBenchmarkOptions
     public const string MlpName = "mlp";
 
     public required StyleAlaePreset? Preset { get; init; }
+    /// <summary>An AE-StyleGAN preset, timed at its own resolution (<see cref="Preset"/> must then be null).</summary>
+    public AeStyleGanPreset? AeStyleGan { get; init; }
     /// <summary>Resolution of the level that trains (a power of two from 4 to the preset's resolution); unused for MLP-ALAE.</summary>
     public int Resolution { get; init; }
     public required int Batch { get; init; }
@@ -35,10 +39,18 @@ public sealed record TrainingBenchmarkOptions
     public int Level => 31 - int.LeadingZeroCount(Resolution) - 2;
 
     /// <summary>"preset celeba-hq256, level 4 (64²)" or "MLP-ALAE (MNIST, 784-D)".</summary>
-    public string Describe() => Preset == null ? "MLP-ALAE (MNIST, 784-D)" : $"preset {Preset.Name}, level {Level} ({Resolution}²)";
+    public string Describe() => AeStyleGan != null ? $"preset {AeStyleGan.Name} ({AeStyleGan.Model.Resolution}², {AeStyleGan.Mode.ToString().ToLowerInvariant()})"
+        : Preset == null ? "MLP-ALAE (MNIST, 784-D)" : $"preset {Preset.Name}, level {Level} ({Resolution}²)";
 
     public void Validate()
     {
+        if (AeStyleGan != null)
+        {
+            if (Preset != null) throw new ArgumentException("a benchmark times one model: a StyleALAE or an AE-StyleGAN preset, not both");
+            AeStyleGan.Validate();
+            if (Resolution != 0 && Resolution != AeStyleGan.Model.Resolution)
+                throw new ArgumentException($"--res {Resolution}: AE-StyleGAN trains at its preset's resolution, {AeStyleGan.Model.Resolution} ('{AeStyleGan.Name}')");
+        }
         if (Preset != null)
         {
             Preset.Validate();
@@ -86,6 +98,7 @@ public static class TrainingBenchmark
         options.Validate();
         var noise = new RandomStream(options.Seed + 7);
         var init = new Init(options.Seed, DType.Float32, options.Device);
+        if (options.AeStyleGan is { } aegan) return TimeAeStyleGan(options, aegan, init, noise);
         if (options.Preset is not { } preset)
         {
             using var mlp = new MlpAlae(new MlpAlaeConfig(), init);
@@ -105,9 +118,40 @@ public static class TrainingBenchmark
         using var encoderOpt = new Adam(model.EncoderParameters.Concat(model.DiscriminatorParameters).ToList(), lr);
         using var decoderOpt = new Adam(model.MappingParameters.Concat(model.GeneratorParameters).ToList(), lr);
         var algorithm = new AlaeAlgorithm(model, encoderOpt, decoderOpt, options.R1Gamma);
+        double beta = Ema.BetaForBatch(options.Batch);
+        return Time(options, () =>
+        {
+            algorithm.Step(x, noise);
+            ema?.Update(beta);
+        });
+    }
+
+    // AeStyleGanTrainer's iteration: the algorithm's steps (lazy R1 and path length on the iterations the preset says,
+    // counted from the first warm-up iteration) and the EMA of F, G and E; a VGG16 term runs with zero weights, whose
+    // cost is that of trained ones
+    private static TrainingBenchmarkResult TimeAeStyleGan(TrainingBenchmarkOptions options, AeStyleGanPreset preset, Init init, RandomStream noise)
+    {
+        preset = preset with { Batch = options.Batch };
+        using var model = new AeStyleGan(preset.Model, init, preset.Mode == AeStyleGanMode.Decoupled);
+        using var ema = new Ema(model.MappingParameters.Concat(model.GeneratorParameters).Concat(model.EncoderParameters).ToList());
+        using var vgg = preset.Perceptual == PerceptualKind.Vgg16 ? new Vgg16(Vgg16.StandardWidths, Vgg16Input.CaffeBgr, DType.Float32, options.Device) : null;
+        using var algorithm = new AeStyleGanAlgorithm(model, preset, AeStyleGanAlgorithm.PerceptualLoss(preset.Perceptual, model, vgg));
+        var c = preset.Model;
+        using var images = TensorScope.Unscoped(() => RandomImages(new Shape(options.Batch, c.ImageChannels, c.Resolution, c.Resolution), options.Device, noise));
+        var real = Enumerable.Repeat(images, algorithm.RealBatches).ToList();
+        double beta = Ema.BetaForBatch(options.Batch, preset.EmaHalfLifeImages);
+        long iteration = 0;
+        return Time(options, () =>
+        {
+            algorithm.Step(real, iteration++, noise);
+            ema.Update(beta);
+        });
+    }
+
+    private static TrainingBenchmarkResult Time(TrainingBenchmarkOptions options, Action iteration)
+    {
         var gpu = Backends.For(options.Device) as CudaKernels;
         if (gpu != null) gpu.Ceilings = options.Ceilings;
-        double beta = Ema.BetaForBatch(options.Batch);
 
         var times = new double[options.Iterations];
         CudaActivity activityAtStart = default;
@@ -119,8 +163,7 @@ public static class TrainingBenchmark
                 activityAtStart = gpu.Activity;
             }
             var clock = Stopwatch.StartNew();
-            algorithm.Step(x, noise);
-            ema?.Update(beta);
+            iteration();
             gpu?.Synchronize();
             if (i >= 0) times[i] = clock.Elapsed.TotalMilliseconds;
         }
@@ -132,11 +175,7 @@ public static class TrainingBenchmark
             if (options.ProfileIterations > 0)
             {
                 using var profiler = gpu.StartProfiler();
-                for (int i = 0; i < options.ProfileIterations; i++)
-                {
-                    algorithm.Step(x, noise);
-                    ema?.Update(beta);
-                }
+                for (int i = 0; i < options.ProfileIterations; i++) iteration();
                 profile = profiler.Finish();
             }
             return new TrainingBenchmarkResult(options, times, peak, "GPU allocator peak", activity, profile);
