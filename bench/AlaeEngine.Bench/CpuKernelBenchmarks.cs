@@ -11,7 +11,7 @@ namespace AlaeEngine.Bench;
 [Config(typeof(InProcessConfig))]
 public class CpuKernelBenchmarks
 {
-    private Tensor _a = null!, _w = null!, _c = null!, _x = null!, _wc = null!, _y = null!, _in = null!, _inY = null!, _m = null!, _s = null!;
+    private Tensor _a = null!, _w = null!, _c = null!, _x = null!, _wc = null!, _y = null!, _in = null!, _inY = null!, _m = null!, _s = null!, _inGx = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -20,7 +20,8 @@ public class CpuKernelBenchmarks
         _a = r.Normal(new Shape(128, 1024)); _w = r.Normal(new Shape(1024, 1024)); _c = Tensor.Empty(new Shape(128, 1024));
         _x = r.Normal(new Shape(8, 64, 32, 32)); _wc = r.Normal(new Shape(64, 64, 3, 3)); _y = Tensor.Empty(new Shape(8, 64, 32, 32));
         _in = r.Normal(new Shape(16, 64, 32, 32)); _inY = Tensor.Empty(_in.Shape);
-        _m = Tensor.Empty(new Shape(16, 64, 1, 1)); _s = Tensor.Empty(new Shape(16, 64, 1, 1));
+        _m = Tensor.Empty(new Shape(16, 64, 1, 1)); _s = Tensor.Empty(new Shape(16, 64, 1, 1)); _inGx = Tensor.Empty(_in.Shape);
+        CpuKernels.Instance.InstanceNorm(_in, _inY, _m, _s, 1e-5, 1e-8);   // y and std as the backward sees them
     }
 
     /// <summary>x·Wᵀ of the 1024-wide MLP layer at batch 128: 268 MFLOP.</summary>
@@ -31,4 +32,7 @@ public class CpuKernelBenchmarks
 
     /// <summary>Instance norm with taps over (16, 64, 32, 32): 4 MiB read, 4 MiB written.</summary>
     [Benchmark] public void InstanceNorm_16x64x32x32() => CpuKernels.Instance.InstanceNorm(_in, _inY, _m, _s, 1e-5, 1e-8);
+
+    /// <summary>Its backward with the gradients of y and both taps (the encoder's case): gy and y read, gx written, 4 MiB each.</summary>
+    [Benchmark] public void InstanceNormBackward_16x64x32x32() => CpuKernels.Instance.InstanceNormBackward(_in, _inY, _s, _m, _s, _inGx, 1e-5, 1e-8);
 }

@@ -29,10 +29,17 @@ public static class KernelWork
             nameof(CudaKernelBenchmarks.InstanceNormForward) => (2 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written (the style, 2·N·C, and the bias, C, are negligible)
             nameof(CudaKernelBenchmarks.AdaInModulation) or nameof(CudaKernelBenchmarks.BiasLeakyRelu) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // g and y (or x) read, gx written (the (N, C) sums, the bias and the style gradients are negligible)
+            nameof(CudaKernelBenchmarks.BiasLeakyReluBackward) or nameof(CudaKernelBenchmarks.AdaInModulationBackward)
+                or nameof(CudaKernelBenchmarks.InstanceNormBackward) => (3 * e * BytesPerElement, "GB/s", 1e9),
             // x read, y written, the noise planes (N·H·W) read once
             nameof(CudaKernelBenchmarks.NoiseInjection) => ((2 * e + (double)s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
-            // 3×3 FIR, pad 1: x read, y written (the 9 taps are in registers or cache)
-            nameof(CudaKernelBenchmarks.Blur3x3) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // g read once, the noise planes read and their gradient written (N·H·W each); the block partials (E/256) ignored
+            nameof(CudaKernelBenchmarks.NoiseInjectionBackward) => ((e + 2.0 * s.N * s.H * s.W) * BytesPerElement, "GB/s", 1e9),
+            // 3×3 FIR, pad 1, and its adjoint: x read, y written (the 9 taps are in shared memory)
+            nameof(CudaKernelBenchmarks.Blur3x3) or nameof(CudaKernelBenchmarks.Blur3x3Backward) => (2 * e * BytesPerElement, "GB/s", 1e9),
+            // 2× FIR resampling: the full-resolution side E and the half-resolution side E/4, each once
+            nameof(CudaKernelBenchmarks.Fir4x4Up2) or nameof(CudaKernelBenchmarks.Fir4x4Down2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),
             // x read, a quarter-size y written; the gradient also writes gx
             nameof(CudaKernelBenchmarks.MaxPool2x2) => (1.25 * e * BytesPerElement, "GB/s", 1e9),
             nameof(CudaKernelBenchmarks.MaxPool2x2Backward) => (2.25 * e * BytesPerElement, "GB/s", 1e9),

@@ -1,18 +1,4 @@
-using System.CommandLine;
 using AlaeEngine.Cli;
-using AlaeEngine.Cli.Commands;
 
-// alae: train, inspect and verify ALAE models. Each sub-command lives in Commands/.
-var root = new RootCommand("AlaeEngine: Adversarial Latent Autoencoders in C# with hand-written kernels")
-{
-    TrainCommand.Create(),
-    InferenceCommands.Reconstruct(),
-    InferenceCommands.Generate(),
-    InferenceCommands.Interpolate(),
-    InferenceCommands.Mix(),
-    EvalCommand.Create(),
-    BenchCommand.Create(),
-    GradCheckCommand.Create(),
-    SelfTestCommand.Create(),
-};
-return await CliRunner.InvokeAsync(root, args);
+// alae: train, inspect and verify ALAE models (the commands: AlaeCommand; errors and exit codes: CliRunner)
+return await CliRunner.InvokeAsync(AlaeCommand.Create(), args);

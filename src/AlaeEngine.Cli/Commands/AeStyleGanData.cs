@@ -2,6 +2,7 @@ using System.CommandLine;
 using AlaeEngine.Data;
 using AlaeEngine.Models;
 using AlaeEngine.Tensors;
+using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli.Commands;
 
@@ -14,19 +15,19 @@ internal static class AeStyleGanData
 {
     public const string DefaultMnist = "data/mnist";
 
-    /// <summary>The training images for <paramref name="model"/>, and what to dispose after the run (the cache), if anything.</summary>
-    public static (IImageSource Data, IDisposable? Owner) Open(ParseResult r, ImageFolderFlags images, AeStyleGanConfig model, string outDir)
+    /// <summary>The run's training images (<see cref="TrainingOptions.DataDir"/>), and what to dispose after the run (the cache), if anything.</summary>
+    public static (IImageSource Data, IDisposable? Owner) Open(ParseResult r, ImageFolderFlags images, AeStyleGanTrainingOptions run)
     {
+        var model = run.Preset.Model;
         if (model.ImageChannels == 3)
         {
-            var cache = images.Open(r, model.Resolution, outDir);
+            var cache = images.Open(r, run, model.Resolution);
             return (cache, cache);
         }
         foreach (var o in new Option[] { images.Recursive, images.Cache })
-            if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies to image folders; a one-channel preset trains on MNIST IDX files");
-        var folder = r.GetResult(images.Data) is { Implicit: false } ? r.GetValue(images.Data)! : DefaultMnist;
-        var digits = Mnist(folder, model, train: true);
-        Console.WriteLine($"{digits.Count} MNIST digits from {folder} (train split), padded to {MnistImages.Side}²");
+            if (RunFlags.Given(r, o)) throw new ArgumentException($"{o.Name} applies to image folders; a one-channel preset trains on MNIST IDX files");
+        var digits = Mnist(run.DataDir, model, train: true);
+        Console.WriteLine($"{digits.Count} MNIST digits from {run.DataDir} (train split), padded to {MnistImages.Side}²");
         return (digits, null);
     }
 

@@ -19,40 +19,47 @@ internal static class AeStyleGanInference
     // rosinality's mean_latent(4096): the truncation centre is the mean of F(z) over this many z
     private const int TruncationSamples = 4096;
 
-    public static AeStyleGan Load(string checkpointJson, bool ema)
+    public static AeStyleGan Load(string checkpointJson, bool ema, Device device)
     {
-        var model = AeStyleGanTrainer.LoadModel(checkpointJson, ema);
+        var model = AeStyleGanTrainer.LoadModel(checkpointJson, ema, device);
         var c = model.Config;
         Console.WriteLine($"{checkpointJson}: AE-StyleGAN ({(ema ? "EMA" : "training")} weights), {c.Resolution}², " +
                           $"{(c.Latent == AeStyleGanLatent.WPlus ? $"W+ ({c.StyleCount} × {c.LatentSize})" : $"W ({c.LatentSize})")}");
         return model;
     }
 
-    private static Tensor Images(AeStyleGan model, string? data, string cacheDir, int n)
-        => AeStyleGanData.Images(model.Config, data ?? AeStyleGanData.DefaultFolder(model.Config), cacheDir, n);
-
-    public static void Reconstruct(string checkpoint, bool ema, string? data, string cacheDir, int count, string outFile)
+    /// <summary>The first n images of the folder (default: the bundled faces or MNIST test digits), on the model's device.</summary>
+    private static Tensor Images(AeStyleGan model, string? data, string cacheDir, int n, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        var x = AeStyleGanData.Images(model.Config, data ?? DataPaths.Default(AeStyleGanData.DefaultFolder(model.Config)), cacheDir, n);
+        return device.Kind == DeviceKind.Cpu ? x : x.MoveTo(device);
+    }
+
+    // the grids are drawn from CPU tensors
+    private static List<Tensor> OnCpu(params IEnumerable<Tensor> images) => images.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList();
+
+    public static void Reconstruct(string checkpoint, bool ema, string? data, string cacheDir, int count, string outFile, Device device)
+    {
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
-        var x = Images(model, data, cacheDir, n);
+        var x = Images(model, data, cacheDir, n, device);
         var rec = model.Reconstruct(x, new RandomStream(NoiseSeed));
-        ImageGrid.Save(outFile, new[] { x, rec }, cols: Math.Min(n, 8));
+        ImageGrid.Save(outFile, OnCpu(x, rec), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
         double mse = Op.Mean(Op.Square(Op.Sub(rec, x))).Item();
-        Console.WriteLine($"wrote {outFile}: {n} images (top block) and their reconstructions G(E(x)) (bottom block)");
+        Console.WriteLine($"wrote {outFile}: {n} images (x) and their reconstructions (G(E(x)))");
         Console.WriteLine($"reconstruction MSE {mse:F5} (mean over the {n} images' pixels, in [-1, 1])");
     }
 
-    public static void Generate(string checkpoint, bool ema, int count, ulong seed, double psi, int cutoff, string outFile)
+    public static void Generate(string checkpoint, bool ema, int count, ulong seed, double psi, int cutoff, string outFile, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
-        var z = new RandomStream(seed).Normal(new Shape(n, model.Config.LatentSize));
-        ImageGrid.Save(outFile, model.Generate(Truncated(model, model.Map(z), psi, cutoff), new RandomStream(seed + NoiseSeed)), cols: Math.Min(n, 8));
+        var z = new RandomStream(seed).Normal(new Shape(n, model.Config.LatentSize), DType.Float32, device);
+        ImageGrid.Save(outFile, OnCpu(model.Generate(Truncated(model, model.Map(z), psi, cutoff), new RandomStream(seed + NoiseSeed))), cols: Math.Min(n, 8));
         Console.WriteLine($"wrote {outFile}: {n} samples G(F(z)), truncation ψ {psi} on the first {Math.Min(cutoff, model.Config.StyleCount)} of {model.Config.StyleCount} style layers");
     }
 
@@ -64,16 +71,16 @@ internal static class AeStyleGanInference
     {
         int layers = Math.Min(cutoff, model.Config.StyleCount);
         if (psi == 1 || layers == 0) return model.Broadcast(w);
-        var mean = Op.Mean(model.Map(new RandomStream(4096).Normal(new Shape(TruncationSamples, model.Config.LatentSize))), 0);
+        var mean = Op.Mean(model.Map(new RandomStream(4096).Normal(new Shape(TruncationSamples, model.Config.LatentSize), DType.Float32, w.Device)), 0);
         var truncated = Op.Lerp(Op.BroadcastTo(Op.Reshape(mean, 1, model.Config.LatentSize), w.Shape), w, psi);
         return layers >= model.Config.StyleCount ? model.Broadcast(truncated) : model.Mix(truncated, w, layers);
     }
 
     /// <summary>In W: straight lines between the codes E(a) and E(b) of image pairs (W+ codes whole); in Z: paths between pairs of z, through F, truncated.</summary>
     public static void Interpolate(string checkpoint, bool ema, string? data, string cacheDir, int pairs, int steps, bool inZ, bool spherical,
-        ulong seed, double psi, int cutoff, string outFile)
+        ulong seed, double psi, int cutoff, string outFile, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int rows = Math.Max(1, pairs), cols = Math.Max(2, steps);
@@ -81,19 +88,19 @@ internal static class AeStyleGanInference
         if (inZ)
         {
             var random = new RandomStream(seed);
-            var za = random.Normal(new Shape(rows, model.Config.LatentSize));
-            var zb = random.Normal(new Shape(rows, model.Config.LatentSize));
+            var za = random.Normal(new Shape(rows, model.Config.LatentSize), DType.Float32, device);
+            var zb = random.Normal(new Shape(rows, model.Config.LatentSize), DType.Float32, device);
             styles = Truncated(model, model.Map(LatentPath.Points(za, zb, cols, spherical)), psi, cutoff);
         }
         else
         {
             // a W+ code is one point of the (StyleCount·L)-space: interpolated whole
-            var code = model.Encode(Images(model, data, cacheDir, 2 * rows));
+            var code = model.Encode(Images(model, data, cacheDir, 2 * rows, device));
             var flat = Op.Reshape(code, 2 * rows, code.Length / (2 * rows));
             var points = LatentPath.Points(Op.Slice(flat, 0, 0, rows), Op.Slice(flat, 0, rows, rows), cols, spherical: false);
             styles = model.StylesOf(code.Rank == 2 ? points : Op.Reshape(points, rows * cols, model.Config.StyleCount, model.Config.LatentSize));
         }
-        ImageGrid.Save(outFile, model.Generate(styles, new RandomStream(NoiseSeed)), cols: cols);
+        ImageGrid.Save(outFile, OnCpu(model.Generate(styles, new RandomStream(NoiseSeed))), cols: cols);
         Console.WriteLine($"wrote {outFile}: {rows} interpolations of {cols} steps in " +
                           (inZ ? $"Z ({(spherical ? "slerp" : "lerp")}, ψ {psi}, cutoff {cutoff})" : "the encoder's code space between encoded images"));
     }
@@ -102,9 +109,9 @@ internal static class AeStyleGanInference
     /// Style mixing of encoded images 0…n−1 (A) with n…2n−1 (B): rows A, B, G(E(A)), G(E(B)), then per layer range
     /// G of A's styles on the range and B's elsewhere (a W code is the same on every layer).
     /// </summary>
-    public static void Mix(string checkpoint, bool ema, string? data, string cacheDir, int pairs, IReadOnlyList<StyleBand>? ranges, string outFile)
+    public static void Mix(string checkpoint, bool ema, string? data, string cacheDir, int pairs, IReadOnlyList<StyleBand>? ranges, string outFile, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, pairs), layers = model.Config.StyleCount;
@@ -112,7 +119,7 @@ internal static class AeStyleGanInference
         foreach (var band in bands)
             if (band.Start < 0 || band.End > layers || band.Start >= band.End)
                 throw new ArgumentException($"--layers {band.Start}-{band.End - 1}: the generator at {model.Config.Resolution}² has style layers 0–{layers - 1}");
-        var x = Images(model, data, cacheDir, 2 * n);
+        var x = Images(model, data, cacheDir, 2 * n, device);
         var (a, b) = (Op.Slice(x, 0, 0, n), Op.Slice(x, 0, n, n));
         var (sa, sb) = (model.StylesOf(model.Encode(a)), model.StylesOf(model.Encode(b)));
         var rows = new List<Tensor> { a, b };
@@ -126,7 +133,7 @@ internal static class AeStyleGanInference
             labels.Add($"{(band.Name.Length > 0 ? $"{band.Name} ({span})" : span)} from A, rest from B");
         }
         rows.AddRange(mixes.Select(s => model.Generate(s, new RandomStream(NoiseSeed))));
-        ImageGrid.Save(outFile, rows, cols: n);
+        ImageGrid.Save(outFile, OnCpu(rows), cols: n, labels: labels);
         Console.WriteLine($"wrote {outFile}: {n} pairs (columns); rows: {string.Join(" | ", labels)}");
     }
 }

@@ -17,8 +17,8 @@ internal static class AeStyleGanTrainCommand
 
     public static Command Create()
     {
-        var run = new RunFlags("runs/aegan");
         var images = new ImageFolderFlags();
+        var run = new RunFlags("runs/aegan", images.Data);
         var preset = Opt.Of("--preset", $"networks and hyper-parameters, see docs/aegan-presets.md ({string.Join(", ", AeStyleGanPreset.All.Select(p => p.Name))})",
             AeStyleGanPreset.Faces.Name);
         var latent = Opt.Of<string?>("--latent", "what E predicts: w (one style vector for all layers) or wplus (one per layer)", null);
@@ -40,7 +40,9 @@ internal static class AeStyleGanTrainCommand
             cmd.Add(o);
         cmd.SetAction(r =>
         {
-            var p = AeStyleGanPreset.Named(r.GetValue(preset)!);
+            var basis = run.Basis<AeStyleGanTrainingOptions>(r);
+            // --preset's preset, else the configuration file's, with the flags given on the command line over it
+            var p = RunFlags.Given(r, preset) || !run.HasConfig(r) ? AeStyleGanPreset.Named(r.GetValue(preset)!) : basis.Preset;
             if (r.GetValue(latent) is { } l) p = p with { Model = p.Model with { Latent = Parse(l, "--latent", ("w", AeStyleGanLatent.W), ("wplus", AeStyleGanLatent.WPlus)) } };
             if (r.GetValue(mode) is { } m) p = p with { Mode = Parse(m, "--mode", ("joint", AeStyleGanMode.Joint), ("decoupled", AeStyleGanMode.Decoupled)) };
             if (r.GetValue(eSteps) is { } e) p = p with { EncoderSteps = e };
@@ -59,29 +61,34 @@ internal static class AeStyleGanTrainCommand
             if (r.GetValue(perceptualWeight) is { } pw) p = p with { PerceptualWeight = pw };
             if (r.GetValue(iterations) is { } it) p = p with { Iterations = it };
             if (r.GetValue(batch) is { } b) p = p with { Batch = b };
-            var fromFlags = run.ApplyTo(r, new AeStyleGanTrainingOptions { Preset = p, VggWeights = r.GetValue(vggWeights) });
-            var (options, checkpoint) = run.Resolve(r, fromFlags, AeStyleGanTrainer.OptionsFrom,
+            var fromFlags = run.ApplyTo(r, basis with { Preset = p, VggWeights = run.Value(r, vggWeights, basis.VggWeights) });
+            // a one-channel preset reads MNIST IDX files: the bundled digits unless --data (or the configuration file) names others
+            if (p.Model.ImageChannels == 1 && !RunFlags.Given(r, images.Data) && !(run.HasConfig(r) && basis.DataDir != ""))
+                fromFlags = fromFlags with { DataDir = Path.GetFullPath(DataPaths.Default(AeStyleGanData.DefaultMnist)) };
+            return run.Start(r, fromFlags, AeStyleGanTrainer.OptionsFrom,
             [
                 new(preset, o => o.Preset.Name), new(latent, o => o.Preset.Model.Latent), new(mode, o => o.Preset.Mode),
                 new(eSteps, o => o.Preset.EncoderSteps), new(gamma, o => o.Preset.R1Gamma), new(plWeight, o => o.Preset.PathLengthWeight),
                 new(adaptiveStart, o => o.Preset.AdaptiveWeight ? o.Preset.AdaptiveStart : -1), new(pixLoss, o => o.Preset.PixelLoss),
                 new(perceptual, o => o.Preset.Perceptual), new(perceptualWeight, o => o.Preset.PerceptualWeight),
-                // where the weights and the data are, how long the run is, and the batch (the way out of a GPU's memory limit) may change
+                // where the weights are, how long the run is, and the batch (the way out of a GPU's memory limit) may change
                 new(vggWeights, o => o.VggWeights, (s, f) => s with { VggWeights = f.VggWeights }),
                 new(iterations, o => o.Preset.Iterations, (s, f) => s with { Preset = s.Preset with { Iterations = f.Preset.Iterations } }),
                 new(batch, o => o.Preset.Batch, (s, f) => s with { Preset = s.Preset with { Batch = f.Preset.Batch } }),
-            ]);
-            if (options.VggWeights != null && options.Preset.Perceptual != PerceptualKind.Vgg16)
-                throw new ArgumentException($"--vgg-weights {options.VggWeights}: the run's perceptual term is {options.Preset.Perceptual}, not VGG16 (add --perceptual vgg)");
-            var device = run.OpenDevice(r);
-            var chosen = options.Preset;
-            var (data, owner) = AeStyleGanData.Open(r, images, chosen.Model, options.OutDir);
-            using var dataOwner = owner;
-            using var trainer = new AeStyleGanTrainer(options, data, device);
-            Console.WriteLine($"AE-StyleGAN '{chosen.Name}' {chosen.Model.Resolution}² {Describe(chosen)} on {data.Count} images: {chosen.Iterations} iterations of batch {chosen.Batch}, " +
-                              $"{RunFlags.Describe(device)} → {options.OutDir}");
-            return TrainingSession.Run(trainer, checkpoint,
-                $"Lower the batch: --batch {Math.Max(1, chosen.Batch / 2)} (with --resume --out {options.OutDir} to continue from the last checkpoint).");
+            ], (options, checkpoint) =>
+            {
+                if (options.VggWeights != null && options.Preset.Perceptual != PerceptualKind.Vgg16)
+                    throw new ArgumentException($"--vgg-weights {options.VggWeights}: the run's perceptual term is {options.Preset.Perceptual}, not VGG16 (add --perceptual vgg)");
+                var device = run.OpenDevice(r);
+                var chosen = options.Preset;
+                var (data, owner) = AeStyleGanData.Open(r, images, options);
+                using var dataOwner = owner;
+                using var trainer = new AeStyleGanTrainer(options, data, device);
+                Console.WriteLine($"AE-StyleGAN '{chosen.Name}' {chosen.Model.Resolution}² {Describe(chosen)} on {data.Count} images: {chosen.Iterations} iterations of batch {chosen.Batch}, " +
+                                  $"{RunFlags.Describe(device)} → {options.OutDir}");
+                return TrainingSession.Run(trainer, checkpoint,
+                    $"Lower the batch: --batch {Math.Max(1, chosen.Batch / 2)} (with --resume --out {options.OutDir} to continue from the last checkpoint).");
+            });
         });
         return cmd;
     }

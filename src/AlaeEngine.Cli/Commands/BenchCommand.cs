@@ -15,14 +15,14 @@ internal static class BenchCommand
         var preset = Opt.Of("--preset", $"architecture: {TrainingBenchmarkOptions.MlpName} (MLP-ALAE), a StyleALAE preset ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))}) " +
             $"or an AE-StyleGAN preset ({string.Join(", ", AeStyleGanPreset.All.Select(p => p.Name))})",
             StyleAlaePreset.CelebAHq256.Name);
-        var res = Opt.Of("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE presets; AE-StyleGAN trains at its preset's)", 0);
-        var batch = Opt.Required<int>("--batch", "batch size");
-        var device = Opt.Of("--device", "cuda or cpu", "cuda");
-        var iterations = Opt.Of("--iterations", "timed iterations", 20);
-        var warmup = Opt.Of("--warmup", "untimed iterations first (kernel compilation, memory pools)", 3);
+        var res = Opt.AtLeast("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE presets; AE-StyleGAN trains at its preset's)", 0, 0);
+        var batch = Opt.RequiredAtLeast("--batch", "batch size", 1);
+        var device = ComputeDevice.Option("cuda");
+        var iterations = Opt.AtLeast("--iterations", "timed iterations", 20, 1);
+        var warmup = Opt.AtLeast("--warmup", "untimed iterations first (kernel compilation, memory pools)", 3, 0);
         var seed = Opt.Of("--seed", "seed of the weights and random data", 1UL);
-        var profile = Opt.Of("--profile", "on a GPU, run this many more iterations with every kernel, GEMM and copy timed by CUDA events, and print where the GPU time goes", 0);
-        var threads = Opt.Of("--threads", "CPU worker threads", Environment.ProcessorCount);
+        var profile = Opt.AtLeast("--profile", "on a GPU, run this many more iterations with every kernel, GEMM and copy timed by CUDA events, and print where the GPU time goes", 0, 0);
+        var threads = Opt.Threads();
         var h100 = CostCeilings.H100;
         var copy = Opt.Of("--copy-tbs", "cost model: device copy bandwidth in TB/s, read + write (H100 2.98, H200 ≈ 4.3)", h100.CopyBytesPerSecond / 1e12);
         var tf32Rate = Opt.Of("--tf32-tflops", "cost model: TF32 GEMM rate in TFLOP/s", h100.Tf32FlopsPerSecond / 1e12);

@@ -14,20 +14,23 @@ internal static class EvalCommand
     public static Command Create()
     {
         var ckpt = Opt.Required<string>("--checkpoint", "run folder (newest checkpoint) or checkpoints/step-*.json");
-        var data = Opt.Of("--data", "folder with MNIST IDX files (train and t10k)", "data/mnist");
+        var data = Opt.Of<string?>("--data", $"folder with MNIST IDX files (train and t10k; default: {MlpInference.DefaultData})", null);
         var json = Opt.Of<string?>("--json", "also write the scores to this JSON file", null);
         var training = Opt.Of("--training-weights", "AE-StyleGAN: the training E and G instead of their EMA", false);
+        var device = ComputeDevice.Option("cpu");
         var mnist = new Command("mnist",
             "score the codes with 1-NN and a linear classifier (fit on train, scored on test): MLP-ALAE's W, or a one-channel AE-StyleGAN's E(x) " +
             "(W, or W+ flattened to one vector of StyleCount·L; EMA weights)")
         {
-            ckpt, data, json, training,
+            ckpt, data, json, training, device, NonFiniteNumbers.AllowOption(),
         };
         mnist.SetAction(r =>
         {
             var path = CliRunner.ResolveCheckpoint(r.GetValue(ckpt)!);
-            var train = MnistDataset.LoadFolder(r.GetValue(data)!, train: true);
-            var test = MnistDataset.LoadFolder(r.GetValue(data)!, train: false);
+            string folder = r.GetValue(data) ?? DataPaths.Default(MlpInference.DefaultData);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
+            var train = MnistDataset.LoadFolder(folder, train: true);
+            var test = MnistDataset.LoadFolder(folder, train: false);
             var kind = CheckpointFormat.Detect(path);
             if (kind != CheckpointKind.AeStyleGan && r.GetResult(training) is { Implicit: false })
                 throw new ArgumentException($"--training-weights applies to AE-StyleGAN checkpoints; {path} is {kind}");
@@ -35,17 +38,17 @@ internal static class EvalCommand
             string codes;
             if (kind == CheckpointKind.Mlp)
             {
-                using var model = MlpInference.Load(path);
+                using var model = MlpInference.Load(path, on);
                 s = MnistEvaluation.Evaluate(model, train, test);
                 codes = $"W dimension {model.LatentSize}";
             }
             else if (kind == CheckpointKind.AeStyleGan)
             {
-                using var model = AeStyleGanInference.Load(path, ema: !r.GetValue(training));
+                using var model = AeStyleGanInference.Load(path, ema: !r.GetValue(training), on);
                 var c = model.Config;
                 if (c.ImageChannels != 1 || c.Resolution != MnistImages.Side)
                     throw new ArgumentException($"eval mnist needs a one-channel {MnistImages.Side}² AE-StyleGAN model (aegan-mnist); {path} is {c.ImageChannels}-channel {c.Resolution}²");
-                s = MnistEvaluation.Evaluate(x => AeStyleGanOnDigits(model, x), c.EncoderOutputs, train, test);
+                s = MnistEvaluation.Evaluate(x => AeStyleGanOnDigits(model, x), c.EncoderOutputs, train, test, on);
                 codes = c.Latent == AeStyleGanLatent.W ? $"E(x) in W, dimension {c.LatentSize}" : $"E(x) in W+ flattened, {c.StyleCount} × {c.LatentSize} = {c.EncoderOutputs}";
             }
             else throw new ArgumentException($"eval mnist reads MLP-ALAE and one-channel AE-StyleGAN checkpoints; {path} is StyleALAE");

@@ -17,7 +17,8 @@ internal static class InferenceCommands
     private static Option<string?> CacheOption() => Opt.Of<string?>("--cache", "StyleALAE, AE-StyleGAN: folder of the image cache (default: the run's cache folder)", null);
     private static Option<double> PsiOption() => Opt.Of("--psi", "StyleALAE, AE-StyleGAN: truncation ψ, w pulled towards the average w (1: none)", 0.7);
     private static Option<bool> TrainingWeightsOption() => Opt.Of("--training-weights", "StyleALAE, AE-StyleGAN: use the training weights instead of their EMA (the sampling model)", false);
-    private static Option<int> CutoffOption() => Opt.Of("--cutoff", "StyleALAE, AE-StyleGAN: truncate the first N style layers (8: up to 32²)", 8);
+    private static Option<int> CutoffOption() => Opt.AtLeast("--cutoff", "StyleALAE, AE-StyleGAN: truncate the first N style layers (8: up to 32²)", 8, 0);
+    private static Option<string> DeviceOption() => ComputeDevice.Option("cpu");
 
     /// <summary>The checkpoint's JSON and kind; options that only one kind understands are refused for the other.</summary>
     private static (string Path, CheckpointKind Kind) Open(ParseResult r, Option<string> checkpoint, params Option[] styleOnly)
@@ -30,23 +31,25 @@ internal static class InferenceCommands
         return (path, kind);
     }
 
-    private static string StyleData(string? data) => data ?? StyleImages.DefaultFolder;
+    private static string StyleData(string? data) => data ?? DataPaths.Default(StyleImages.DefaultFolder);
+    private static string MlpData(string? data) => data ?? DataPaths.Default(MlpInference.DefaultData);
     private static string Cache(string? cache, string path) => cache ?? StyleInference.DefaultCache(path);
 
     public static Command Reconstruct()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("reconstructions.png");
         var data = DataOption("MLP, one-channel AE-StyleGAN: MNIST folder, test digits; StyleALAE, AE-StyleGAN: image folder");
-        var count = Opt.Of<int?>("--count", "number of images (default: 32 digits, 16 StyleALAE or AE-StyleGAN images)", null);
-        var cache = CacheOption(); var training = TrainingWeightsOption();
-        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level; AE-StyleGAN: EMA of E and G, and the MSE)") { ckpt, data, count, cache, training, outFile };
+        var count = Opt.AtLeastOrUnset("--count", "number of images (default: 32 digits, 16 StyleALAE or AE-StyleGAN images)", 1);
+        var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
+        var cmd = new Command("reconstruct", "images and their reconstructions G(E(x)) (StyleALAE: EMA model at the checkpoint's level; AE-StyleGAN: EMA of E and G, and the MSE)") { ckpt, data, count, cache, training, device, outFile, NonFiniteNumbers.AllowOption() };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, cache, training);
-            if (kind == CheckpointKind.Mlp) MlpInference.Reconstruct(path, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(count) ?? 32, r.GetValue(outFile)!);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
+            if (kind == CheckpointKind.Mlp) MlpInference.Reconstruct(path, MlpData(r.GetValue(data)), r.GetValue(count) ?? 32, r.GetValue(outFile)!, on);
             else if (kind == CheckpointKind.AeStyleGan)
-                AeStyleGanInference.Reconstruct(path, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!);
-            else StyleInference.Reconstruct(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!);
+                AeStyleGanInference.Reconstruct(path, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!, on);
+            else StyleInference.Reconstruct(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(count) ?? 16, r.GetValue(outFile)!, on);
             return 0;
         });
         return cmd;
@@ -55,17 +58,18 @@ internal static class InferenceCommands
     public static Command Generate()
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("generations.png");
-        var count = Opt.Of<int?>("--count", "number of samples (default: 64 MLP, 16 StyleALAE or AE-StyleGAN)", null);
+        var count = Opt.AtLeastOrUnset("--count", "number of samples (default: 64 MLP, 16 StyleALAE or AE-StyleGAN)", 1);
         var seed = Opt.Of("--seed", "seed of z (and of the per-pixel noise of StyleALAE and AE-StyleGAN)", 1UL);
-        var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption();
-        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE and AE-StyleGAN with the truncation trick") { ckpt, count, seed, psi, cutoff, training, outFile };
+        var psi = PsiOption(); var cutoff = CutoffOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
+        var cmd = new Command("generate", "samples G(F(z)), z ~ N(0, I); StyleALAE and AE-StyleGAN with the truncation trick") { ckpt, count, seed, psi, cutoff, training, device, outFile, NonFiniteNumbers.AllowOption() };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt, psi, cutoff, training);
-            if (kind == CheckpointKind.Mlp) MlpInference.Generate(path, r.GetValue(count) ?? 64, r.GetValue(seed), r.GetValue(outFile)!);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
+            if (kind == CheckpointKind.Mlp) MlpInference.Generate(path, r.GetValue(count) ?? 64, r.GetValue(seed), r.GetValue(outFile)!, on);
             else if (kind == CheckpointKind.AeStyleGan)
-                AeStyleGanInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
-            else StyleInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
+                AeStyleGanInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!, on);
+            else StyleInference.Generate(path, !r.GetValue(training), r.GetValue(count) ?? 16, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!, on);
             return 0;
         });
         return cmd;
@@ -75,15 +79,15 @@ internal static class InferenceCommands
     {
         var ckpt = CheckpointOption(); var outFile = OutOption("interpolations.png");
         var data = DataOption("--space w: pairs of images (MLP: MNIST test digits) are encoded and interpolated");
-        var pairs = Opt.Of("--pairs", "number of rows (pairs)", 8);
-        var steps = Opt.Of("--steps", "images per row, ends included", 10);
+        var pairs = Opt.AtLeast("--pairs", "number of rows (pairs)", 8, 1);
+        var steps = Opt.AtLeast("--steps", "images per row, ends included", 10, 2);
         var space = Opt.Of("--space", "w: straight lines between E(a) and E(b) of image pairs (AE-StyleGAN: in its W or W+ code); z: paths between random z, through F", "w");
         var path = Opt.Of("--path", "--space z: slerp (great circle, keeps |z|) or lerp", "slerp");
         var seed = Opt.Of("--seed", "--space z: seed of the z pairs", 1UL);
-        var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption();
+        var psi = PsiOption(); var cutoff = CutoffOption(); var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
         var cmd = new Command("interpolate", "rows of images along paths between two codes, in W or in Z")
         {
-            ckpt, data, pairs, steps, space, path, seed, psi, cutoff, cache, training, outFile,
+            ckpt, data, pairs, steps, space, path, seed, psi, cutoff, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
         };
         cmd.SetAction(r =>
         {
@@ -91,14 +95,15 @@ internal static class InferenceCommands
             bool spherical = r.GetValue(path) switch { "slerp" => true, "lerp" => false, var s => throw new ArgumentException($"--path {s}: expected slerp or lerp") };
             if (!inZ && r.GetResult(path) is { Implicit: false }) throw new ArgumentException("--path applies to --space z (W is interpolated linearly)");
             var (file, kind) = Open(r, ckpt, psi, cutoff, cache, training);
+            var on = ComputeDevice.Open(r.GetValue(device)!);
             if (kind == CheckpointKind.AeStyleGan)
                 AeStyleGanInference.Interpolate(file, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps),
-                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
+                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!, on);
             else if (kind == CheckpointKind.Mlp)
-                MlpInference.Interpolate(file, r.GetValue(data) ?? MlpInference.DefaultData, r.GetValue(pairs), r.GetValue(steps), inZ, spherical, r.GetValue(seed), r.GetValue(outFile)!);
+                MlpInference.Interpolate(file, MlpData(r.GetValue(data)), r.GetValue(pairs), r.GetValue(steps), inZ, spherical, r.GetValue(seed), r.GetValue(outFile)!, on);
             else
                 StyleInference.Interpolate(file, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), file), r.GetValue(pairs), r.GetValue(steps),
-                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!);
+                    inZ, spherical, r.GetValue(seed), r.GetValue(psi), r.GetValue(cutoff), r.GetValue(outFile)!, on);
             return 0;
         });
         return cmd;
@@ -107,27 +112,31 @@ internal static class InferenceCommands
     public static Command Mix()
     {
         var ckpt = CheckpointOption("StyleALAE or AE-StyleGAN"); var outFile = OutOption("mix.png");
-        var data = Opt.Of<string?>("--data", $"image folder (one-channel AE-StyleGAN: MNIST folder, test digits): images 0…N−1 are A, N…2N−1 are B (default {StyleImages.DefaultFolder}, or {AeStyleGanData.DefaultMnist})", null);
-        var pairs = Opt.Of("--pairs", "number of (A, B) pairs, one per column", 6);
+        var data = Opt.Of<string?>("--data", $"image folder (one-channel AE-StyleGAN: MNIST folder, test digits): images 0…N−1 are A, N…2N−1 are B (default: {StyleImages.DefaultFolder}, or {AeStyleGanData.DefaultMnist})", null);
+        var pairs = Opt.AtLeast("--pairs", "number of (A, B) pairs, one per column", 6, 1);
         var layers = Opt.Of<string?>("--layers", "AE-StyleGAN: the style-layer ranges to take from A, one row each, e.g. 0-3,4-7,8-11 (default: the coarse, middle and fine bands)", null);
-        var cache = CacheOption(); var training = TrainingWeightsOption();
+        var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();
         var cmd = new Command("mix",
             "StyleALAE style mixing of real images (StyleGAN §3.1; the ALAE paper's mixing figures). Rows: A, B, G(E(A)), G(E(B)), then " +
             "A's coarse styles (4²–8²: pose, shape) with B's rest, A's middle styles (16²–32²: features, expression) with B's rest, " +
             "A's fine styles (64² and up: colours, texture) with B's rest; bands the checkpoint's level does not reach are left out. " +
             "AE-StyleGAN: the same bands of its style layers (or --layers) on E's codes.")
         {
-            ckpt, data, pairs, layers, cache, training, outFile,
+            ckpt, data, pairs, layers, cache, training, device, outFile, NonFiniteNumbers.AllowOption(),
         };
         cmd.SetAction(r =>
         {
             var (path, kind) = Open(r, ckpt);
             if (kind == CheckpointKind.Mlp) throw new ArgumentException($"mix needs a StyleALAE or AE-StyleGAN checkpoint; {path} is MLP-ALAE");
             if (kind == CheckpointKind.AeStyleGan)
+            {
                 AeStyleGanInference.Mix(path, !r.GetValue(training), r.GetValue(data), Cache(r.GetValue(cache), path), r.GetValue(pairs),
-                    r.GetValue(layers) is { } spec ? LayerRanges(spec) : null, r.GetValue(outFile)!);
-            else if (r.GetResult(layers) is { Implicit: false }) throw new ArgumentException($"--layers applies to AE-StyleGAN checkpoints; {path} is StyleALAE");
-            else StyleInference.Mix(path, !r.GetValue(training), r.GetValue(data) ?? StyleImages.DefaultFolder, Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!);
+                    r.GetValue(layers) is { } spec ? LayerRanges(spec) : null, r.GetValue(outFile)!, ComputeDevice.Open(r.GetValue(device)!));
+                return 0;
+            }
+            if (r.GetResult(layers) is { Implicit: false }) throw new ArgumentException($"--layers applies to AE-StyleGAN checkpoints; {path} is StyleALAE");
+            StyleInference.Mix(path, !r.GetValue(training), StyleData(r.GetValue(data)), Cache(r.GetValue(cache), path), r.GetValue(pairs), r.GetValue(outFile)!,
+                ComputeDevice.Open(r.GetValue(device)!));
             return 0;
         });
         return cmd;

@@ -8,7 +8,7 @@ namespace AlaeEngine.Cli.Commands;
 /// <summary>
 /// `alae selftest`: every op of the op table, forward, backward and second order, on CUDA float32 against CPU float32
 /// (or with --device cpu, CPU float32 against CPU float64), as a table. Exit codes: 0 all pass, 1 some fail,
-/// 2 bad options, 3 no CUDA device.
+/// 2 bad options, 3 no CUDA device (said in one line; --verbose adds the library search).
 /// </summary>
 internal static class SelfTestCommand
 {
@@ -16,40 +16,41 @@ internal static class SelfTestCommand
 
     public static Command Create()
     {
-        var device = Opt.Of("--device", "cuda: CUDA float32 against CPU float32; cpu: CPU float32 against CPU float64 (needs no GPU)", "cuda");
+        var device = ComputeDevice.Option("cuda", "cuda or cuda:N: CUDA float32 on that GPU against CPU float32; cpu: CPU float32 against CPU float64 (needs no GPU)");
         var tf32 = Opt.Of("--tf32", $"let cuBLAS use TF32 tensor cores (GEMM and conv tolerance {ParityCheck.Tf32:0E+00})", false);
         var seed = Opt.Of("--seed", "seed of the inputs and projections", 1UL);
-        var cmd = new Command("selftest", "compare every op's forward, backward and second-order results across backends") { device, tf32, seed };
-        cmd.SetAction(r => Run(r.GetValue(device)!, r.GetValue(tf32), r.GetValue(seed)));
+        var verbose = Opt.Of("--verbose", "without a GPU, also list every path the CUDA library search tried", false);
+        var cmd = new Command("selftest", "compare every op's forward, backward and second-order results across backends") { device, tf32, seed, verbose };
+        cmd.SetAction(r => Run(r.GetValue(device)!, r.GetValue(tf32), r.GetValue(seed), r.GetValue(verbose)));
         return cmd;
     }
 
-    private static int Run(string device, bool tf32, ulong seed)
+    private static int Run(string device, bool tf32, ulong seed, bool verbose)
     {
         ParitySide reference, candidate;
-        switch (device)
+        ComputeDevice.TryParse(device, out var chosen); // the option's parser has checked the name
+        if (chosen.Kind == DeviceKind.Cpu)
         {
-            case "cpu":
-                if (tf32) throw new ArgumentException("--tf32 applies to --device cuda only");
-                reference = new(Device.Cpu, DType.Float64);
-                candidate = new(Device.Cpu, DType.Float32);
-                Console.WriteLine("selftest: CPU float32 against CPU float64");
-                break;
-            case "cuda":
-                if (!CudaBackend.IsAvailable(out string why))
-                {
-                    Console.Error.WriteLine($"alae selftest: no CUDA device: {why}");
-                    Console.Error.WriteLine("alae selftest: `alae selftest --device cpu` runs the same table on the CPU (float32 against float64)");
-                    return NoCudaDevice;
-                }
-                var gpu = CudaBackend.Start();
-                reference = new(Device.Cpu, DType.Float32);
-                candidate = new(gpu.Device, DType.Float32);
-                Console.WriteLine($"selftest: CUDA float32 on {gpu.Description} ({gpu.Versions()}) against CPU float32{(tf32 ? ", TF32 GEMMs" : "")}");
-                foreach (var line in CudaBackend.Libraries()) Console.WriteLine($"  {line}");
-                break;
-            default:
-                throw new ArgumentException($"--device {device}: expected cuda or cpu");
+            if (tf32) throw new ArgumentException("--tf32 applies to --device cuda only");
+            reference = new(Device.Cpu, DType.Float64);
+            candidate = new(Device.Cpu, DType.Float32);
+            Console.WriteLine("selftest: CPU float32 against CPU float64");
+        }
+        else
+        {
+            if (!CudaBackend.IsAvailable(out string why, chosen.Index))
+            {
+                Console.Error.WriteLine($"alae selftest: no GPU found for --device {device} ({CudaBackend.Briefly(why)}{ComputeDevice.VisibleDevicesNote()}); " +
+                                        $"`alae selftest --device cpu` checks the CPU (float32 against float64){(verbose ? "" : ", --verbose shows the library search")}");
+                if (verbose) Console.Error.WriteLine(why);
+                return NoCudaDevice;
+            }
+            var gpu = CudaBackend.Start(chosen.Index);
+            reference = new(Device.Cpu, DType.Float32);
+            candidate = new(gpu.Device, DType.Float32);
+            Console.WriteLine($"selftest: CUDA float32 on {chosen} = {gpu.Description} ({gpu.Versions()}{ComputeDevice.VisibleDevicesNote()}) " +
+                              $"against CPU float32{(tf32 ? ", TF32 GEMMs" : "")}");
+            foreach (var line in CudaBackend.Libraries()) Console.WriteLine($"  {line}");
         }
 
         bool savedTf32 = CudaKernels.AllowTf32;

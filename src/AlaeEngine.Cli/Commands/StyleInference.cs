@@ -9,16 +9,16 @@ namespace AlaeEngine.Cli.Commands;
 
 /// <summary>
 /// The inference commands' work for a StyleALAE checkpoint: the EMA model (the reference's sampling model) by default, at the
-/// checkpoint's level, images read through the run's multi-resolution cache, PNG grids out.
+/// checkpoint's level, on the CPU or a GPU, images read through the run's multi-resolution cache, PNG grids out.
 /// </summary>
 internal static class StyleInference
 {
     // fixed per-pixel noise, so two commands on one checkpoint draw the same images
     private const ulong NoiseSeed = 999;
 
-    public static StyleAlae Load(string checkpointJson, bool ema)
+    public static StyleAlae Load(string checkpointJson, bool ema, Device device)
     {
-        var model = StyleTrainer.LoadModel(checkpointJson, ema);
+        var model = StyleTrainer.LoadModel(checkpointJson, ema, device);
         Console.WriteLine($"{checkpointJson}: StyleALAE ({(ema ? "EMA" : "training")} weights) at level {model.Level} ({model.CurrentResolution}²{(model.Blend < 1 ? $", blend {model.Blend:F2}" : "")})");
         return model;
     }
@@ -27,44 +27,48 @@ internal static class StyleInference
     public static string DefaultCache(string checkpointJson)
         => Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpointJson)))!, "cache");
 
-    /// <summary>The folder's first n images at the model's current resolution.</summary>
-    public static Tensor Images(StyleAlae model, string folder, string cacheDir, int n)
+    /// <summary>The folder's first n images at the model's current resolution, on <paramref name="device"/>.</summary>
+    public static Tensor Images(StyleAlae model, string folder, string cacheDir, int n, Device device)
     {
         using var images = StyleImages.Open(folder, model.Config.Resolution, cacheDir);
         if (n > images.Count) throw new ArgumentException($"{folder} has {images.Count} images, {n} are needed");
-        return images.Batch(model.CurrentResolution, Enumerable.Range(0, n).ToArray(), flip: false);
+        var x = images.Batch(model.CurrentResolution, Enumerable.Range(0, n).ToArray(), flip: false);
+        return device.Kind == DeviceKind.Cpu ? x : x.MoveTo(device);
     }
 
-    public static void Reconstruct(string checkpoint, bool ema, string data, string cacheDir, int count, string outFile)
+    // the grids are drawn from CPU tensors
+    private static List<Tensor> OnCpu(params IEnumerable<Tensor> images) => images.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList();
+
+    public static void Reconstruct(string checkpoint, bool ema, string data, string cacheDir, int count, string outFile, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
-        var x = Images(model, data, cacheDir, n);
+        var x = Images(model, data, cacheDir, n, device);
         model.Noise = new RandomStream(NoiseSeed);
         var rec = model.Reconstruct(x);
-        ImageGrid.Save(outFile, new[] { x, rec }, cols: Math.Min(n, 8));
-        Console.WriteLine($"wrote {outFile}: {n} images (top block) and their reconstructions G(E(x)) (bottom block)");
+        ImageGrid.Save(outFile, OnCpu(x, rec), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
+        Console.WriteLine($"wrote {outFile}: {n} images (x) and their reconstructions (G(E(x)))");
     }
 
-    public static void Generate(string checkpoint, bool ema, int count, ulong seed, double psi, int cutoff, string outFile)
+    public static void Generate(string checkpoint, bool ema, int count, ulong seed, double psi, int cutoff, string outFile, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
-        var z = new RandomStream(seed).Normal(new Shape(n, model.LatentSize));
+        var z = new RandomStream(seed).Normal(new Shape(n, model.LatentSize), DType.Float32, device);
         model.Noise = new RandomStream(seed + NoiseSeed);
-        ImageGrid.Save(outFile, model.Sample(z, model.WAverage, psi, cutoff), cols: Math.Min(n, 8));
+        ImageGrid.Save(outFile, OnCpu(model.Sample(z, model.WAverage, psi, cutoff)), cols: Math.Min(n, 8));
         Console.WriteLine($"wrote {outFile}: {n} samples, truncation ψ {psi} on the first {cutoff} style layers");
     }
 
     /// <summary>In W: straight lines between E(a) and E(b) of image pairs; in Z: paths between pairs of z, sampled with truncation.</summary>
     public static void Interpolate(string checkpoint, bool ema, string data, string cacheDir, int pairs, int steps, bool inZ, bool spherical,
-        ulong seed, double psi, int cutoff, string outFile)
+        ulong seed, double psi, int cutoff, string outFile, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int rows = Math.Max(1, pairs), cols = Math.Max(2, steps);
@@ -72,35 +76,35 @@ internal static class StyleInference
         if (inZ)
         {
             var random = new RandomStream(seed);
-            var za = random.Normal(new Shape(rows, model.LatentSize));
-            var zb = random.Normal(new Shape(rows, model.LatentSize));
+            var za = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
+            var zb = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
             model.Noise = new RandomStream(seed + NoiseSeed);
             images = model.Sample(LatentPath.Points(za, zb, cols, spherical), model.WAverage, psi, cutoff);
         }
         else
         {
-            var w = model.Encode(Images(model, data, cacheDir, 2 * rows));
+            var w = model.Encode(Images(model, data, cacheDir, 2 * rows, device));
             var (wa, wb) = (Op.Slice(w, 0, 0, rows), Op.Slice(w, 0, rows, rows));
             model.Noise = new RandomStream(NoiseSeed);
             images = model.Generate(LatentPath.Points(wa, wb, cols, spherical: false));
         }
-        ImageGrid.Save(outFile, images, cols: cols);
+        ImageGrid.Save(outFile, OnCpu(images), cols: cols);
         Console.WriteLine($"wrote {outFile}: {rows} interpolations of {cols} steps in " +
                           (inZ ? $"Z ({(spherical ? "slerp" : "lerp")}, ψ {psi}, cutoff {cutoff})" : "W between encoded images"));
     }
 
     /// <summary>Style mixing of images 0…n−1 (A) with n…2n−1 (B); see <see cref="StyleMixing"/>.</summary>
-    public static void Mix(string checkpoint, bool ema, string data, string cacheDir, int pairs, string outFile)
+    public static void Mix(string checkpoint, bool ema, string data, string cacheDir, int pairs, string outFile, Device device)
     {
-        using var model = Load(checkpoint, ema);
+        using var model = Load(checkpoint, ema, device);
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, pairs);
-        var x = Images(model, data, cacheDir, 2 * n);
+        var x = Images(model, data, cacheDir, 2 * n, device);
         var (a, b) = (Op.Slice(x, 0, 0, n), Op.Slice(x, 0, n, n));
         var generated = StyleMixing.Generate(model, a, b, NoiseSeed);
-        ImageGrid.Save(outFile, new[] { a, b }.Concat(generated).ToList(), cols: n);
-        var labels = new[] { "A", "B" }.Concat(StyleMixing.Rows(2 * (model.Level + 1)).Select(r => r.Label));
+        var labels = new[] { "A", "B" }.Concat(StyleMixing.Rows(2 * (model.Level + 1)).Select(r => r.Label)).ToList();
+        ImageGrid.Save(outFile, OnCpu(new[] { a, b }.Concat(generated)), cols: n, labels: labels);
         Console.WriteLine($"wrote {outFile}: {n} pairs (columns); rows: {string.Join(" | ", labels)}");
         var bands = StyleMixing.Bands(2 * (model.Level + 1));
         Console.WriteLine("bands: " + string.Join(", ", bands.Select(s =>

@@ -11,8 +11,8 @@ internal static class StyleTrainCommand
 
     public static Command Create()
     {
-        var run = new RunFlags("runs/style");
         var images = new ImageFolderFlags();
+        var run = new RunFlags("runs/style", images.Data);
         var preset = Opt.Of("--preset", $"architecture and schedule, see docs/style-presets.md ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))})", StyleAlaePreset.FacesSample.Name);
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
         var perLevel = Opt.Of("--images-per-level", "images per level instead of the preset's, the total scaled alike (0: the preset's); shortens a run", 0L);
@@ -23,30 +23,36 @@ internal static class StyleTrainCommand
         foreach (var o in new Option[] { preset }.Concat(images.All).Concat(run.All).Concat([gamma, perLevel, batchScale, emaHalfLife])) cmd.Add(o);
         cmd.SetAction(r =>
         {
-            var chosen = Shorten(StyleAlaePreset.Named(r.GetValue(preset)!), r.GetValue(perLevel));
+            var basis = run.Basis<StyleTrainingOptions>(r);
+            // --preset's preset, else the configuration file's (with its batches per level), shortened and scaled by the flags
+            var named = RunFlags.Given(r, preset) || !run.HasConfig(r) ? StyleAlaePreset.Named(r.GetValue(preset)!) : basis.Preset;
+            var chosen = Shorten(named, r.GetValue(perLevel));
             double scale = r.GetValue(batchScale);
-            var fromFlags = run.ApplyTo(r, new StyleTrainingOptions
+            var fromFlags = run.ApplyTo(r, basis with
             {
-                Preset = ScaleBatch(chosen, scale), R1Gamma = r.GetValue(gamma),
+                Preset = ScaleBatch(chosen, scale), R1Gamma = run.Value(r, gamma, basis.R1Gamma),
                 // a run shorter than a few half-lives would leave the EMA (the sampling model) mostly at its initial weights
-                EmaHalfLifeImages = r.GetValue(emaHalfLife) ?? Math.Min(ReferenceEmaHalfLife, chosen.TotalImages / 20.0),
+                EmaHalfLifeImages = run.Value(r, emaHalfLife, basis.EmaHalfLifeImages) ?? Math.Min(ReferenceEmaHalfLife, chosen.TotalImages / 20.0),
             });
-            var (options, checkpoint) = run.Resolve(r, fromFlags, StyleTrainer.OptionsFrom,
+            return run.Start(r, fromFlags, StyleTrainer.OptionsFrom,
             [
                 new(preset, o => o.Preset.Name), new(perLevel, o => o.Preset.ImagesPerLevel),
                 new(gamma, o => o.R1Gamma), new(emaHalfLife, o => o.EmaHalfLifeImages),
                 // the way out of a GPU's memory limit: scales the run's batches from the resume on
                 new(batchScale, o => string.Join("/", o.Preset.BatchPerLevel), (s, _) => s with { Preset = ScaleBatch(s.Preset, scale) }),
-            ]);
-            var device = run.OpenDevice(r);
-            var p = options.Preset;
-            using var data = images.Open(r, p.Model.Resolution, options.OutDir);
-            using var trainer = new StyleTrainer(options, data, device);
-            Console.WriteLine($"StyleALAE '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels of {p.ImagesPerLevel} images, " +
-                              $"{p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, {RunFlags.Describe(device)} → {options.OutDir}");
-            return TrainingSession.Run(trainer, checkpoint,
-                $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
-                $"or edit BatchPerLevel of preset '{p.Name}' in src/AlaeEngine/Models/StyleAlaePreset.cs.");
+            ], (options, checkpoint) =>
+            {
+                var device = run.OpenDevice(r);
+                var p = options.Preset;
+                using var data = images.Open(r, options, p.Model.Resolution);
+                using var trainer = new StyleTrainer(options, data, device);
+                Console.WriteLine($"StyleALAE '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels of {p.ImagesPerLevel} images, " +
+                                  $"{p.TotalImages} in all, batch {string.Join("/", p.BatchPerLevel)}, {RunFlags.Describe(device)} → {options.OutDir}");
+                return TrainingSession.Run(trainer, checkpoint,
+                    $"Lower the batch: --batch-scale 0.5 (with --resume --out {options.OutDir} to continue from the last checkpoint), " +
+                    "or set each level's batch: write the configuration with --dump-config run.yaml, edit Preset.BatchPerLevel there " +
+                    "and start a new run with --config run.yaml.");
+            });
         });
         return cmd;
     }

@@ -11,10 +11,10 @@ internal static class TrainCommand
 
     private static Command Mlp()
     {
-        var run = new RunFlags("runs/mlp");
-        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...)", "data/mnist");
-        var epochs = Opt.Of("--epochs", "epochs over the training set", 20);
-        var batch = Opt.Of("--batch", "batch size", 128);
+        var data = Opt.Of("--data", "folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...); with --resume: where the run's data lies now", DataPaths.Default(MlpInference.DefaultData));
+        var run = new RunFlags("runs/mlp", data);
+        var epochs = Opt.AtLeast("--epochs", "epochs over the training set", 20, 1);
+        var batch = Opt.AtLeast("--batch", "batch size", 128, 1);
         var lr = Opt.Of("--lr", "learning rate (Adam, β = (0, 0.99))", MlpTrainingOptions.DefaultLearningRate);
         var gamma = Opt.Of("--r1-gamma", "R1 penalty weight γ", 10.0);
 
@@ -22,23 +22,25 @@ internal static class TrainCommand
         foreach (var o in new Option[] { data, epochs, batch, lr, gamma }.Concat(run.All)) cmd.Add(o);
         cmd.SetAction(r =>
         {
-            var fromFlags = run.ApplyTo(r, new MlpTrainingOptions
+            var basis = run.Basis<MlpTrainingOptions>(r);
+            var fromFlags = run.ApplyTo(r, basis with
             {
-                DataDir = r.GetValue(data)!, Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
-                LearningRate = r.GetValue(lr), R1Gamma = r.GetValue(gamma),
+                Epochs = run.Value(r, epochs, basis.Epochs), BatchSize = run.Value(r, batch, basis.BatchSize),
+                LearningRate = run.Value(r, lr, basis.LearningRate), R1Gamma = run.Value(r, gamma, basis.R1Gamma),
             });
-            var (options, checkpoint) = run.Resolve(r, fromFlags, MlpTrainer.OptionsFrom,
+            return run.Start(r, fromFlags, MlpTrainer.OptionsFrom,
             [
-                new(data, o => o.DataDir, (s, f) => s with { DataDir = f.DataDir }),
                 new(epochs, o => o.Epochs, (s, f) => s with { Epochs = f.Epochs }),
                 new(batch, o => o.BatchSize), new(lr, o => o.LearningRate), new(gamma, o => o.R1Gamma),
-            ]);
-            var device = run.OpenDevice(r);
-            var train = MnistDataset.LoadFolder(options.DataDir, train: true);
-            using var trainer = new MlpTrainer(options, train, device);
-            Console.WriteLine($"MLP-ALAE on {train.Count} digits from {options.DataDir}: {options.Epochs} epochs × {trainer.IterationsPerEpoch} iterations " +
-                              $"of batch {options.BatchSize}, {RunFlags.Describe(device)} → {options.OutDir}");
-            return TrainingSession.Run(trainer, checkpoint, "Use a smaller --batch (in a new run), or free the GPU's memory from other processes.");
+            ], (options, checkpoint) =>
+            {
+                var device = run.OpenDevice(r);
+                var train = MnistDataset.LoadFolder(options.DataDir, train: true);
+                using var trainer = new MlpTrainer(options, train, device);
+                Console.WriteLine($"MLP-ALAE on {train.Count} digits from {options.DataDir}: {options.Epochs} epochs × {trainer.IterationsPerEpoch} iterations " +
+                                  $"of batch {options.BatchSize}, {RunFlags.Describe(device)} → {options.OutDir}");
+                return TrainingSession.Run(trainer, checkpoint, "Use a smaller --batch (in a new run), or free the GPU's memory from other processes.");
+            });
         });
         return cmd;
     }

@@ -49,7 +49,7 @@ internal static class TrainingSession
             return stop.ExitCode;
         }
         Console.WriteLine($"done: {trainer.Step} iterations, {trainer.ImagesSeen} images, {trainer.DescribePosition()}; " +
-                          $"samples in {Path.Combine(outDir, "samples")}, checkpoints in {Path.Combine(outDir, Checkpoint.Folder)}");
+                          $"samples in {Path.Combine(outDir, SampleGrid.Folder)}, checkpoints in {Path.Combine(outDir, Checkpoint.Folder)}");
         return 0;
     }
 }

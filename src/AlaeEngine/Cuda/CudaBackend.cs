@@ -29,6 +29,12 @@ public static class CudaBackend
     /// </summary>
     public static IReadOnlyList<string> Libraries() => NativeLibraries.Describe();
 
+    /// <summary>
+    /// The first line of <see cref="IsAvailable"/>'s reason: what failed and how to choose a library, without the list of
+    /// every path the loader tried (one per line).
+    /// </summary>
+    public static string Briefly(string why) => why.Split('\n')[0].Replace("; tried:", "", StringComparison.Ordinal);
+
     /// <summary>True when a GPU, its driver, NVRTC and cuBLAS can all be loaded; otherwise why not. Never throws.</summary>
     public static unsafe bool IsAvailable(out string why, int device = 0)
     {
@@ -40,7 +46,8 @@ public static class CudaBackend
             Cu.Check(Cu.DeviceGetCount(&count));
             if (device >= count)
             {
-                why = count == 0 ? "the CUDA driver reports no GPU" : $"device {device} asked for, the driver reports {count}";
+                why = count == 0 ? "the CUDA driver reports no GPU"
+                    : $"cuda:{device} asked for, the driver shows {count} GPU{(count == 1 ? " (cuda:0)" : $"s (cuda:0 to cuda:{count - 1})")}";
                 return false;
             }
             NativeLibraries.Load(NativeLibraries.Nvrtc);

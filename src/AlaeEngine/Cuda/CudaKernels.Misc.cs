@@ -5,15 +5,70 @@ namespace AlaeEngine.Cuda;
 /// <summary>Launchers of kernels/norm.cu, axis.cu, random.cu and optim.cu.</summary>
 public sealed unsafe partial class CudaKernels
 {
-    // one block per (n, c) plane
+    /// <summary>Elements per thread of the register-resident plane kernels: PLANE_VALUES in kernels/norm.cu.</summary>
+    internal const int PlaneValues = 16;
+
+    /// <summary>Elements per block when a plane is split over several blocks (it does not fit one block's registers).</summary>
+    private const int NormChunk = 16384;
+
+    // the register kernels' __launch_bounds__: a double takes two registers
+    private static int MaxPlaneThreads(DType dtype) => dtype == DType.Float32 ? 1024 : 512;
+
+    private static bool PlaneFitsRegisters(int hw, DType dtype) => hw <= PlaneValues * MaxPlaneThreads(dtype);
+
+    // a multiple of 32 threads holding PlaneValues elements each covers the plane
+    private static uint PlaneThreads(int hw) => (uint)Math.Max(32, (hw + PlaneValues * 32 - 1) / (PlaneValues * 32) * 32);
+
+    // one block per plane holding it in registers (x read once); larger planes are split in NormChunk pieces over
+    // several blocks: the sums of x − x₀ and (x − x₀)² per piece (x₀ the plane's first element), then y per piece from
+    // its plane's sums (x read twice)
     public void InstanceNorm(Tensor x, Tensor y, Tensor mean, Tensor std, double eps, double epsTap)
     {
         RequireSameDType("InstanceNorm", x, y, mean, std);
         var s = x.Shape;
         int planes = s[0] * s[1], hw = s.Prod(2, s.Rank);
         if (planes == 0) return;
-        LaunchGrid(KernelCatalog.Norm, KernelCatalog.Norm.EntryPoint("instance_norm", x.DType), (uint)Math.Min(planes, MaxBlocks), Threads,
-            LaunchCost.Of([x], [y, mean, std]), [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), planes, hw, eps, epsTap]);
+        var norm = KernelCatalog.Norm;
+        if (PlaneFitsRegisters(hw, x.DType))
+        {
+            LaunchGrid(norm, norm.EntryPoint("instance_norm_planes", x.DType), (uint)Math.Min(planes, MaxBlocks), PlaneThreads(hw),
+                LaunchCost.Of([x], [y, mean, std]), [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), planes, hw, eps, epsTap]);
+            return;
+        }
+        int chunks = (hw + NormChunk - 1) / NormChunk;
+        uint blocks = (uint)Math.Min(planes * chunks, MaxBlocks);
+        using var partials = Tensor.Empty(new Shape(planes * chunks, 2), DType.Float64, Device);
+        LaunchGrid(norm, norm.EntryPoint("instance_norm_sums", x.DType), blocks, Threads, LaunchCost.Of([x], [partials]),
+            [Ptr(x), Ptr(x), Ptr(partials), planes, hw, NormChunk, chunks, 1]);
+        LaunchGrid(norm, norm.EntryPoint("instance_norm_apply", x.DType), blocks, Threads, LaunchCost.Of([x, partials], [y, mean, std]),
+            [Ptr(x), Ptr(y), Ptr(mean), Ptr(std), Ptr(partials), planes, hw, NormChunk, chunks, eps, epsTap]);
+    }
+
+    // one block per plane holding gy and y in registers; larger planes are split in NormChunk pieces: the sums of each
+    // piece, then gx per piece from its plane's sums
+    public void InstanceNormBackward(Tensor? gy, Tensor y, Tensor std, Tensor? gMean, Tensor? gStd, Tensor gx, double eps, double epsTap)
+    {
+        var read = new[] { gy, y, std, gMean, gStd }.OfType<Tensor>().ToArray();
+        RequireSameDType("InstanceNormBackward", [.. read, gx]);
+        var s = y.Shape;
+        int planes = s[0] * s[1], hw = s.Prod(2, s.Rank);
+        if (planes == 0) return;
+        KernelArg pGy = gy == null ? 0UL : Ptr(gy), pGm = gMean == null ? 0UL : Ptr(gMean), pGs = gStd == null ? 0UL : Ptr(gStd);
+        var norm = KernelCatalog.Norm;
+        if (PlaneFitsRegisters(hw, y.DType))
+        {
+            LaunchGrid(norm, norm.EntryPoint("instance_norm_backward_planes", y.DType), (uint)Math.Min(planes, MaxBlocks), PlaneThreads(hw),
+                LaunchCost.Of(read, [gx]), [pGy, Ptr(y), Ptr(std), pGm, pGs, Ptr(gx), planes, hw, eps, epsTap]);
+            return;
+        }
+        int chunks = (hw + NormChunk - 1) / NormChunk;
+        uint blocks = (uint)Math.Min(planes * chunks, MaxBlocks);
+        using var partials = Tensor.Empty(new Shape(planes * chunks, 2), DType.Float64, Device);
+        if (gy == null) Fill(partials, 0);
+        else LaunchGrid(norm, norm.EntryPoint("instance_norm_sums", y.DType), blocks, Threads, LaunchCost.Of([gy, y], [partials]),
+            [Ptr(gy), Ptr(y), Ptr(partials), planes, hw, NormChunk, chunks, 0]);
+        LaunchGrid(norm, norm.EntryPoint("instance_norm_backward_apply", y.DType), blocks, Threads, LaunchCost.Of([.. read, partials], [gx]),
+            [pGy, Ptr(y), Ptr(std), pGm, pGs, Ptr(gx), Ptr(partials), planes, hw, NormChunk, chunks, eps, epsTap]);
     }
 
     // both tensors as (outer, axis, inner)

@@ -146,6 +146,18 @@ public sealed unsafe partial class CudaKernels : IKernels
         LaunchGrid(family, entryPoint, (uint)Math.Min((n + Threads - 1) / Threads, MaxBlocks), Threads, cost, args);
     }
 
+    /// <summary>
+    /// Launches baseName_f32/_f64 with one block per plane of <paramref name="inner"/> elements (grid-stride past
+    /// <see cref="MaxBlocks"/>): a warp for short planes, up to <see cref="Threads"/> threads while each keeps ≥ 4 elements.
+    /// </summary>
+    private void LaunchPlanes(KernelFamily family, string baseName, DType dtype, int planes, int inner, LaunchCost cost, ReadOnlySpan<KernelArg> args)
+    {
+        if (planes <= 0) return;
+        uint threads = 32;
+        while (threads < Threads && threads * 8 <= inner) threads *= 2;
+        LaunchGrid(family, family.EntryPoint(baseName, dtype), (uint)Math.Min(planes, MaxBlocks), threads, cost, args);
+    }
+
     private void LaunchGrid(KernelFamily family, string entryPoint, uint blocks, uint threads, LaunchCost cost, ReadOnlySpan<KernelArg> args)
     {
         var f = _device.Function(family, entryPoint);

@@ -24,12 +24,14 @@ internal static class KernelCatalog
 {
     public static readonly KernelFamily Elementwise = new("elementwise",
         ["binary", "broadcast_to", "unary", "leaky_relu_grad", "fill"], ["convert_f32_f64", "convert_f64_f32"]);
-    public static readonly KernelFamily Epilogue = new("epilogue", ["bias_leaky_relu", "add_noise", "style_modulate"], []);
+    public static readonly KernelFamily Epilogue = new("epilogue", ["bias_leaky_relu", "add_noise", "style_modulate", "bias_leaky_relu_backward", "style_modulate_backward", "add_noise_backward"], []);
     public static readonly KernelFamily Reduce = new("reduce", ["sum_to"], []);
     public static readonly KernelFamily Conv = new("conv", ["im2col", "col2im"], []);
-    public static readonly KernelFamily Resample = new("resample", ["upfirdn2d", "upfirdn2d_adjoint", "pool2x2", "upsample2x"], []);
+    public static readonly KernelFamily Resample = new("resample",
+        ["upfirdn2d_u1d1", "upfirdn2d_u2d1", "upfirdn2d_u1d2", "upfirdn2d_u2d2", "upfirdn2d", "upfirdn2d_adjoint", "pool2x2", "upsample2x"], []);
     public static readonly KernelFamily MaxPool = new("maxpool", ["max_pool2x2", "max_pool2x2_backward"], []);
-    public static readonly KernelFamily Norm = new("norm", ["instance_norm"], []);
+    public static readonly KernelFamily Norm = new("norm",
+        ["instance_norm_planes", "instance_norm_sums", "instance_norm_apply", "instance_norm_backward_planes", "instance_norm_backward_apply"], []);
     public static readonly KernelFamily Axis = new("axis", ["copy_axis_range"], []);
     public static readonly KernelFamily Random = new("random", ["fill_random"], []);
     public static readonly KernelFamily Optim = new("optim", ["adam_step", "lerp"], []);

@@ -12,4 +12,7 @@ public interface IImageSource
     int Count { get; }
     int Channels { get; }
     Tensor Batch(int resolution, ReadOnlySpan<int> indices, bool flip);
+
+    /// <summary>SHA-256 of the images' content in lower-case hex, the same wherever the files lie; null when the source cannot say.</summary>
+    string? ContentHash => null;
 }

@@ -41,6 +41,11 @@ public static class Idx
         {
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
             if (dims[i] < 0) throw new DataFormatException(path, $"dimension {i} is negative ({dims[i]})");
+            // a damaged header can announce more elements than a long counts: say so instead of wrapping around
+            if (dims[i] != 0 && count > (long.MaxValue - headerBytes) / dims[i])
+                throw new DataFormatException(path,
+                    $"corrupt header: its dimensions ({string.Join(" x ", dims[..(i + 1)])}{(i + 1 < rank ? " x …" : "")}) announce more than 2^63 elements; " +
+                    $"the file has {bytes.Length} bytes");
             count *= dims[i];
         }
 

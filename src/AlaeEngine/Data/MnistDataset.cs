@@ -28,6 +28,11 @@ public sealed class MnistDataset
     /// <summary>Pixels scaled to [-1, 1], (N, 784) row-major.</summary>
     public float[] Images { get; }
 
+    /// <summary>SHA-256 of <see cref="RawImages"/> in lower-case hex: the same digits in the same order, wherever their files lie.</summary>
+    public string ContentHash => _contentHash ??= Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(RawImages));
+
+    private string? _contentHash;
+
     /// <summary>Class of each image, (N), 0..9.</summary>
     public byte[] Labels { get; }
 

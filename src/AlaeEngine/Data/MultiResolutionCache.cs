@@ -17,7 +17,8 @@ namespace AlaeEngine.Data;
 /// paths, sizes, modification times): changing the images makes a new cache. Layout, little-endian:
 /// "ALAECACH", uint32 version, uint32 R, uint32 count N, uint32 listing length J, the 32-byte key (SHA-256); then N
 /// records, one per image, each the planes (3, L, L) of every level L = R, R/2, …, 4 in that order; then J bytes of
-/// UTF-8 JSON <c>{"files": [relative paths], "skipped": [{"file", "reason"}]}</c>. The listing comes last so the
+/// UTF-8 JSON <c>{"sha256": "…", "files": [relative paths], "skipped": [{"file", "reason"}]}</c> (sha256: of the N
+/// records, <see cref="ContentHash"/>; caches written before it was added lack it). The listing comes last so the
 /// images can be decoded and written one at a time (N is known only at the end, and patched into the header).
 /// </para>
 /// Batches are read with positional reads of the open file (thread-safe, and the OS page cache keeps hot data in
@@ -28,7 +29,8 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
     public const string FileExtension = ".alaecache";
     public const int MinResolution = 4;
 
-    private const int Version = 1;
+    // 2: truncated JPEGs are skipped (ImageStructure), so a cache built by version 1 may hold one
+    private const int Version = 2;
     private const int FixedHeaderBytes = 8 + 4 * 4 + 32;
     private static ReadOnlySpan<byte> Magic => "ALAECACH"u8;
 
@@ -37,9 +39,12 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
     private readonly int[] _levels;
     private readonly long[] _levelOffsets;
 
+    private string? _contentHash;
+
     private MultiResolutionCache(string path, SafeFileHandle file, int resolution, int count,
-        string[] files, SkippedImage[] skipped, bool fromCache)
+        string[] files, SkippedImage[] skipped, string? contentHash, bool fromCache)
     {
+        _contentHash = contentHash;
         CachePath = path;
         _file = file;
         Resolution = resolution;
@@ -74,6 +79,28 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
     public IReadOnlyList<SkippedImage> Skipped { get; }
 
     public int SkippedCount => Skipped.Count;
+
+    /// <summary>
+    /// SHA-256 of the image records in lower-case hex: the same images (same names, same pixels) give the same hash
+    /// wherever the folder lies and whatever the files' times. Computed while the cache is built; a cache built before
+    /// that is read once to compute it.
+    /// </summary>
+    public string ContentHash => _contentHash ??= HashRecords();
+
+    private string HashRecords()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        long end = FixedHeaderBytes + Count * _recordBytes;
+        for (long at = FixedHeaderBytes; at < end;)
+        {
+            int n = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - at)), at);
+            if (n == 0) throw new DataFormatException(CachePath, $"truncated at byte {at} of {end}");
+            hash.AppendData(buffer, 0, n);
+            at += n;
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     /// <summary>
     /// The cache of <paramref name="folder"/> at <paramref name="resolution"/> (a power of two, at least 4) in
@@ -210,18 +237,19 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
             s.Write(new byte[FixedHeaderBytes]);
             var files = new List<string>();
             var skipped = new List<SkippedImage>();
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             foreach (var (file, pixels) in ImageFolder.Decode(folder, listing, resolution, skipped, warn))
             {
                 files.Add(Relative(folder, file));
                 var level = pixels;
-                s.Write(level);
-                for (int l = 1; l < sides.Length; l++)
+                for (int l = 0; l < sides.Length; l++)
                 {
-                    level = ImageResampling.Halve(level, ImageFolder.Channels, sides[l - 1]);
+                    if (l > 0) level = ImageResampling.Halve(level, ImageFolder.Channels, sides[l - 1]);
                     s.Write(level);
+                    hash.AppendData(level);
                 }
             }
-            var json = ListingJson(files, skipped.Select(k => new SkippedImage(Relative(folder, k.File), k.Reason)));
+            var json = ListingJson(files, skipped.Select(k => new SkippedImage(Relative(folder, k.File), k.Reason)), Convert.ToHexStringLower(hash.GetHashAndReset()));
             s.Write(json);
 
             var header = new byte[FixedHeaderBytes];
@@ -264,10 +292,10 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
 
             var listingBytes = new byte[listingLength];
             RandomAccess.Read(file, listingBytes, records);
-            var (files, skipped) = ParseListing(path, listingBytes);
+            var (files, skipped, contentHash) = ParseListing(path, listingBytes);
             if (files.Length != count)
                 throw new DataFormatException(path, $"file listing names {files.Length} images, the header {count}");
-            return new MultiResolutionCache(path, file, resolution, count, files, skipped, fromCache);
+            return new MultiResolutionCache(path, file, resolution, count, files, skipped, contentHash, fromCache);
         }
         catch
         {
@@ -281,12 +309,13 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
     private static void DefaultWarn(string message) => Console.Error.WriteLine("warning: " + message);
 
     // Written and read with the JSON reader/writer rather than the serializer, which the trimmed build cannot use.
-    private static byte[] ListingJson(IEnumerable<string> files, IEnumerable<SkippedImage> skipped)
+    private static byte[] ListingJson(IEnumerable<string> files, IEnumerable<SkippedImage> skipped, string contentHash)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
         {
             w.WriteStartObject();
+            w.WriteString("sha256", contentHash);
             w.WriteStartArray("files");
             foreach (var f in files) w.WriteStringValue(f);
             w.WriteEndArray();
@@ -304,7 +333,7 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
         return ms.ToArray();
     }
 
-    private static (string[] Files, SkippedImage[] Skipped) ParseListing(string path, byte[] json)
+    private static (string[] Files, SkippedImage[] Skipped, string? ContentHash) ParseListing(string path, byte[] json)
     {
         try
         {
@@ -313,7 +342,10 @@ public sealed class MultiResolutionCache : IImageSource, IDisposable
             var files = root.GetProperty("files").EnumerateArray().Select(e => e.GetString()!).ToArray();
             var skipped = root.GetProperty("skipped").EnumerateArray()
                 .Select(e => new SkippedImage(e.GetProperty("file").GetString()!, e.GetProperty("reason").GetString()!)).ToArray();
-            return (files, skipped);
+            string? hash = root.TryGetProperty("sha256", out var h) ? h.GetString() : null;
+            if (hash != null && (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower)))
+                throw new DataFormatException(path, $"corrupt file listing (sha256 '{hash}' is not 64 lower-case hex digits)");
+            return (files, skipped, hash);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

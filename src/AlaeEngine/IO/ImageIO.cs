@@ -10,20 +10,23 @@ public static class ImageIO
 {
     /// <summary>
     /// Decodes a PNG or JPEG (grey or with alpha too: converted to RGB, alpha dropped) into a float32 tensor
-    /// (3, H, W) in [-1, 1], channel-major like the network's input.
+    /// (3, H, W) in [-1, 1], channel-major like the network's input. A truncated or structurally damaged file is a
+    /// <see cref="DataFormatException"/> saying what is missing (<see cref="ImageStructure"/>), not a half-grey image.
     /// </summary>
     public static Tensor LoadRgb(string path)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "file not found");
+        var bytes = File.ReadAllBytes(path);
+        if (ImageStructure.FindDamage(bytes) is { } damage) throw new DataFormatException(path, damage);
         ImageResult img;
         try
         {
-            img = ImageResult.FromMemory(File.ReadAllBytes(path), StbImageSharp.ColorComponents.RedGreenBlue);
+            img = ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlue);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // stb reports undecodable input (unknown format, corrupt stream) as a plain Exception.
-            throw new DataFormatException(path, $"cannot decode image ({e.Message})", e);
+            throw new DataFormatException(path, $"cannot decode image ({DecoderReason(e.Message)})", e);
         }
 
         int h = img.Height, w = img.Width, plane = h * w;
@@ -32,6 +35,16 @@ public static class ImageIO
             for (int c = 0; c < 3; c++)
                 chw[c * plane + p] = img.Data[p * 3 + c] / 127.5f - 1f;
         return Tensor.FromArray(chw, new Shape(3, h, w));
+    }
+
+    /// <summary>
+    /// The decoder's message without the NUL and control characters stb leaves in some of them (a failed PNG decode
+    /// reports 25 NULs and nothing else).
+    /// </summary>
+    internal static string DecoderReason(string message)
+    {
+        var text = new string(message.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return text.Length > 0 ? text : "the decoder gave no reason";
     }
 
     /// <summary>

@@ -4,8 +4,12 @@ namespace AlaeEngine.IO;
 
 /// <summary>
 /// A line chart of named series (x = step, y = value, e.g. the losses of a run) rendered by our own rasteriser and
-/// written as PNG. Axes are fitted to the finite data with "nice" tick steps (1, 2 or 5 times a power of ten);
-/// NaN and infinite points are skipped and break the line there, and a point with no finite neighbour is drawn as a dot.
+/// written as PNG. Axes are fitted to the finite data with "nice" tick steps (1, 2 or 5 times a power of ten); with
+/// <see cref="LogY"/> the y axis is logarithmic (ticks at powers of ten), so an early spike (R1 at the start of a run)
+/// does not flatten the rest; with <see cref="ClipY"/> a linear axis ends at the 99th percentile of the values instead
+/// of their maximum. NaN and infinite points (and on a log axis values ≤ 0) are skipped and break the line there, and a
+/// point with no finite neighbour is drawn as a dot. Markers are labelled vertical lines (e.g. a progressive run's level
+/// switches).
 /// </summary>
 public sealed class LinePlot
 {
@@ -20,13 +24,27 @@ public sealed class LinePlot
     private static readonly (byte, byte, byte) Black = (0, 0, 0);
     private static readonly (byte, byte, byte) GridGrey = (225, 225, 225);
     private static readonly (byte, byte, byte) FrameGrey = (90, 90, 90);
+    internal static readonly (byte R, byte G, byte B) MarkerGrey = (150, 150, 150);
 
     private readonly List<(string Name, double[] X, double[] Y)> _series = new();
+    private readonly List<(double X, string Label)> _markers = new();
 
     public string Title { get; set; } = "";
     public string XLabel { get; set; } = "step";
     public string YLabel { get; set; } = "";
     public bool ShowLegend { get; set; } = true;
+
+    /// <summary>A logarithmic y axis; values ≤ 0 are left out.</summary>
+    public bool LogY { get; set; }
+
+    /// <summary>On a linear y axis, end the axis at the 99th percentile of the finite values (higher points run off the top).</summary>
+    public bool ClipY { get; set; }
+
+    /// <summary>The vertical markers added, in order.</summary>
+    public IReadOnlyList<(double X, string Label)> Markers => _markers;
+
+    /// <summary>A dashed vertical line at <paramref name="x"/> with <paramref name="label"/> at its top (e.g. "level 2").</summary>
+    public void AddMarker(double x, string label) => _markers.Add((x, label));
 
     /// <summary>Adds a series; the i-th added series gets <c>Palette[i % 10]</c>.</summary>
     public void Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y)
@@ -35,20 +53,36 @@ public sealed class LinePlot
         _series.Add((name, x.ToArray(), y.ToArray()));
     }
 
-    /// <summary>One series per loss name found in <paramref name="records"/>, against the step.</summary>
+    /// <summary>
+    /// One series per loss name found in <paramref name="records"/>, against the step; a logarithmic y axis when every
+    /// finite loss is positive, else a linear one clipped at the 99th percentile. Where a record's "level" value (a
+    /// progressive run's level) differs from the record before, a marker "level N" at that record's step.
+    /// </summary>
     public static LinePlot FromMetrics(IEnumerable<MetricsRecord> records, string title = "losses")
     {
         var plot = new LinePlot { Title = title };
         var byName = new Dictionary<string, (List<double> X, List<double> Y)>();
         var order = new List<string>();
+        double? level = null;
         foreach (var r in records)
+        {
             foreach (var (name, v) in r.Losses)
             {
                 if (!byName.TryGetValue(name, out var s)) { s = (new(), new()); byName[name] = s; order.Add(name); }
                 s.X.Add(r.Step);
                 s.Y.Add(v);
             }
+            if (r.Values.TryGetValue("level", out var l))
+            {
+                if (level is { } previous && l != previous) plot.AddMarker(r.Step, $"level {l}");
+                level = l;
+            }
+        }
         foreach (var name in order) plot.Add(name, byName[name].X, byName[name].Y);
+        var finite = byName.Values.SelectMany(s => s.Y).Where(double.IsFinite).ToList();
+        plot.LogY = finite.Count > 0 && finite.All(v => v > 0);
+        plot.ClipY = !plot.LogY;
+        plot.YLabel = plot.LogY ? "log scale" : "99th percentile at top";
         return plot;
     }
 
@@ -68,16 +102,17 @@ public sealed class LinePlot
         int lineH = BitmapFont.GlyphHeight * s;
         int pad = 4 * s;
 
-        var (xMin, xMax) = Range(_series.Select(v => v.X), _series.Select(v => v.Y), useX: true);
-        var (yMin, yMax) = Range(_series.Select(v => v.X), _series.Select(v => v.Y), useX: false);
+        var (xMin, xMax) = Range(_series.Select(v => v.X), _series.Select(v => v.Y), useX: true, LogY);
+        var (yMin, yMax) = Range(_series.Select(v => v.X), _series.Select(v => v.Y), useX: false, LogY);
+        if (ClipY && !LogY) yMax = Math.Max(yMin + (yMax - yMin) * 1e-3, Percentile99());
 
         // Layout: title on top; y tick labels and the rotated y label on the left; x tick labels and x label below.
         int top = pad + (Title.Length > 0 ? lineH + 2 * pad : 0);
         int tickLen = 2 * s;
         int bottom = height - (pad + (XLabel.Length > 0 ? lineH + pad : 0) + lineH + pad + tickLen);
-        var yTicks = Ticks(yMin, yMax, Math.Clamp((bottom - top) / (lineH * 4), 2, 10));
+        var yTicks = LogY ? LogTicks(yMin, yMax) : Ticks(yMin, yMax, Math.Clamp((bottom - top) / (lineH * 4), 2, 10));
         (yMin, yMax) = (yTicks.Lo, yTicks.Hi);
-        string[] yLabels = yTicks.Values.Select(v => Format(v, yTicks.Step)).ToArray();
+        string[] yLabels = yTicks.Values.Select(v => LogY ? FormatPower(v) : Format(v, yTicks.Step)).ToArray();
         int yLabelW = yLabels.Max(l => BitmapFont.Width(l, s));
         int left = pad + (YLabel.Length > 0 ? lineH + pad : 0) + yLabelW + pad + tickLen;
         int right = width - pad - 3 * s * BitmapFont.Advance;
@@ -89,7 +124,8 @@ public sealed class LinePlot
         right = Math.Min(right, width - pad - BitmapFont.Width(Format(xMax, xTicks.Step), s) / 2);
 
         float Px(double x) => (float)(left + (x - xMin) / (xMax - xMin) * (right - left));
-        float Py(double y) => (float)(bottom - (y - yMin) / (yMax - yMin) * (bottom - top));
+        double Axis(double y) => LogY ? Math.Log10(y) : y;
+        float Py(double y) => (float)(bottom - (Axis(y) - Axis(yMin)) / (Axis(yMax) - Axis(yMin)) * (bottom - top));
 
         // Grid lines and tick marks with their labels.
         for (int i = 0; i < yTicks.Values.Length; i++)
@@ -112,6 +148,20 @@ public sealed class LinePlot
         canvas.FillRect(left, top, 1, bottom - top, FrameGrey);
         canvas.FillRect(right, top, 1, bottom - top, FrameGrey);
 
+        // Markers: dashed vertical lines inside the frame, the label just right of the line's top, moved down a line
+        // when it would run into the label of the marker before.
+        var labelEnds = new List<int>();
+        foreach (var (mx, label) in _markers)
+        {
+            int px = (int)MathF.Round(Px(mx));
+            if (px <= left || px >= right) continue;
+            for (int y = top + 1; y < bottom; y += 6 * s) canvas.FillRect(px, y, 1, Math.Min(3 * s, bottom - y), MarkerGrey);
+            int x = px + 2 * s, line = labelEnds.FindIndex(end => end < x);
+            if (line < 0) { line = labelEnds.Count; labelEnds.Add(0); }
+            labelEnds[line] = x + BitmapFont.Width(label, s) + pad;
+            canvas.DrawText(x, top + pad + line * (lineH + pad), label, MarkerGrey, s);
+        }
+
         if (Title.Length > 0) canvas.DrawText((width - BitmapFont.Width(Title, s)) / 2, pad, Title, Black, s);
         if (XLabel.Length > 0)
             canvas.DrawText((left + right - BitmapFont.Width(XLabel, s)) / 2, height - pad - lineH, XLabel, Black, s);
@@ -127,7 +177,7 @@ public sealed class LinePlot
             var run = new List<(float, float)>();
             for (int i = 0; i <= xs.Length; i++)
             {
-                bool ok = i < xs.Length && double.IsFinite(xs[i]) && double.IsFinite(ys[i]);
+                bool ok = i < xs.Length && double.IsFinite(xs[i]) && double.IsFinite(ys[i]) && (!LogY || ys[i] > 0);
                 if (ok) { run.Add((Px(xs[i]), Py(ys[i]))); continue; }
                 // A lone point is drawn as a dot a little wider than the line so it stays visible.
                 canvas.DrawPolyline(run, run.Count == 1 ? 3f * s : 1.5f * s, colour, clip);
@@ -156,26 +206,61 @@ public sealed class LinePlot
         }
     }
 
-    /// <summary>Finite data range of x or y over points where both are finite; a flat or empty range is widened.</summary>
-    private static (double Lo, double Hi) Range(IEnumerable<double[]> xs, IEnumerable<double[]> ys, bool useX)
+    /// <summary>
+    /// Finite data range of x or y over points where both are finite (and y > 0 for a log axis); a flat or empty range
+    /// is widened.
+    /// </summary>
+    private static (double Lo, double Hi) Range(IEnumerable<double[]> xs, IEnumerable<double[]> ys, bool useX, bool positiveY)
     {
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         foreach (var (x, y) in xs.Zip(ys))
             for (int i = 0; i < x.Length; i++)
             {
-                if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) continue;
+                if (!double.IsFinite(x[i]) || !double.IsFinite(y[i]) || (positiveY && y[i] <= 0)) continue;
                 double v = useX ? x[i] : y[i];
                 lo = Math.Min(lo, v);
                 hi = Math.Max(hi, v);
             }
-        if (lo > hi) return (0, 1);
+        if (lo > hi) return positiveY && !useX ? (1, 10) : (0, 1);
         if (lo == hi)
         {
+            if (positiveY && !useX) return (lo / 2, hi * 2);
             double d = lo == 0 ? 1 : Math.Abs(lo) * 0.1;
             return (lo - d, hi + d);
         }
         return (lo, hi);
     }
+
+    /// <summary>The 99th percentile of every series' finite y values (nearest rank).</summary>
+    private double Percentile99()
+    {
+        var ys = _series.SelectMany(v => v.Y).Where(double.IsFinite).Order().ToArray();
+        return ys.Length == 0 ? 1 : ys[Math.Clamp((int)Math.Ceiling(0.99 * ys.Length) - 1, 0, ys.Length - 1)];
+    }
+
+    /// <summary>
+    /// Ticks of a log axis over [lo, hi] (both > 0): the powers of ten that enclose the range, with 2 and 5 between them
+    /// when it spans at most two decades, every second or third power when it spans more than eight.
+    /// </summary>
+    internal static (double Lo, double Hi, double Step, double[] Values) LogTicks(double lo, double hi)
+    {
+        int a = (int)Math.Floor(Math.Log10(lo) + 1e-9), b = (int)Math.Ceiling(Math.Log10(hi) - 1e-9);
+        if (b <= a) b = a + 1;
+        int every = (b - a + 7) / 8;
+        var values = new List<double>();
+        for (int k = a; k <= b; k += every)
+        {
+            values.Add(Math.Pow(10, k));
+            if (b - a <= 2 && k < b) { values.Add(2 * Math.Pow(10, k)); values.Add(5 * Math.Pow(10, k)); }
+        }
+        double top = Math.Pow(10, a + (b - a + every - 1) / every * every);
+        if (values[^1] < top) values.Add(top);
+        return (Math.Pow(10, a), top, double.NaN, values.ToArray());
+    }
+
+    /// <summary>A log-axis label: plain decimals from 0.001 to 100 000, e-notation outside (1e-5, 1e+06).</summary>
+    internal static string FormatPower(double v)
+        => v is >= 1e-3 and < 1e6 ? v.ToString("0.###", CultureInfo.InvariantCulture) : v.ToString("0e+0", CultureInfo.InvariantCulture);
 
     /// <summary>Ticks at multiples of a 1/2/5 x 10^k step, about <paramref name="target"/> of them, and the axis bounds they span.</summary>
     internal static (double Lo, double Hi, double Step, double[] Values) Ticks(double lo, double hi, int target)

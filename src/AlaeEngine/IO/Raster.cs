@@ -98,7 +98,7 @@ internal sealed class Raster
                         FillRect(x + gy * scale, y - (i * BitmapFont.Advance + gx + 1) * scale, scale, scale, c);
     }
 
-    private void Set(int x, int y, (byte R, byte G, byte B) c)
+    public void Set(int x, int y, (byte R, byte G, byte B) c)
     {
         int o = (y * Width + x) * 3;
         Pixels[o] = c.R;

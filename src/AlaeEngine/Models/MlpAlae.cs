@@ -15,6 +15,13 @@ public sealed record MlpAlaeConfig : IAlaeLatentConfig
     public int DiscriminatorLayers { get; init; } = 3;
     /// <summary>Learning-rate multiplier of F and D layers (the reference uses 0.1; StyleGAN 0.01).</summary>
     public double MappingLrMul { get; init; } = 0.1;
+
+    public void Validate()
+    {
+        if (ImageSize < 1 || LatentSize < 1 || HiddenSize < 1) throw new ArgumentException("image, latent and hidden sizes must be ≥ 1");
+        if (MappingLayers < 1 || DiscriminatorLayers < 1) throw new ArgumentException("F and D need at least one layer each");
+        if (!(MappingLrMul > 0)) throw new ArgumentException($"the learning-rate multiplier of F and D must be > 0, got {MappingLrMul}");
+    }
 }
 
 /// <summary>

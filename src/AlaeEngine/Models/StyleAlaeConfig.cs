@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AlaeEngine.Models;
 
 /// <summary>
@@ -24,9 +26,10 @@ public sealed record StyleAlaeConfig : IAlaeLatentConfig
     /// <summary>Decay of the running average of w that truncation pulls towards.</summary>
     public double WAverageBeta { get; init; } = 0.995;
 
-    public int LayerCount => Log2(Resolution) - 1;
+    // derived, so not saved with the configuration (a value read back could only disagree with Resolution)
+    [JsonIgnore] public int LayerCount => Log2(Resolution) - 1;
     /// <summary>Number of style inputs of the full generator (two per block).</summary>
-    public int StyleLayers => 2 * LayerCount;
+    [JsonIgnore] public int StyleLayers => 2 * LayerCount;
     public static int ResolutionAt(int level) => 4 << level;
     public int Channels(int level) => (int)Math.Min(MaxChannels, (long)StartChannels << (LayerCount - 1 - level));
     public int EncoderOutChannels(int level) => (int)Math.Min(MaxChannels, (long)StartChannels << (LayerCount - level));

@@ -26,7 +26,7 @@ public sealed record StyleAlaePreset
     {
         Model.Validate();
         if (BatchPerLevel.Length == 0 || BatchPerLevel.Any(b => b < 1)) throw new ArgumentException($"preset {Name}: batches must be ≥ 1");
-        if (LearningRatePerLevel.Length == 0 || LearningRatePerLevel.Any(lr => !(lr > 0))) throw new ArgumentException($"preset {Name}: learning rates must be > 0");
+        if (LearningRatePerLevel.Length == 0 || LearningRatePerLevel.Any(lr => !(lr > 0) || !double.IsFinite(lr))) throw new ArgumentException($"preset {Name}: learning rates must be finite and > 0");
         if (ImagesPerLevel < 2) throw new ArgumentException($"preset {Name}: images per level must be ≥ 2");
         if (TotalImages < 1) throw new ArgumentException($"preset {Name}: total images must be ≥ 1");
     }

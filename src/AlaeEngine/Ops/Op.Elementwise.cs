@@ -92,10 +92,37 @@ public static partial class Op
         x.Kernels.BiasLeakyRelu(x, bias, y, slope, gain);
         return Record("BiasLeakyRelu", y, new[] { x, bias }, (g, n) =>
         {
-            // with slope ≥ 0 and gain > 0, y > 0 exactly where x + bias > 0, so the output carries the activation's mask
-            var gu = LeakyReluGrad(g, y, slope, gain);
-            return new[] { n[0] ? gu : null, n[1] ? Reshape(SumTo(gu, ChannelShape(x)), bias.Shape) : null };
+            // without the bias gradient (the R1 penalty's gradient in the images) the mask alone: one launch, not two
+            if (!n[1]) return new[] { LeakyReluGrad(g, y, slope, gain), null };
+            var (gx, gBias) = BiasLeakyReluBackward(g, y, slope, gain);
+            return new[] { n[0] ? gx : null, gBias };
         });
+    }
+
+    /// <summary>
+    /// The gradients of <see cref="BiasLeakyRelu"/> in one kernel, from its output y: gx = g·(y &gt; 0 ? gain : gain·slope)
+    /// and gBias = gx summed over every axis but 1; g, y: (N, C, ...) → gx: (N, C, ...), gBias: (C). With slope ≥ 0 and
+    /// gain &gt; 0, y &gt; 0 exactly where x + bias &gt; 0, so the output carries the activation's mask. Both outputs are
+    /// linear in g and piecewise constant in y, so the backward of this op is the same mask applied to the incoming gradients.
+    /// </summary>
+    public static (Tensor gx, Tensor gBias) BiasLeakyReluBackward(Tensor g, Tensor y, double slope = 0.2, double gain = 1)
+    {
+        SameKind("BiasLeakyReluBackward", g, y);
+        if (g.Rank < 2 || y.Shape != g.Shape)
+            throw new ArgumentException($"BiasLeakyReluBackward: expected gradient and output of one shape (N, C, ...), got {g.Shape} and {y.Shape}");
+        if (!(slope >= 0)) throw new ArgumentException($"BiasLeakyReluBackward: slope must be ≥ 0, got {slope}");
+        if (!(gain > 0)) throw new ArgumentException($"BiasLeakyReluBackward: gain must be > 0, got {gain}");
+        var gx = Like(g); var gBias = Like(g, new Shape(g.Shape[1]));
+        g.Kernels.BiasLeakyReluBackward(g, y, gx, gBias, slope, gain);
+        Record("BiasLeakyReluBackward", new[] { gx, gBias }, new[] { g, y }, (gg, needs) =>
+        {
+            // ∂/∂g of ⟨vx, gx⟩ + ⟨vb, gBias⟩ is mask·(vx + vb[c]); nothing flows to y (zero almost everywhere)
+            var (vx, vb) = (gg[0], gg[1]);
+            var perChannel = vb == null ? null : Reshape(vb, ChannelShape(g));
+            var v = vx == null ? BroadcastTo(perChannel!, g.Shape) : perChannel == null ? vx : Add(vx, perChannel);
+            return new[] { needs[0] ? LeakyReluGrad(v, y, slope, gain) : null, null };
+        });
+        return (gx, gBias);
     }
 
     // (1, C, 1, …) of x's rank: the shape a per-channel value broadcasts from

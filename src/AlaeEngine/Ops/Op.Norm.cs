@@ -11,8 +11,8 @@ public static partial class Op
     /// The reference encoder takes std without an epsilon; a constant channel (black MNIST borders, a 2×2 map in the
     /// last block) then has std = 0 and the R1 second derivative ∝ 1/std³ is infinite, so the tap keeps epsTap = 1e-8:
     /// the value moves by at most 1e-4 and every derivative stays finite.
-    /// The forward is one fused kernel; the backward is written in ops (using the op's own outputs), so it has a
-    /// second derivative, which R1 needs.
+    /// The forward is one fused kernel, and so is the backward (<see cref="InstanceNormBackward"/>, from the op's own
+    /// outputs), whose own backward is written in ops, so it has a second derivative, which R1 needs.
     /// </summary>
     public static (Tensor y, Tensor mean, Tensor std) InstanceNorm(Tensor x, double eps = 1e-8, double epsTap = 1e-8)
     {
@@ -20,22 +20,76 @@ public static partial class Op
         var stat = new Shape(x.Shape[0], x.Shape[1], 1, 1);
         var y = Like(x); var mean = Like(x, stat); var std = Like(x, stat);
         x.Kernels.InstanceNorm(x, y, mean, std, eps, epsTap);
-        double n = x.Shape[2] * x.Shape[3];
-        Record("InstanceNorm", new[] { y, mean, std }, new[] { x }, (g, need) =>
-        {
-            var (gy, gm, gs) = (g[0], g[1], g[2]);
-            // s = √(var + eps) recovered from the tap, so it carries the tap's dependence on x
-            var s = eps == epsTap ? std : Sqrt(AddScalar(Square(std), eps - epsTap));
-            Tensor? gx = null;
-            if (gy != null)
-                gx = Div(Sub(Sub(gy, Mean(gy, 2, 3)), Mul(y, Mean(Mul(gy, y), 2, 3))), s);
-            if (gm != null)
-                gx = Acc(gx, BroadcastTo(Scale(gm, 1 / n), x.Shape));
-            if (gs != null) // ∂std/∂x = (x − mean)/(n·std) = y·s/(n·std)
-                gx = Acc(gx, Mul(y, Scale(Div(Mul(gs, s), std), 1 / n)));
-            return new[] { gx };
-        });
+        Record("InstanceNorm", new[] { y, mean, std }, new[] { x }, (g, need) => new[] { InstanceNormBackward(g[0], y, std, g[1], g[2], eps, epsTap) });
         return (y, mean, std);
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="InstanceNorm"/> in x from its outputs y and std, in one kernel; per (n, c) plane of
+    /// n = H·W elements, with s = √(var + eps) = √(std² + eps − epsTap) (recovered from the tap, so it carries the tap's
+    /// dependence on x): gx = (gy − mean(gy) − y·mean(gy·y))/s + gMean/n + y·gStd·s/(std·n), the last term from
+    /// ∂std/∂x = (x − mean)/(n·std) = y·s/(n·std). gy, gMean, gStd: the gradients of y, mean and std, each null when
+    /// none reached that output. Shapes: gy, y → gx: (N, C, H, W); std, gMean, gStd: (N, C, 1, 1).
+    /// Its own backward (the R1 penalty's path through the encoder) is written in ops; its part in gy is this op again,
+    /// since the map gy ↦ (gy − mean(gy) − y·mean(gy·y))/s is self-adjoint.
+    /// </summary>
+    public static Tensor InstanceNormBackward(Tensor? gy, Tensor y, Tensor std, Tensor? gMean, Tensor? gStd, double eps = 1e-8, double epsTap = 1e-8)
+    {
+        RequireRank("InstanceNormBackward", y, 4, "output");
+        var stat = new Shape(y.Shape[0], y.Shape[1], 1, 1);
+        void Check(Tensor? t, Shape shape, string what)
+        {
+            if (t == null) return;
+            SameKind("InstanceNormBackward", y, t);
+            if (t.Shape != shape) throw new ArgumentException($"InstanceNormBackward: {what} must be {shape} for output {y.Shape}, got {t.Shape}");
+        }
+        Check(gy, y.Shape, "gy"); Check(std, stat, "std"); Check(gMean, stat, "gMean"); Check(gStd, stat, "gStd");
+        if (gy == null && gMean == null && gStd == null) throw new ArgumentException("InstanceNormBackward: gy, gMean and gStd are all null (no gradient to propagate)");
+        var gx = Like(y);
+        y.Kernels.InstanceNormBackward(gy, y, std, gMean, gStd, gx, eps, epsTap);
+
+        var inputs = new List<Tensor> { y, std };
+        int In(Tensor? t) { if (t == null) return -1; inputs.Add(t); return inputs.Count - 1; }
+        int iGy = In(gy), iGm = In(gMean), iGs = In(gStd);
+        return Record("InstanceNormBackward", gx, inputs.ToArray(), (v, needs) =>
+        {
+            // with gx = (gy − ḡ − y·P)/s + gMean/n + y·Q, ḡ = mean(gy), P = mean(gy·y), Q = gStd·s/(std·n), and the
+            // incoming gradient v of gx, per plane:
+            //   ∂/∂y    = (Q − P/s)·v − mean(v·y)/s · gy
+            //   ∂/∂std  = −(std/s²)·Σ v·(gy − ḡ − y·P)/s − (eps − epsTap)·gStd·mean(v·y)/(s·std²)
+            //   ∂/∂gy   = (v − mean(v) − y·mean(v·y))/s,  ∂/∂gMean = mean(v),  ∂/∂gStd = mean(v·y)·s/std
+            double n = y.Shape[2] * y.Shape[3];
+            var s = eps == epsTap ? std : Sqrt(AddScalar(Square(std), eps - epsTap));
+            bool needY = needs[0], needStd = needs[1];
+            var result = new Tensor?[inputs.Count];
+            var vy = needY || needStd || (iGs >= 0 && needs[iGs]) ? Mean(Mul(v, y), 2, 3) : null;
+            var p = gy != null && needY ? Mean(Mul(gy, y), 2, 3) : null;
+            if (needY)
+            {
+                Tensor? coef = gStd != null ? Scale(Div(Mul(gStd, s), std), 1 / n) : null;
+                if (p != null) coef = coef == null ? Neg(Div(p, s)) : Sub(coef, Div(p, s));
+                Tensor? dy = coef == null ? null : Mul(v, coef);
+                if (gy != null)
+                {
+                    var t = Mul(gy, Div(vy!, s));
+                    dy = dy == null ? Neg(t) : Sub(dy, t);
+                }
+                result[0] = dy;
+            }
+            if (needStd)
+            {
+                Tensor? dStd = null;
+                if (gy != null) // Σ v·(gy − ḡ − y·P) formed from the centred values this op computes, not as a difference of means
+                    dStd = Neg(Mul(Scale(Mean(Mul(v, InstanceNormBackward(gy, y, std, null, null, eps, epsTap)), 2, 3), n), Div(std, Square(s))));
+                if (gStd != null && eps != epsTap)
+                    dStd = Acc(dStd, Scale(Div(Mul(gStd, vy!), Mul(s, Square(std))), -(eps - epsTap)));
+                result[1] = dStd;
+            }
+            if (iGy >= 0 && needs[iGy]) result[iGy] = InstanceNormBackward(v, y, std, null, null, eps, epsTap);
+            if (iGm >= 0 && needs[iGm]) result[iGm] = Mean(v, 2, 3);
+            if (iGs >= 0 && needs[iGs]) result[iGs] = Div(Mul(vy!, s), std);
+            return result;
+        });
     }
 
     private static Tensor Acc(Tensor? a, Tensor b) => a == null ? b : Add(a, b);
@@ -82,13 +136,39 @@ public static partial class Op
         x.Kernels.StyleModulate(x, style, y);
         return Record("StyleMod", y, new[] { x, style }, (g, needs) =>
         {
-            var perChannel = new Shape(n, c, 1, 1);
-            Tensor? gx = null, gStyle = null;
-            if (needs[0]) gx = Mul(g, AddScalar(Reshape(Slice(style, 1, 0, c), perChannel), 1));
-            if (needs[1])
-                gStyle = Concat(1, Reshape(SumTo(Mul(g, x), perChannel), n, c), Reshape(SumTo(g, perChannel), n, c));
-            return new[] { gx, gStyle };
+            var (gx, gStyle) = StyleModBackward(g, x, style);
+            return new[] { needs[0] ? gx : null, needs[1] ? gStyle : null };
         });
+    }
+
+    /// <summary>
+    /// The gradients of <see cref="StyleMod"/> in one kernel: gx = g·(1 + s) and gStyle = [Σ g·x, Σ g] over each (n, c)
+    /// plane; g, x: (N, C, H, W), style: (N, 2C) = [s, b] → gx: (N, C, H, W), gStyle: (N, 2C). Its own backward is in ops.
+    /// </summary>
+    public static (Tensor gx, Tensor gStyle) StyleModBackward(Tensor g, Tensor x, Tensor style)
+    {
+        RequireRank("StyleModBackward", g, 4, "gradient"); RequireRank("StyleModBackward", style, 2, "style");
+        SameKind("StyleModBackward", g, x); SameKind("StyleModBackward", g, style);
+        int n = g.Shape[0], c = g.Shape[1];
+        if (x.Shape != g.Shape || style.Shape != new Shape(n, 2 * c))
+            throw new ArgumentException($"StyleModBackward: expected input {g.Shape} and style ({n}, {2 * c}) for gradient {g.Shape}, got {x.Shape} and {style.Shape}");
+        var gx = Like(g); var gStyle = Like(style);
+        g.Kernels.StyleModulateBackward(g, x, style, gx, gStyle);
+        Record("StyleModBackward", new[] { gx, gStyle }, new[] { g, x, style }, (v, needs) =>
+        {
+            // with incoming vx for gx and [vs, vb] for gStyle: ∂/∂g = vx·(1 + s) + x·vs + vb, ∂/∂x = g·vs, ∂/∂s = Σ vx·g
+            // over the plane; nothing depends on b
+            var perChannel = new Shape(n, c, 1, 1);
+            Tensor Part(Tensor t, int start) => Reshape(Slice(t, 1, start, c), perChannel);
+            var (vx, vStyle) = (v[0], v[1]);
+            Tensor? dg = null, dx = null, dStyle = null;
+            if (needs[0] && vx != null) dg = Mul(vx, AddScalar(Part(style, 0), 1));
+            if (needs[0] && vStyle != null) dg = Acc(dg, Add(Mul(x, Part(vStyle, 0)), Part(vStyle, c)));
+            if (needs[1] && vStyle != null) dx = Mul(g, Part(vStyle, 0));
+            if (needs[2] && vx != null) dStyle = PadAxis(Reshape(SumTo(Mul(vx, g), perChannel), n, c), 1, 0, 2 * c);
+            return new[] { dg, dx, dStyle };
+        });
+        return (gx, gStyle);
     }
 
     /// <summary>x + weight·noise with a per-channel weight, in one kernel; x: (N, C, H, W), weight: (C), noise: (N, 1, H, W).</summary>
@@ -102,14 +182,43 @@ public static partial class Op
         x.Kernels.AddNoise(x, weight, noise, y);
         return Record("AddNoise", y, new[] { x, weight, noise }, (g, needs) =>
         {
-            var channelWeight = Reshape(weight, 1, x.Shape[1], 1, 1);
-            return new[]
-            {
-                needs[0] ? g : null,
-                needs[1] ? Reshape(SumTo(Mul(g, noise), channelWeight.Shape), weight.Shape) : null,
-                needs[2] ? SumTo(Mul(g, channelWeight), noise.Shape) : null,
-            };
+            Tensor? gWeight = null, gNoise = null;
+            if (needs[1] || needs[2]) (gWeight, gNoise) = AddNoiseBackward(g, weight, noise);
+            return new[] { needs[0] ? g : null, needs[1] ? gWeight : null, needs[2] ? gNoise : null };
         });
+    }
+
+    /// <summary>
+    /// The gradients of <see cref="AddNoise"/> in its weight and noise, in one pass over g (its gradient in x is g):
+    /// gWeight[c] = Σ g·noise over samples and positions, gNoise = Σ over channels of g·weight[c];
+    /// g: (N, C, H, W), weight: (C), noise: (N, 1, H, W) → gWeight: (C), gNoise: (N, 1, H, W). Its own backward is in ops.
+    /// </summary>
+    public static (Tensor gWeight, Tensor gNoise) AddNoiseBackward(Tensor g, Tensor weight, Tensor noise)
+    {
+        RequireRank("AddNoiseBackward", g, 4, "gradient");
+        SameKind("AddNoiseBackward", g, weight); SameKind("AddNoiseBackward", g, noise);
+        int n = g.Shape[0], c = g.Shape[1];
+        if (weight.Shape != new Shape(c) || noise.Shape != new Shape(n, 1, g.Shape[2], g.Shape[3]))
+            throw new ArgumentException($"AddNoiseBackward: expected weight ({c}) and noise ({n}, 1, {g.Shape[2]}, {g.Shape[3]}) for gradient {g.Shape}, got {weight.Shape} and {noise.Shape}");
+        var gWeight = Like(weight); var gNoise = Like(noise);
+        g.Kernels.AddNoiseBackward(g, weight, noise, gWeight, gNoise);
+        Record("AddNoiseBackward", new[] { gWeight, gNoise }, new[] { g, weight, noise }, (v, needs) =>
+        {
+            // both outputs are bilinear; with incoming vw (C) and vn (N, 1, H, W): ∂/∂g = vw[c]·noise + weight[c]·vn,
+            // ∂/∂weight = Σ g·vn over samples and positions, ∂/∂noise = Σ_c g·vw[c] — the last two are this op again
+            var (vw, vn) = (v[0], v[1]);
+            Tensor? dg = null, dWeight = null, dNoise = null;
+            if (needs[0] && vw != null) dg = Mul(Reshape(vw, 1, c, 1, 1), noise);
+            if (needs[0] && vn != null) dg = Acc(dg, Mul(Reshape(weight, 1, c, 1, 1), vn));
+            if ((needs[1] && vn != null) || (needs[2] && vw != null))
+            {
+                var (sw, sn) = AddNoiseBackward(g, vw ?? Tensor.Zeros(weight.Shape, g.DType, g.Device), vn ?? Tensor.Zeros(noise.Shape, g.DType, g.Device));
+                dWeight = vn != null ? sw : null;
+                dNoise = vw != null ? sn : null;
+            }
+            return new[] { dg, needs[1] ? dWeight : null, needs[2] ? dNoise : null };
+        });
+        return (gWeight, gNoise);
     }
 
     /// <summary>

@@ -49,11 +49,31 @@ public interface IKernels
     /// </summary>
     void BiasLeakyRelu(Tensor x, Tensor bias, Tensor y, double slope, double gain = 1);
 
+    /// <summary>
+    /// The backward of <see cref="BiasLeakyRelu"/> from its output y: gx ← g · (y &gt; 0 ? gain : gain·slope) and gBias[c] ← Σ
+    /// of gx over samples and positions; g, y, gx: (N, C, ...), gBias: (C). With slope ≥ 0 and gain &gt; 0, y &gt; 0 exactly
+    /// where x + bias &gt; 0.
+    /// </summary>
+    void BiasLeakyReluBackward(Tensor g, Tensor y, Tensor gx, Tensor gBias, double slope, double gain);
+
     /// <summary>y ← x + weight[c] · noise[n]; x, y: (N, C, H, W), weight: (C), noise: (N, 1, H, W) (one plane per sample).</summary>
     void AddNoise(Tensor x, Tensor weight, Tensor noise, Tensor y);
 
+    /// <summary>
+    /// The backward of <see cref="AddNoise"/> in its weight and noise (its gradient in x is g itself):
+    /// gWeight[c] ← Σ g·noise over samples and positions, gNoise[n, pixel] ← Σ over channels of g·weight[c];
+    /// g: (N, C, H, W), weight, gWeight: (C), noise, gNoise: (N, 1, H, W).
+    /// </summary>
+    void AddNoiseBackward(Tensor g, Tensor weight, Tensor noise, Tensor gWeight, Tensor gNoise);
+
     /// <summary>AdaIN modulation y ← x · (1 + style[n, c]) + style[n, C + c]; x, y: (N, C, H, W), style: (N, 2C).</summary>
     void StyleModulate(Tensor x, Tensor style, Tensor y);
+
+    /// <summary>
+    /// The backward of <see cref="StyleModulate"/>: gx ← g · (1 + style[n, c]), gStyle[n, c] ← Σ g·x and gStyle[n, C + c] ← Σ g
+    /// over each (n, c) plane; g, x, gx: (N, C, H, W), style, gStyle: (N, 2C).
+    /// </summary>
+    void StyleModulateBackward(Tensor g, Tensor x, Tensor style, Tensor gx, Tensor gStyle);
 
     /// <summary>dst ← sum of x over the axes where dst's (right-aligned) shape has 1 or is missing.</summary>
     void SumTo(Tensor x, Tensor dst);
@@ -102,6 +122,14 @@ public interface IKernels
     /// y = (x − mean) / √(var + eps); std = √(var + epsTap) (the encoder's style tap).
     /// </summary>
     void InstanceNorm(Tensor x, Tensor y, Tensor mean, Tensor std, double eps, double epsTap);
+
+    /// <summary>
+    /// The backward of <see cref="InstanceNorm"/> from its outputs, over each (n, c) plane of n = H·W elements:
+    /// gx ← (gy − mean(gy) − y·mean(gy·y)) / s + gMean / n + y · gStd·s / (std·n), s = √(std² + eps − epsTap).
+    /// gy, gMean and gStd may each be null (no gradient reached that output; not all three).
+    /// gy, y, gx: (N, C, H, W), std, gMean, gStd: (N, C, 1, 1).
+    /// </summary>
+    void InstanceNormBackward(Tensor? gy, Tensor y, Tensor std, Tensor? gMean, Tensor? gStd, Tensor gx, double eps, double epsTap);
 
     /// <summary>dst[.., dstStart + i, ..] ← src[.., srcStart + i, ..] for i &lt; count along one axis (concat, slice).</summary>
     void CopyAxisRange(Tensor src, int srcStart, Tensor dst, int dstStart, int count, int axis);

@@ -32,6 +32,7 @@ public sealed class AeStyleGanTrainer : Trainer<AeStyleGanTrainingOptions, AeSty
 {
     internal const string StateFormat = "alae-aegan-checkpoint/1";
     private const string EmaPrefix = "ema.";
+    private readonly IImageSource _data;
     private readonly ShuffledImages _images;
     private readonly AeStyleGanAlgorithm _algorithm;
     private readonly Ema _ema;
@@ -45,6 +46,7 @@ public sealed class AeStyleGanTrainer : Trainer<AeStyleGanTrainingOptions, AeSty
         var config = preset.Model;
         if (data.Channels != config.ImageChannels)
             throw new ArgumentException($"the images have {data.Channels} channels, preset '{preset.Name}' expects {config.ImageChannels}");
+        _data = data;
         _images = new ShuffledImages(data, options.Seed, preset.Flip);
         Model = Own(new AeStyleGan(config, new Init(options.Seed, DType.Float32, Device), preset.Mode == AeStyleGanMode.Decoupled));
         // the sampling copy (F, G, E) is built from another seed and then overwritten with the training weights by the EMA
@@ -70,6 +72,7 @@ public sealed class AeStyleGanTrainer : Trainer<AeStyleGanTrainingOptions, AeSty
     protected override bool ScheduleDone => Step >= Options.Preset.Iterations;
     protected override (long Done, long Total) ScheduleProgress => (Step, Options.Preset.Iterations);
     protected override IReadOnlyDictionary<string, Adam> Optimizers => _algorithm.Optimizers;
+    protected override DataIdentity TrainingData => new(_data.Count, _data.ContentHash);
 
     protected override IReadOnlyList<(string path, Parameter p)> CheckpointParameters
         => Model.NamedParameters().Concat(NamedAveraged(EmaModel).Select(t => (EmaPrefix + t.path, t.p))).ToList();

@@ -11,10 +11,27 @@ namespace AlaeEngine.Training;
 /// A checkpoint is two files in the run's checkpoints/ folder: step-NNNNNNN.safetensors (weights and optimizer state,
 /// named "param/&lt;path&gt;", "adam/&lt;group&gt;/&lt;path&gt;") and step-NNNNNNN.json (config, position, RNG state, optimizer
 /// step counts). Both are written atomically, the JSON last, so a checkpoint exists only once it is complete.
+/// Weights or optimizer state holding NaN or ±∞ (a diverged run's) are refused when loaded, the tensor named, unless
+/// the load runs inside <see cref="AcceptNonFinite"/>.
 /// </summary>
 public static class Checkpoint
 {
     public const string Folder = "checkpoints";
+
+    private static readonly AsyncLocal<bool> NonFiniteAccepted = new();
+
+    /// <summary>Until the returned scope ends, <see cref="Restore"/> loads tensors that hold NaN or ±∞ (to inspect a diverged run).</summary>
+    public static IDisposable AcceptNonFinite()
+    {
+        bool before = NonFiniteAccepted.Value;
+        NonFiniteAccepted.Value = true;
+        return new Scope(() => NonFiniteAccepted.Value = before);
+    }
+
+    private sealed class Scope(Action end) : IDisposable
+    {
+        public void Dispose() => end();
+    }
 
     public static string Save(string runDir, long step, IReadOnlyList<(string path, Parameter p)> parameters,
         IReadOnlyDictionary<string, Adam> optimizers, JsonObject state, int keep = 3)
@@ -60,13 +77,15 @@ public static class Checkpoint
                 ?? throw new InvalidDataException($"{jsonPath}: checkpoint state is not a JSON object");
         }
         catch (JsonException e) { throw new InvalidDataException($"{jsonPath}: checkpoint state is not valid JSON ({e.Message})", e); }
-        if (expectedFormat != null)
-        {
-            var format = state["format"]?.GetValue<string>();
-            if (format != expectedFormat) throw new InvalidDataException($"{jsonPath}: checkpoint format is '{format}', expected '{expectedFormat}'");
-        }
+        var format = Format(state);
+        if (expectedFormat != null && format != expectedFormat)
+            throw new InvalidDataException($"{jsonPath}: checkpoint format is '{format ?? state["format"]?.ToJsonString() ?? "missing"}', expected '{expectedFormat}'");
+        if (format != null) CheckpointSchema.Validate(jsonPath, state, format);
         return state;
     }
+
+    /// <summary>The state's "format" field, or null when it has none (or not a string).</summary>
+    public static string? Format(JsonObject state) => state["format"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>Loads weights and optimizer state saved by <see cref="Save"/> into existing parameters and optimizers.</summary>
     public static void Restore(string jsonPath, IReadOnlyList<(string path, Parameter p)> parameters, IReadOnlyDictionary<string, Adam> optimizers)
@@ -99,7 +118,26 @@ public static class Checkpoint
     {
         if (!tensors.TryGetValue(name, out var t)) throw new InvalidDataException($"{file}: tensor '{name}' is missing (checkpoint from another model?)");
         if (t.Shape != shape) throw new InvalidDataException($"{file}: tensor '{name}' has shape {t.Shape}, the model expects {shape}");
+        if (!NonFiniteAccepted.Value) CheckFinite(file, name, t);
         return t;
+    }
+
+    private static void CheckFinite(string file, string name, Tensor t)
+    {
+        long count = 0, first = -1;
+        if (t.DType == DType.Float32)
+        {
+            var v = t.Span<float>();
+            for (int i = 0; i < v.Length; i++)
+                if (!float.IsFinite(v[i]) && count++ == 0) first = i;
+        }
+        else
+        {
+            var v = t.Span<double>();
+            for (int i = 0; i < v.Length; i++)
+                if (!double.IsFinite(v[i]) && count++ == 0) first = i;
+        }
+        if (count > 0) throw new NonFiniteWeightsException(file, name, count, t.Length, first);
     }
 
     private static void Prune(string dir, int keep)

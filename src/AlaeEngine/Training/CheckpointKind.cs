@@ -19,12 +19,13 @@ public static class CheckpointFormat
     /// <summary>The kind of the checkpoint whose JSON state is at <paramref name="checkpointJson"/>; an unknown format is an error naming it.</summary>
     public static CheckpointKind Detect(string checkpointJson)
     {
-        var format = Checkpoint.ReadState(checkpointJson)["format"]?.GetValue<string>();
+        var format = Checkpoint.Format(Checkpoint.ReadState(checkpointJson));
         return format switch
         {
             MlpTrainer.StateFormat => CheckpointKind.Mlp,
             StyleTrainer.StateFormat => CheckpointKind.Style,
             AeStyleGanTrainer.StateFormat => CheckpointKind.AeStyleGan,
+            null => throw new InvalidDataException($"{checkpointJson}: not an alae checkpoint (its JSON has no \"format\" field)"),
             _ => throw new InvalidDataException(
                 $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat}, {AeStyleGanTrainer.StateFormat})"),
         };

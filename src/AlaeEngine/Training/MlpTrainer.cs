@@ -17,7 +17,8 @@ public sealed record MlpIterationLog(long Step, long ImagesSeen, int Epoch, Alae
 
 /// <summary>
 /// Trains MLP-ALAE on MNIST in the <see cref="Trainer{TOptions, TLog}"/> frame: epochs of shuffled batches (the last
-/// partial batch dropped), Algorithm 1 per batch, a grid and a checkpoint at the end of every epoch. The data order is
+/// partial batch dropped), Algorithm 1 per batch. Grids and checkpoints follow their intervals, with one of each at the
+/// end of the run (an epoch is not a stage that writes its own: nothing changes there). The data order is
 /// a function of (seed, epoch), so a resumed run produces the same losses as an uninterrupted one, bit for bit.
 /// </summary>
 public sealed class MlpTrainer : Trainer<MlpTrainingOptions, MlpIterationLog>
@@ -54,7 +55,7 @@ public sealed class MlpTrainer : Trainer<MlpTrainingOptions, MlpIterationLog>
 
     protected override bool ScheduleDone => Step >= (long)Options.Epochs * IterationsPerEpoch;
     protected override (long Done, long Total) ScheduleProgress => (Step, (long)Options.Epochs * IterationsPerEpoch);
-    protected override bool AtStageEnd => Step % IterationsPerEpoch == 0;
+    protected override DataIdentity TrainingData => new(_train.Count, _train.ContentHash);
     protected override IReadOnlyList<(string path, Parameter p)> CheckpointParameters => Model.NamedParameters();
     protected override IReadOnlyDictionary<string, Adam> Optimizers => new Dictionary<string, Adam> { ["encoder"] = _encoderOpt, ["decoder"] = _decoderOpt };
 
@@ -83,7 +84,7 @@ public sealed class MlpTrainer : Trainer<MlpTrainingOptions, MlpIterationLog>
     {
         var rec = Model.Generate(Model.Encode(_sampleImages));
         var gen = Model.Generate(Model.Map(_sampleZ));
-        return new SampleGrid([AsImages(_sampleImages), AsImages(rec), AsImages(gen)], Columns: 16);
+        return new SampleGrid([AsImages(_sampleImages), AsImages(rec), AsImages(gen)], Columns: 16, Labels: ["x", "G(E(x))", "G(F(z))"]);
     }
 
     private static Tensor AsImages(Tensor flat) => Op.Reshape(flat, flat.Shape[0], 1, MnistDataset.Side, MnistDataset.Side);

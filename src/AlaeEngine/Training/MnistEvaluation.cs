@@ -24,21 +24,22 @@ public static class MnistEvaluation
     /// <summary>The scores as JSON (for `alae eval mnist --json`).</summary>
     public static string ToJson(MnistScores scores) => System.Text.Json.JsonSerializer.Serialize(scores, TrainingJson.Default.MnistScores);
 
-    /// <summary>MLP-ALAE: codes W = E(x), reconstructions G(W).</summary>
+    /// <summary>MLP-ALAE: codes W = E(x), reconstructions G(W), on the model's device.</summary>
     public static MnistScores Evaluate(MlpAlae model, MnistDataset train, MnistDataset test, int batch = 500)
-        => Evaluate(x => { var w = model.Encode(x); return (w, model.Generate(w)); }, model.LatentSize, train, test, batch);
+        => Evaluate(x => { var w = model.Encode(x); return (w, model.Generate(w)); }, model.LatentSize, train, test, model.EncoderParameters[0].Value.Device, batch);
 
-    public static MnistScores Evaluate(MnistAutoencoder model, int codeSize, MnistDataset train, MnistDataset test, int batch = 500)
+    /// <param name="device">where the digits go before <paramref name="model"/> sees them (null: the CPU)</param>
+    public static MnistScores Evaluate(MnistAutoencoder model, int codeSize, MnistDataset train, MnistDataset test, Device? device = null, int batch = 500)
     {
-        var trainCodes = Encode(model, codeSize, train, batch, out _);
-        var testCodes = Encode(model, codeSize, test, batch, out double mse);
+        var trainCodes = Encode(model, codeSize, train, batch, device, out _);
+        var testCodes = Encode(model, codeSize, test, batch, device, out double mse);
         double nn = NearestNeighbourAccuracy(trainCodes, train.Labels, testCodes, test.Labels, codeSize);
         double lin = LinearAccuracy(trainCodes, train.Labels, testCodes, test.Labels, codeSize);
         return new MnistScores(nn, lin, mse, train.Count, test.Count);
     }
 
-    /// <summary>The codes of every image, row-major (count × L); also the mean squared reconstruction error.</summary>
-    public static float[] Encode(MnistAutoencoder model, int codeSize, MnistDataset data, int batch, out double reconstructionMse)
+    /// <summary>The codes of every image, row-major (count × L), encoded on <paramref name="device"/>; also the mean squared reconstruction error.</summary>
+    public static float[] Encode(MnistAutoencoder model, int codeSize, MnistDataset data, int batch, Device? device, out double reconstructionMse)
     {
         var codes = new float[data.Count * codeSize];
         double sq = 0;
@@ -47,7 +48,7 @@ public static class MnistEvaluation
         {
             using var scope = TensorScope.Begin();
             int n = Math.Min(batch, data.Count - start);
-            var x = data.Batch(Enumerable.Range(start, n).ToArray());
+            var x = data.Batch(Enumerable.Range(start, n).ToArray(), device);
             var (w, rec) = model(x);
             if (w.Shape != new Shape(n, codeSize) || rec.Shape != x.Shape)
                 throw new ArgumentException($"MNIST evaluation: codes {w.Shape} and reconstructions {rec.Shape} for digits {x.Shape}, expected ({n}, {codeSize}) and {x.Shape}");

@@ -13,6 +13,7 @@ namespace AlaeEngine.Training;
 public sealed class RunMetrics : IDisposable
 {
     public const int Every = 10;
+    public const string FileName = "metrics.jsonl", PlotName = "losses.png";
     private readonly MetricsLog _log;
     private readonly string _plotPath;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -30,10 +31,10 @@ public sealed class RunMetrics : IDisposable
     {
         _title = title;
         _window = window;
-        var path = Path.Combine(runDir, "metrics.jsonl");
+        var path = Path.Combine(runDir, FileName);
         if (File.Exists(path)) MetricsLog.TruncateAfter(path, window.LoggedThrough, Warn);
         _log = new MetricsLog(path, Warn);
-        _plotPath = Path.Combine(runDir, "losses.png");
+        _plotPath = Path.Combine(runDir, PlotName);
     }
 
     /// <summary>The iterations not yet written and the wall time so far, as a checkpoint saves them.</summary>

@@ -79,6 +79,7 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
     protected override bool AtStageEnd => StyleSchedule.At(Options.Preset, ImagesSeen).Level != Model.Level;
     protected override IReadOnlyDictionary<string, Adam> Optimizers => new Dictionary<string, Adam> { ["encoder"] = _encoderOpt, ["decoder"] = _decoderOpt };
 
+    protected override DataIdentity TrainingData => new(_data.Count, _data.ContentHash);
     protected override IReadOnlyList<(string path, Parameter p)> CheckpointParameters
         => Model.NamedParameters().Concat(EmaModel.NamedParameters().Select(t => (EmaPrefix + t.path, t.p))).ToList();
 
@@ -144,7 +145,8 @@ public sealed class StyleTrainer : Trainer<StyleTrainingOptions, StyleIterationL
         var emaRec = EmaModel.Reconstruct(x);
         var gen = EmaModel.Sample(_sampleZ, Model.WAverage, Options.TruncationPsi, Options.TruncationCutoff);
         Model.Noise = EmaModel.Noise = null;
-        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount));
+        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount),
+            Labels: ["x", "G(E(x))", "EMA G(E(x))", $"EMA G(F(z)), psi {Options.TruncationPsi}"]);
     }
 
     public override string Describe(StyleIterationLog it)

@@ -22,9 +22,9 @@ public sealed record StyleTrainingOptions : TrainingOptions
     {
         base.Validate();
         Preset.Validate();
-        if (R1Gamma < 0) throw new ArgumentException($"R1 gamma must be ≥ 0, got {R1Gamma}");
-        if (!(EmaHalfLifeImages > 0)) throw new ArgumentException($"EMA half-life must be > 0 images, got {EmaHalfLifeImages}");
-        if (TruncationPsi is < 0 or > 1 || TruncationCutoff < 0) throw new ArgumentException("truncation ψ must be in [0, 1] and the cutoff ≥ 0");
+        if (!(R1Gamma >= 0) || !double.IsFinite(R1Gamma)) throw new ArgumentException($"R1 gamma must be finite and ≥ 0, got {R1Gamma}");
+        if (!(EmaHalfLifeImages > 0) || !double.IsFinite(EmaHalfLifeImages)) throw new ArgumentException($"EMA half-life must be a finite number of images > 0, got {EmaHalfLifeImages}");
+        if (!(TruncationPsi is >= 0 and <= 1) || TruncationCutoff < 0) throw new ArgumentException($"truncation ψ must be in [0, 1] and the cutoff ≥ 0, got {TruncationPsi} and {TruncationCutoff}");
         if (SampleCount < 1) throw new ArgumentException($"sample count must be ≥ 1, got {SampleCount}");
     }
 }

@@ -19,7 +19,7 @@ namespace AlaeEngine.Training;
 /// <para>
 /// Per iteration: <see cref="TrainIteration"/> (which ends with <see cref="Advance"/>), the loss check, the metrics,
 /// then a sample grid and a checkpoint when their interval divides the step, at the end of a stage
-/// (<see cref="AtStageEnd"/>: an epoch, a level) and at the end of the run. A stop request is honoured between
+/// (<see cref="AtStageEnd"/>: a level) and at the end of the run. A stop request is honoured between
 /// iterations and ends the run with a checkpoint. Every random choice of the run must come from <see cref="Noise"/>
 /// or from functions of (seed, position), so a resumed run reproduces an uninterrupted one bit for bit.
 /// </para>
@@ -80,7 +80,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// </summary>
     protected abstract TLog TrainIteration();
 
-    /// <summary>Whether the iteration just done ended a stage of the schedule (an epoch, a level): a grid and a checkpoint are written there.</summary>
+    /// <summary>Whether the iteration just done ended a stage of the schedule that changes the training (a level, not an epoch): a grid and a checkpoint are written there.</summary>
     protected virtual bool AtStageEnd => false;
 
     /// <summary>Every weight the checkpoint holds, by unique name (EMA copies under their own prefix).</summary>
@@ -94,6 +94,9 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
 
     /// <summary>Reads back what <see cref="SaveState"/> wrote, after weights, optimizers and the frame's state are restored.</summary>
     protected virtual void RestoreState(CheckpointState state) { }
+
+    /// <summary>The training data's count and content hash, saved in checkpoints and checked on resume (null: a trainer without data).</summary>
+    protected virtual DataIdentity? TrainingData => null;
 
     /// <summary>The images position of a checkpoint that predates the frame and did not save it (only MLP-ALAE's).</summary>
     protected virtual long ImagesSeenNotSaved(CheckpointState state)
@@ -191,6 +194,7 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
             ["options"] = JsonSerializer.SerializeToNode(Options, _optionsJson),
             ["imagesSeen"] = ImagesSeen,
         };
+        if (TrainingData is { } data) state["data"] = new JsonObject { ["count"] = data.Count, ["sha256"] = data.Sha256 };
         SaveState(state);
         state["noiseSeed"] = Noise.Seed;
         state["noisePosition"] = Noise.Position;
@@ -200,10 +204,25 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
         return LastCheckpoint;
     }
 
-    /// <summary>Continues from a checkpoint written by this trainer (same data and options).</summary>
+    /// <summary>
+    /// Continues from a checkpoint written by this trainer (same options). The data may have moved (the options' DataDir
+    /// says where it is now), but must be the run's: its count and content hash are checked against the checkpoint's.
+    /// </summary>
     public void Resume(string checkpointJson)
     {
         var state = new CheckpointState(checkpointJson, Checkpoint.ReadState(checkpointJson, _stateFormat));
+        if (state.Object("data") is { } saved && TrainingData is { } data)
+        {
+            var sha256 = saved["sha256"] switch
+            {
+                null => null,
+                JsonValue v when v.TryGetValue(out string? s) => s,
+                var other => throw new InvalidDataException($"{checkpointJson}: checkpoint field 'data.sha256' is {other.ToJsonString()}, expected a string"),
+            };
+            var run = new DataIdentity(new CheckpointState(checkpointJson, saved).Long("count"), sha256);
+            if (!run.Matches(data))
+                throw new InvalidDataException($"{Options.DataDir} is not the data of the run in {Options.OutDir}: it holds {data}, the run trained on {run}");
+        }
         Checkpoint.Restore(checkpointJson, CheckpointParameters, Optimizers);
         Step = state.Long("step");
         ImagesSeen = state.Has("imagesSeen") ? state.Long("imagesSeen") : ImagesSeenNotSaved(state);
@@ -215,12 +234,12 @@ public abstract class Trainer<TOptions, TLog> : IDisposable
     /// <summary>Writes <see cref="Samples"/> as samples/step-NNNNNNN.png and returns the path.</summary>
     public string WriteSamples()
     {
-        var path = Path.Combine(Options.OutDir, "samples", $"step-{Step:D7}.png");
+        var path = Path.Combine(Options.OutDir, SampleGrid.Folder, $"step-{Step:D7}.png");
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         var grid = Samples();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ImageGrid.Save(path, grid.Groups.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList(), grid.Columns);
+        ImageGrid.Save(path, grid.Groups.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList(), grid.Columns, labels: grid.Labels);
         return path;
     }
 

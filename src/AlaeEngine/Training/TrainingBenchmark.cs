@@ -58,6 +58,8 @@ public sealed record TrainingBenchmarkOptions
             if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0 || Resolution > Preset.Model.Resolution)
                 throw new ArgumentException($"--res {Resolution}: expected a power of two from 4 to {Preset.Model.Resolution} (preset '{Preset.Name}')");
         }
+        else if (Resolution != 0)
+            throw new ArgumentException($"--res {Resolution}: MLP-ALAE has no resolution (it trains on 784-D MNIST vectors); --res applies to the StyleALAE presets");
         if (Batch < 1) throw new ArgumentException($"batch must be ≥ 1, got {Batch}");
         if (Iterations < 1 || Warmup < 0 || ProfileIterations < 0) throw new ArgumentException("iterations must be ≥ 1, warm-up and profiled iterations ≥ 0");
     }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AlaeEngine.Training;
 
 /// <summary>
@@ -8,15 +10,17 @@ namespace AlaeEngine.Training;
 public abstract record TrainingOptions
 {
     /// <summary>The run folder: checkpoints/, samples/, metrics.jsonl, losses.png.</summary>
-    public string OutDir { get; init; } = "runs";
+    [JsonPropertyOrder(-1)] public string OutDir { get; init; } = "runs";
+    /// <summary>The training data's folder, absolute, so a resume finds it from any working directory ("" for a model without one).</summary>
+    [JsonPropertyOrder(-1)] public string DataDir { get; init; } = "";
     /// <summary>Seed of every random choice of the run (initial weights, data order, noise).</summary>
-    public ulong Seed { get; init; } = 1;
+    [JsonPropertyOrder(-1)] public ulong Seed { get; init; } = 1;
     /// <summary>Write a sample grid every this many iterations (and at the end of every stage and of the run).</summary>
-    public int SampleEvery { get; init; } = 500;
+    [JsonPropertyOrder(-1)] public int SampleEvery { get; init; } = 500;
     /// <summary>Write a checkpoint every this many iterations (and at the end of every stage and of the run).</summary>
-    public int CheckpointEvery { get; init; } = 1000;
+    [JsonPropertyOrder(-1)] public int CheckpointEvery { get; init; } = 1000;
     /// <summary>Stop after this many iterations in total (0: run the whole schedule). For smoke runs and tests.</summary>
-    public long MaxIterations { get; init; }
+    [JsonPropertyOrder(-1)] public long MaxIterations { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range; models add their own checks.</summary>
     public virtual void Validate()

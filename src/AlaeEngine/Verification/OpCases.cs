@@ -61,6 +61,17 @@ public static class OpCases
         // inputs away from zero and a small bias keep x + bias off the kink, where finite differences are meaningless
         yield return Case("BiasLeakyRelu", "linear (N,F)+(F)", new[] { A(4, 7), N(7) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
         yield return Case("BiasLeakyRelu", "conv (N,C,H,W)+(C)", new[] { A(2, 3, 4, 5), N(3) }, x => Op.BiasLeakyRelu(x[0], Op.Scale(x[1], 0.02), 0.2));
+        // y away from zero: the mask it carries stays put under finite differences
+        yield return new OpCase("BiasLeakyReluBackward", "linear (N,F)", new[] { N(4, 7), A(4, 7) }, x =>
+        {
+            var (gx, gBias) = Op.BiasLeakyReluBackward(x[0], x[1], 0.2);
+            return new[] { gx, gBias };
+        }, true);
+        yield return new OpCase("BiasLeakyReluBackward", "conv (N,C,H,W), gain √2", new[] { N(2, 3, 4, 5), A(2, 3, 4, 5) }, x =>
+        {
+            var (gx, gBias) = Op.BiasLeakyReluBackward(x[0], x[1], 0.2, Math.Sqrt(2));
+            return new[] { gx, gBias };
+        }, true);
         yield return Case("LeakyReluGrad", "slope 0.2", new[] { N(3, 7), A(3, 7) }, x => Op.LeakyReluGrad(x[0], x[1], 0.2));
         yield return Case("Lerp", "scalar t", new[] { N(3, 4), N(3, 4) }, x => Op.Lerp(x[0], x[1], 0.35));
         yield return Case("Lerp", "tensor t", new[] { N(2, 3, 4), N(2, 3, 4), N(1, 3, 1) }, x => Op.Lerp(x[0], x[1], x[2]));
@@ -114,6 +125,10 @@ public static class OpCases
         yield return Case("Upfirdn2d", "separable 1×3, crop", new[] { N(1, 1, 5, 6), K(1, 3) }, x => Op.Upfirdn2d(x[0], x[1], 1, 1, 0, -1, 1, 0));
         yield return Case("Upfirdn2dAdjoint", "up 2 adjoint", new[] { N(1, 2, 6, 8), K(4, 4) },
             x => Op.Upfirdn2dAdjoint(x[0], x[1], new Shape(1, 2, 3, 4), 2, 1, 2, 1, 2, 1));
+        yield return Case("Upfirdn2dAdjoint", "down 2 adjoint", new[] { N(1, 2, 3, 3), K(4, 4) },
+            x => Op.Upfirdn2dAdjoint(x[0], x[1], new Shape(1, 2, 6, 7), 1, 2, 1, 1, 1, 1));
+        yield return Case("Upfirdn2dAdjoint", "blur adjoint", new[] { N(2, 3, 5, 4), K(3, 3) },
+            x => Op.Upfirdn2dAdjoint(x[0], x[1], new Shape(2, 3, 5, 4), 1, 1, 1, 1, 1, 1));
         yield return Case("AvgPool2x2", "", new[] { N(2, 3, 4, 6) }, x => Op.Square(Op.AvgPool2x2(x[0])));
         yield return Case("Upsample2x", "", new[] { N(2, 2, 3, 2) }, x => Op.Square(Op.Upsample2x(x[0])));
     }
@@ -127,10 +142,32 @@ public static class OpCases
         }, true);
         yield return new OpCase("InstanceNorm", "y only, 2×2 plane", new[] { N(3, 2, 2, 2) }, x => new[] { Op.InstanceNorm(x[0], 1e-8, 1e-8).y }, true);
         yield return new OpCase("InstanceNorm", "std tap only", new[] { N(2, 2, 3, 3) }, x => new[] { Op.InstanceNorm(x[0]).std }, true);
+        // eps far from epsTap, so the terms of s = √(std² + eps − epsTap) that depend on their difference are weighed
+        yield return Case("InstanceNormBackward", "gy and both taps, eps 0.3/0.05", new[] { N(2, 3, 4, 5), N(2, 3, 4, 5), P(2, 3, 1, 1), N(2, 3, 1, 1), N(2, 3, 1, 1) },
+            x => Op.InstanceNormBackward(x[0], x[1], x[2], x[3], x[4], 0.3, 0.05));
+        yield return Case("InstanceNormBackward", "gy only, 2×2 plane", new[] { N(3, 2, 2, 2), N(3, 2, 2, 2), P(3, 2, 1, 1) },
+            x => Op.InstanceNormBackward(x[0], x[1], x[2], null, null, 1e-5, 1e-5));
+        yield return Case("InstanceNormBackward", "taps only", new[] { N(2, 2, 3, 3), P(2, 2, 1, 1), N(2, 2, 1, 1), N(2, 2, 1, 1) },
+            x => Op.InstanceNormBackward(null, x[0], x[1], x[2], x[3], 1e-5, 1e-8));
         yield return Case("PixelNorm", "(N, C)", new[] { N(4, 6) }, x => Op.PixelNorm(x[0]));
         yield return Case("StyleMod", "AdaIN x·(1+s)+b", new[] { N(2, 3, 4, 4), N(2, 6) }, x => Op.StyleMod(x[0], x[1]));
         yield return Case("StyleMod", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 10) }, x => Op.StyleMod(x[0], x[1]));
+        yield return new OpCase("StyleModBackward", "AdaIN gradients", new[] { N(2, 3, 4, 4), N(2, 3, 4, 4), N(2, 6) }, x =>
+        {
+            var (gx, gStyle) = Op.StyleModBackward(x[0], x[1], x[2]);
+            return new[] { gx, gStyle };
+        }, true);
+        yield return new OpCase("StyleModBackward", "odd sizes 3×5×3×7", new[] { N(3, 5, 3, 7), N(3, 5, 3, 7), N(3, 10) }, x =>
+        {
+            var (gx, gStyle) = Op.StyleModBackward(x[0], x[1], x[2]);
+            return new[] { gx, gStyle };
+        }, true);
         yield return Case("AddNoise", "per-channel weight", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x => Op.AddNoise(x[0], x[1], x[2]));
+        yield return new OpCase("AddNoiseBackward", "weight and noise gradients", new[] { N(2, 3, 4, 5), N(3), N(2, 1, 4, 5) }, x =>
+        {
+            var (gWeight, gNoise) = Op.AddNoiseBackward(x[0], x[1], x[2]);
+            return new[] { gWeight, gNoise };
+        }, true);
         // u is the stored power-iteration vector, a constant of the op; the gradient flows through v, u′ and σ
         yield return Case("SpectralNorm", "conv weight (4,3,3,3)", new[] { N(4, 3, 3, 3), K(4) }, x => Op.SpectralNorm(x[0], x[1]).weight);
         yield return Case("SpectralNorm", "matrix (5,7)", new[] { N(5, 7), K(5) }, x => Op.SpectralNorm(x[0], x[1]).weight);

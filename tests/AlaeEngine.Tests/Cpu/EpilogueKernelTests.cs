@@ -8,6 +8,7 @@ namespace AlaeEngine.Tests.Cpu;
 /// <summary>
 /// The fused epilogue kernels (CpuKernels.Epilogue.cs) against an element loop written from their definitions, and
 /// against the broadcast ops they replace, bit for bit: the layers switched to them, so training must not change.
+/// Their backward kernels likewise against the composed gradients they replace (the op table checks the mathematics).
 /// </summary>
 public class EpilogueKernelTests
 {
@@ -45,6 +46,23 @@ public class EpilogueKernelTests
 
         var composed = Op.LeakyRelu(Op.Add(x, Op.Reshape(bias, Op.ChannelShape(x))), 0.2);
         AssertBitEqual(composed, y, "LeakyRelu(Add(x, bias))");
+    }
+
+    [Test]
+    public void BiasLeakyReluBackwardIsTheComposedGradientBitForBit([Values] DType dtype,
+        [Values(new[] { 5, 7 }, new[] { 3, 4, 5, 6 }, new[] { 3, 1, 4, 5 }, new[] { 1, 4, 3, 3 }, new[] { 2, 3, 1, 1 })] int[] dims,
+        [Values(1.0, 1.4142135623730951)] double gain)
+    {
+        using var scope = TensorScope.Begin();
+        var g = Rand(dtype, 8, dims);
+        var y = Rand(dtype, 9, dims);
+        var gx = Tensor.Empty(g.Shape, dtype);
+        var gBias = Tensor.Empty(new Shape(dims[1]), dtype);
+        K.BiasLeakyReluBackward(g, y, gx, gBias, 0.2, gain);
+
+        var gu = Op.LeakyReluGrad(g, y, 0.2, gain);
+        AssertBitEqual(gu, gx, "LeakyReluGrad(g, y, slope, gain)");
+        AssertBitEqual(Op.Reshape(Op.SumTo(gu, Op.ChannelShape(g)), dims[1]), gBias, "SumTo(gx, (1, C, 1, …))");
     }
 
     [Test]
@@ -93,6 +111,42 @@ public class EpilogueKernelTests
         var s = Op.Reshape(Op.Slice(style, 1, 0, 5), 3, 5, 1, 1);
         var b = Op.Reshape(Op.Slice(style, 1, 5, 5), 3, 5, 1, 1);
         AssertBitEqual(Op.Add(Op.Mul(x, Op.AddScalar(s, 1)), b), y, "x·(1 + s) + b as broadcast ops");
+    }
+
+    [Test]
+    public void AddNoiseBackwardIsTheComposedGradientBitForBit([Values] DType dtype,
+        [Values(new[] { 2, 3, 4, 5 }, new[] { 3, 1, 2, 3 }, new[] { 2, 4, 1, 1 })] int[] dims)
+    {
+        using var scope = TensorScope.Begin();
+        int n = dims[0], c = dims[1];
+        var g = Rand(dtype, 13, dims);
+        var weight = Rand(dtype, 14, c);
+        var noise = Rand(dtype, 15, n, 1, dims[2], dims[3]);
+        var gWeight = Tensor.Empty(weight.Shape, dtype);
+        var gNoise = Tensor.Empty(noise.Shape, dtype);
+        K.AddNoiseBackward(g, weight, noise, gWeight, gNoise);
+
+        var channelWeight = Op.Reshape(weight, 1, c, 1, 1);
+        AssertBitEqual(Op.Reshape(Op.SumTo(Op.Mul(g, noise), channelWeight.Shape), weight.Shape), gWeight, "SumTo(g·noise, (1, C, 1, 1))");
+        AssertBitEqual(Op.SumTo(Op.Mul(g, channelWeight), noise.Shape), gNoise, "SumTo(g·weight, (N, 1, H, W))");
+    }
+
+    [Test]
+    public void StyleModulateBackwardIsTheComposedGradientBitForBit([Values] DType dtype, [Values(new[] { 3, 5, 2, 3 }, new[] { 2, 1, 1, 1 })] int[] dims)
+    {
+        using var scope = TensorScope.Begin();
+        int n = dims[0], c = dims[1];
+        var g = Rand(dtype, 10, dims);
+        var x = Rand(dtype, 11, dims);
+        var style = Rand(dtype, 12, n, 2 * c);
+        var gx = Tensor.Empty(g.Shape, dtype);
+        var gStyle = Tensor.Empty(style.Shape, dtype);
+        K.StyleModulateBackward(g, x, style, gx, gStyle);
+
+        var perChannel = new Shape(n, c, 1, 1);
+        AssertBitEqual(Op.Mul(g, Op.AddScalar(Op.Reshape(Op.Slice(style, 1, 0, c), perChannel), 1)), gx, "g·(1 + s)");
+        var composed = Op.Concat(1, Op.Reshape(Op.SumTo(Op.Mul(g, x), perChannel), n, c), Op.Reshape(Op.SumTo(g, perChannel), n, c));
+        AssertBitEqual(composed, gStyle, "[Σ g·x, Σ g] per plane");
     }
 
     [Test]

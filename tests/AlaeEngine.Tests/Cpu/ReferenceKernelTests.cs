@@ -120,6 +120,32 @@ public class ReferenceKernelTests
         }
     }
 
+    /// <summary>The fused backward kernel rounds exactly as the composition of ops it replaced, so CPU training is unchanged.</summary>
+    [Test]
+    public void InstanceNormBackwardIsTheComposedGradientBitForBit([Values] DType dtype, [Values(0, 1, 2, 3)] int which,
+        [Values(1e-8, 1e-5)] double eps)
+    {
+        using var scope = TensorScope.Begin();
+        Tensor T(int n, ulong seed, params int[] dims) => Tensor.FromArray(Rand(n, seed), new Shape(dims)).Cast(dtype);
+        var y = T(2 * 3 * 4 * 5, 9, 2, 3, 4, 5);
+        var std = Op.AddScalar(Op.Square(T(6, 10, 2, 3, 1, 1)), 0.5);
+        var gy = which == 3 ? null : T(120, 11, 2, 3, 4, 5);
+        var gm = which is 0 or 3 ? T(6, 12, 2, 3, 1, 1) : null;
+        var gs = which is 0 or 2 or 3 ? T(6, 13, 2, 3, 1, 1) : null;
+        const double epsTap = 1e-8;
+        var gx = Tensor.Empty(y.Shape, dtype);
+        CpuKernels.Instance.InstanceNormBackward(gy, y, std, gm, gs, gx, eps, epsTap);
+
+        // the backward of Op.InstanceNorm as it was written in ops before the fused kernel
+        double n = 20;
+        var s = eps == epsTap ? std : Op.Sqrt(Op.AddScalar(Op.Square(std), eps - epsTap));
+        Tensor? expected = null;
+        if (gy != null) expected = Op.Div(Op.Sub(Op.Sub(gy, Op.Mean(gy, 2, 3)), Op.Mul(y, Op.Mean(Op.Mul(gy, y), 2, 3))), s);
+        if (gm != null) { var t = Op.BroadcastTo(Op.Scale(gm, 1 / n), y.Shape); expected = expected == null ? t : Op.Add(expected, t); }
+        if (gs != null) { var t = Op.Mul(y, Op.Scale(Op.Div(Op.Mul(gs, s), std), 1 / n)); expected = expected == null ? t : Op.Add(expected, t); }
+        Assert.That(gx.ToDoubleArray(), Is.EqualTo(expected!.ToDoubleArray()));
+    }
+
     [Test]
     public void SoftplusIsStableForLargeArguments()
     {

@@ -36,7 +36,6 @@ public class CostCeilingsTests
 /// What the launchers record for the cost model, from their shapes: checked on a few launches against formulas written
 /// out here, and over a whole training iteration against its own totals. Runs under the host emulation or on a GPU.
 /// </summary>
-[TestFixture]
 public class CostModelTests : GpuParity
 {
     private static readonly CostCeilings Test = new(CopyBytesPerSecond: 1e12, Tf32FlopsPerSecond: 400e12, Fp32FlopsPerSecond: 50e12, LaunchFloorSeconds: 1e-6);

@@ -35,6 +35,15 @@ public class CudaHostContractTests
         Assert.That(Unsafe.SizeOf<LerpTable>(), Is.EqualTo(8 * 2 * 128 + 4 * 129 + 4));
     }
 
+    [Test]
+    public void RegisterPlaneSizeMatchesTheNormKernels()
+    {
+        // the launcher sizes a block so that PlaneValues per thread cover the plane; the kernels hold PLANE_VALUES
+        Assert.That(KernelCompiler.Source("norm"), Does.Contain($"#define PLANE_VALUES {CudaKernels.PlaneValues} "));
+        // the launcher sends filters up to FirMaxTaps a side to the tiled FIR kernels, whose shared tiles are sized for it
+        Assert.That(KernelCompiler.Source("resample"), Does.Contain($"#define FIR_MAX_TAPS {CudaKernels.FirMaxTaps} "));
+    }
+
     [TestCase(1, 512)]
     [TestCase(512, 512)]
     [TestCase(513, 1024)]

@@ -4,7 +4,7 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda;
 
 /// <summary>GPU against CPU: fill, copy, broadcasting binary ops, unary ops, the fused epilogues, reductions over broadcast axes.</summary>
-[TestFixture]
+[GpuFixture]
 public class GpuElementwiseParityTests : GpuParity
 {
     [Test]
@@ -163,6 +163,15 @@ public class GpuElementwiseParityTests : GpuParity
             (k, t) => k.BiasLeakyRelu(t[0], t[1], t[2], 0.2, gain), Tolerance.Elementwise);
     }
 
+    // (N, F) takes the linear path (leaky_relu_grad + sum_to); the others one block of 32, 128 and 256 threads per plane
+    [Test]
+    public void BiasLeakyReluBackward([Values] DType dtype,
+        [Values(new[] { 128, 1024 }, new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 3, 2, 40, 41 })] int[] dims)
+    {
+        Parity("BiasLeakyReluBackward", [Rand(dims, dtype, 26), Rand(dims, dtype, 27), Rand(dims, dtype, 28), Rand([dims[1]], dtype, 29)], [2, 3],
+            (k, t) => k.BiasLeakyReluBackward(t[0], t[1], t[2], t[3], 0.2, Math.Sqrt(2)), Tolerance.Reduction);
+    }
+
     [Test]
     public void AddNoise([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 })] int[] dims)
     {
@@ -175,6 +184,22 @@ public class GpuElementwiseParityTests : GpuParity
     {
         Parity("StyleModulate", [Rand(dims, dtype, 23), Rand([dims[0], 2 * dims[1]], dtype, 24), Rand(dims, dtype, 25)], [2],
             (k, t) => k.StyleModulate(t[0], t[1], t[2]), Tolerance.Elementwise);
+    }
+
+    // one tile of partly idle threads; four tiles and two chunks of 32 channels; a chunk of 8 channels; one pixel
+    [Test]
+    public void AddNoiseBackward([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 40, 17, 17 }, new[] { 1, 3, 1, 1 })] int[] dims)
+    {
+        int[] plane = [dims[0], 1, dims[2], dims[3]];
+        Parity("AddNoiseBackward", [Rand(dims, dtype, 35), Rand([dims[1]], dtype, 36), Rand(plane, dtype, 37), Rand([dims[1]], dtype, 38), Rand(plane, dtype, 39)],
+            [3, 4], (k, t) => k.AddNoiseBackward(t[0], t[1], t[2], t[3], t[4]), Tolerance.Reduction);
+    }
+
+    [Test]
+    public void StyleModulateBackward([Values] DType dtype, [Values(new[] { 3, 5, 7, 9 }, new[] { 2, 64, 33, 31 }, new[] { 2, 3, 1, 1 }, new[] { 2, 2, 40, 41 })] int[] dims)
+    {
+        Parity("StyleModulateBackward", [Rand(dims, dtype, 30), Rand(dims, dtype, 31), Rand([dims[0], 2 * dims[1]], dtype, 32), Rand(dims, dtype, 33),
+            Rand([dims[0], 2 * dims[1]], dtype, 34)], [3, 4], (k, t) => k.StyleModulateBackward(t[0], t[1], t[2], t[3], t[4]), Tolerance.Reduction);
     }
 
     private static readonly int[][][] SumShapes =

@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda;
 
 /// <summary>GPU against CPU: cuBLAS GEMM in every transpose combination, and im2col convolution with its two adjoints.</summary>
-[TestFixture]
+[GpuFixture]
 public class GpuLinearAlgebraParityTests : GpuParity
 {
     [Test]

@@ -4,7 +4,6 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda;
 
 /// <summary>GPU against CPU: VGG16's 2×2 max pooling and its gradient, with ties (values on a coarse grid) and odd sizes.</summary>
-[TestFixture]
 public class GpuMaxPoolParityTests : GpuParity
 {
     private static Tensor Tied(int[] dims, DType dtype, int seed)

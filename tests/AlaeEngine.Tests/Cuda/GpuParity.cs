@@ -8,8 +8,9 @@ namespace AlaeEngine.Tests.Cuda;
 /// <summary>
 /// Base of the GPU parity tests: each test runs one <see cref="IKernels"/> method on random inputs with
 /// <see cref="CpuKernels"/> and with <see cref="CudaKernels"/> and compares the results element by element.
-/// Without a GPU every test is ignored, with the reason <see cref="CudaBackend.IsAvailable"/> gives.
+/// Without a GPU the fixture is one skipped entry (<see cref="GpuFixtureAttribute"/>).
 /// </summary>
+[GpuFixture]
 public abstract class GpuParity
 {
     protected static readonly Device Gpu = Device.Cuda(0);
@@ -19,7 +20,6 @@ public abstract class GpuParity
     [OneTimeSetUp]
     public void StartGpu()
     {
-        if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
         Cuda = CudaBackend.Start();
         TestContext.Out.WriteLine($"CUDA device: {Cuda.Description}, {Cuda.Versions()}");
     }

@@ -11,15 +11,16 @@ namespace AlaeEngine.Tests.Cuda;
 /// <summary>
 /// Balanced PIONEER's encoder and generator losses and their gradients in every parameter, and the spectral-norm
 /// vectors they leave, on CUDA against the CPU: same weights, images, latents and pool on both devices, at 8² fading in
-/// (the pool not yet used) and at 16² with the image pool and the margin hinge. Ignored without a GPU.
+/// (the pool not yet used) and at 16² with the image pool and the margin hinge. One skipped entry without a GPU
+/// (<see cref="GpuFixtureAttribute"/>).
 /// </summary>
+[GpuFixture]
 public class GpuPioneerParityTests
 {
     [TestCase(1, 0.5, false, 0.0)]
     [TestCase(2, 1.0, true, 0.02)]
     public void PioneerLossesAndGradientsOnCudaMatchTheCpu(int level, double blend, bool pool, double margin)
     {
-        if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
         CudaBackend.Start();
         var cpu = Run(Device.Cpu, level, blend, pool, margin);
         var gpu = Run(Device.Cuda(0), level, blend, pool, margin);

@@ -13,8 +13,9 @@ namespace AlaeEngine.Tests.Cuda;
 /// <summary>
 /// Whole training iterations (R1 double backward, three Adam updates; for StyleALAE also style mixing, noise, fade-in
 /// and the EMA) on CUDA against the CPU, same seed and data: every kernel launch of a real training step, in the order
-/// the trainer makes them. Ignored without a GPU.
+/// the trainer makes them. One skipped entry without a GPU (<see cref="GpuFixtureAttribute"/>).
 /// </summary>
+[GpuFixture]
 public class GpuTrainingParityTests
 {
     /// <summary>
@@ -30,7 +31,6 @@ public class GpuTrainingParityTests
     [Test]
     public void MlpTrainingOnCudaFollowsTheCpuRun()
     {
-        if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
         CudaBackend.Start();
         var digits = MnistDataset.LoadFolder(Path.Combine(Data.DataIoPaths.RepoRoot, "data", "mnist"), train: true).Subset(128);
         var dir = Directory.CreateTempSubdirectory("alae-gpu-train-").FullName;
@@ -91,7 +91,6 @@ public class GpuTrainingParityTests
     [TestCase(2, 0.5)]
     public void StyleLossesAndGradientsOnCudaMatchTheCpu(int level, double blend)
     {
-        if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
         CudaBackend.Start();
         int res = StyleAlaeConfig.ResolutionAt(level);
         var (lc, gc) = StyleLossesAndGradients(Device.Cpu, level, blend);

@@ -10,7 +10,6 @@ namespace AlaeEngine.Tests.Cuda;
 /// loop grid-stride past it: the second pass of those loops, run for real at the sizes where it starts (a tensor of more
 /// than 134,215,680 elements, a sum with more than 524,280 outputs), and for every op with the grid cut to two blocks.
 /// </summary>
-[TestFixture]
 public class GridStrideParityTests : GpuParity
 {
     private static IEnumerable<TestCaseData> Cases() => OpCases.All.Select(c => new TestCaseData(c).SetName($"TwoBlockGrid {c}"));

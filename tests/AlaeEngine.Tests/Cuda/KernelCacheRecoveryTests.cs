@@ -4,7 +4,6 @@ using NUnit.Framework;
 namespace AlaeEngine.Tests.Cuda;
 
 /// <summary>A kernel cache file the driver rejects is deleted, compiled again once, and reported; needs a GPU or the host emulation.</summary>
-[TestFixture]
 public class KernelCacheRecoveryTests : GpuParity
 {
     [Test]

@@ -195,6 +195,19 @@ public class MnistDatasetTests
         Assert.That(e.Message, Does.Contain("5 unexpected bytes"));
     }
 
+    [Test]
+    public void HeaderWhoseElementCountOverflowsIsReported()
+    {
+        // 2^31−1 cubed is about 2^93 elements: the product wraps around a long unless it is checked
+        var images = Path.Combine(_dir, "i");
+        var bytes = new byte[16 + 10];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, Idx.ImagesMagic);
+        for (int d = 0; d < 3; d++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), int.MaxValue);
+        File.WriteAllBytes(images, bytes);
+        var e = Assert.Throws<DataFormatException>(() => Idx.Read(images, Idx.ImagesMagic))!;
+        Assert.That(e.Problem, Is.EqualTo("corrupt header: its dimensions (2147483647 x 2147483647 x 2147483647) announce more than 2^63 elements; the file has 26 bytes"));
+    }
+
     /// <summary>Pixels covering 0..255 with a pattern that differs per image.</summary>
     private static byte[] SyntheticPixels(int n)
     {

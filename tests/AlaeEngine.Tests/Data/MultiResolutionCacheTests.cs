@@ -195,6 +195,53 @@ public class MultiResolutionCacheTests
     }
 
     [Test]
+    public void TheContentHashFollowsThePixelsNotTheFolderOrTheFileTimes()
+    {
+        var a = Path.Combine(_dir, "a");
+        Directory.CreateDirectory(a);
+        var rgb = Enumerable.Range(0, 8 * 8 * 3).Select(i => (byte)(i * 7)).ToArray();
+        ImageIO.SavePng(Path.Combine(a, "x.png"), rgb, 8, 8, 3);
+        ImageIO.SavePng(Path.Combine(a, "y.png"), rgb.Reverse().ToArray(), 8, 8, 3);
+        string hash, path;
+        using (var cache = MultiResolutionCache.Open(a, 8, _cacheDir))
+        {
+            (hash, path) = (cache.ContentHash, cache.CachePath);
+            // independently: SHA-256 of the records, after the 56-byte header (2 images × 3 × (8² + 4²) bytes)
+            var records = File.ReadAllBytes(path).AsSpan(56, 2 * 3 * (64 + 16)).ToArray();
+            Assert.That(hash, Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(records))));
+        }
+        using (var again = MultiResolutionCache.Open(a, 8, _cacheDir))
+            Assert.That((again.LoadedFromCache, again.ContentHash), Is.EqualTo((true, hash)), "read back from the listing");
+
+        var b = Path.Combine(_dir, "b"); // the same files elsewhere, with other times: another cache, the same content
+        Directory.CreateDirectory(b);
+        foreach (var f in Directory.GetFiles(a))
+        {
+            File.Copy(f, Path.Combine(b, Path.GetFileName(f)));
+            File.SetLastWriteTimeUtc(Path.Combine(b, Path.GetFileName(f)), new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        }
+        using (var moved = MultiResolutionCache.Open(b, 8, _cacheDir))
+            Assert.That((moved.LoadedFromCache, moved.CachePath == path, moved.ContentHash), Is.EqualTo((false, false, hash)));
+
+        rgb[5] ^= 1;
+        ImageIO.SavePng(Path.Combine(b, "x.png"), rgb, 8, 8, 3);
+        using (var changed = MultiResolutionCache.Open(b, 8, _cacheDir))
+            Assert.That(changed.ContentHash, Is.Not.EqualTo(hash));
+
+        // a cache written before the hash was stored: its listing lacks it, and the records are read to compute it
+        var bytes = File.ReadAllBytes(path);
+        int listingLength = BitConverter.ToInt32(bytes, 20);
+        var listing = System.Text.Json.Nodes.JsonNode.Parse(bytes.AsSpan(bytes.Length - listingLength))!.AsObject();
+        Assert.That(listing.Remove("sha256"));
+        var older = System.Text.Encoding.UTF8.GetBytes(listing.ToJsonString());
+        var file = bytes[..(bytes.Length - listingLength)].Concat(older).ToArray();
+        BitConverter.GetBytes(older.Length).CopyTo(file, 20);
+        File.WriteAllBytes(path, file);
+        using var old = MultiResolutionCache.Open(a, 8, _cacheDir);
+        Assert.That((old.LoadedFromCache, old.ContentHash), Is.EqualTo((true, hash)));
+    }
+
+    [Test]
     public void EmptyMissingOrUnusableFolderIsAnError()
     {
         var e = Assert.Throws<DataFormatException>(() => MultiResolutionCache.Open(Path.Combine(_dir, "missing"), 8, _cacheDir))!;

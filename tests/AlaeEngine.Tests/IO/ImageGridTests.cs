@@ -99,6 +99,61 @@ public class ImageGridTests
         Assert.That(At(img, 2 + 1, 12 + 2 + 0), Is.EqualTo((Expected(V(0, 0, 0, 1)), Expected(V(0, 1, 0, 1)), Expected(V(0, 2, 0, 1)))));
     }
 
+    /// <summary>True where the 5×7 glyph of <paramref name="c"/> drawn at (x0, y0), scale 1, should be ink.</summary>
+    private static void AssertGlyph(ImageResult img, char c, int x0, int y0)
+    {
+        for (int gy = 0; gy < BitmapFont.GlyphHeight; gy++)
+            for (int gx = 0; gx < BitmapFont.GlyphWidth; gx++)
+            {
+                var expected = BitmapFont.Ink(c, gx, gy) ? ((byte)0, (byte)0, (byte)0) : ((byte)255, (byte)255, (byte)255);
+                Assert.That(At(img, x0 + gx, y0 + gy), Is.EqualTo(expected), $"'{c}' pixel ({gx}, {gy})");
+            }
+    }
+
+    [Test]
+    public void StackedGroupsAreLabelledInTheImage()
+    {
+        var p = Path.Combine(_dir, "labelled.png");
+        using var a = Synthetic(3, 1, 9, 5);
+        using var b = Synthetic(2, 3, 9, 5);
+        ImageGrid.Save(p, [a, b], cols: 3, GridArrangement.Stacked, labels: ["x", "G(E(x))"]);
+        var img = ReadPng(p);
+
+        // a left margin: the longer label (7 glyphs, 41 px) and 3 px either side
+        int margin = BitmapFont.Width("G(E(x))", 1) + 6;
+        Assert.That(img.Width, Is.EqualTo(margin + 3 * 5 + 4 * 2));
+        Assert.That(img.Height, Is.EqualTo(13 + 4 + 13));
+        // each label level with its block's first row: 2 px border, (9 − 7) / 2 = 1 px down
+        AssertGlyph(img, 'x', 3, 2 + 1);
+        AssertGlyph(img, 'G', 3, 13 + 4 + 2 + 1);
+        AssertGlyph(img, 'E', 3 + 2 * BitmapFont.Advance, 13 + 4 + 2 + 1);
+        // the images moved right by the margin, unchanged
+        Assert.That(At(img, margin + 2 + 7 + 4, 2 + 3), Is.EqualTo((Expected(V(1, 0, 3, 4)), Expected(V(1, 0, 3, 4)), Expected(V(1, 0, 3, 4)))));
+    }
+
+    [Test]
+    public void SideBySideGroupsAreLabelledAbove()
+    {
+        var p = Path.Combine(_dir, "above.png");
+        using var a = Synthetic(2, 1, 4, 5);
+        using var b = Synthetic(2, 1, 4, 5);
+        ImageGrid.Save(p, [a, b], cols: 2, GridArrangement.SideBySide, labels: ["A", "B"]);
+        var img = ReadPng(p);
+
+        Assert.That(img.Height, Is.EqualTo(3 + 7 + 3 + 8));
+        // centred over each 16-px block
+        AssertGlyph(img, 'A', (16 - 5) / 2, 3);
+        AssertGlyph(img, 'B', 16 + 4 + (16 - 5) / 2, 3);
+    }
+
+    [Test]
+    public void ALabelPerGroupIsRequired()
+    {
+        using var a = Tensor.Zeros(new Shape(1, 1, 4, 4));
+        var e = Assert.Throws<ArgumentException>(() => ImageGrid.Render([a, a], 2, GridArrangement.Stacked, ["only one"]))!;
+        Assert.That(e.Message, Does.Contain("1 labels given for 2 image groups"));
+    }
+
     [Test]
     public void BadShapesAreRefused()
     {

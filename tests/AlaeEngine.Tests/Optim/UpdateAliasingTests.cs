@@ -1,5 +1,6 @@
 using AlaeEngine.Cuda;
 using AlaeEngine.Tensors;
+using AlaeEngine.Tests.Cuda;
 using NUnit.Framework;
 
 namespace AlaeEngine.Tests.Optim;
@@ -79,16 +80,12 @@ public class CpuUpdateAliasingTests : UpdateAliasingTests
     protected override Device Device => Device.Cpu;
 }
 
-/// <summary>The same on CUDA (run.sh's filter matches "Cuda"); ignored without a GPU.</summary>
-[TestFixture]
+/// <summary>The same on CUDA (run.sh's filter matches "Cuda"); one skipped entry without a GPU.</summary>
+[GpuFixture]
 public class CudaUpdateAliasingTests : UpdateAliasingTests
 {
     protected override Device Device => Device.Cuda(0);
 
     [OneTimeSetUp]
-    public void StartGpu()
-    {
-        if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
-        CudaBackend.Start();
-    }
+    public void StartGpu() => CudaBackend.Start();
 }

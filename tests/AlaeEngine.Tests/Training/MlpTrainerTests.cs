@@ -100,9 +100,20 @@ public class MlpTrainerTests
         using var t = new MlpTrainer(Tiny("k", 10, checkpointEvery: 2), Digits.Value);
         Run(t);
         var files = Directory.GetFiles(Path.Combine(_dir, "k", Checkpoint.Folder)).Select(Path.GetFileName).Order().ToArray();
-        // written at 2, 4, 6, 8 (also the epoch end) and 10 (the last step); the three newest stay, each with both files
+        // written at 2, 4, 6, 8 and 10 (the last step); the three newest stay, each with both files
         var expected = new[] { 6, 8, 10 }.SelectMany(k => new[] { $"step-{k:D7}.json", $"step-{k:D7}.safetensors" }).Order().ToArray();
         Assert.That(files, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void CheckpointsAndGridsFollowTheirIntervalsWithOneOfEachAtTheEndOfTheRun()
+    {
+        // 3 epochs of 8 iterations; epoch ends (8, 16) are not stages of their own
+        using var t = new MlpTrainer(Tiny("i", 0, checkpointEvery: 10) with { SampleEvery = 6 }, Digits.Value);
+        Run(t);
+        string[] Steps(string folder, string pattern) => Directory.GetFiles(Path.Combine(_dir, "i", folder), pattern).Select(Path.GetFileName).Order().ToArray()!;
+        Assert.That(Steps(Checkpoint.Folder, "*.json"), Is.EqualTo(new[] { "step-0000010.json", "step-0000020.json", "step-0000024.json" }));
+        Assert.That(Steps(SampleGrid.Folder, "*.png"), Is.EqualTo(new[] { "step-0000006.png", "step-0000012.png", "step-0000018.png", "step-0000024.png" }));
     }
 
     [Test]

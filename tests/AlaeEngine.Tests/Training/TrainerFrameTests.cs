@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AlaeEngine.Data;
 using AlaeEngine.IO;
 using AlaeEngine.Models;
+using AlaeEngine.Tensors;
 using AlaeEngine.Training;
 using NUnit.Framework;
 
@@ -92,6 +93,27 @@ public class TrainerFrameTests
         Assert.That(e.Message, Does.Contain("'mse'").And.Contain("iteration 2"));
         Assert.That(log, Has.Count.EqualTo(1), "the diverged iteration is not reported as a result");
         Assert.That(Path.GetFileName(Checkpoint.Latest(Path.Combine(_dir, "nan"))), Is.EqualTo("step-0000001.json"));
+    }
+
+    [Test]
+    public void ACheckpointWhoseWeightsHoldNaNIsRefusedNamingTheTensorUnlessAccepted()
+    {
+        using var t = new LineFitTrainer(Options("nanweights", iterations: 3));
+        Run(t);
+        var path = t.LastCheckpoint!;
+        var file = Path.ChangeExtension(path, ".safetensors");
+        using (TensorScope.Begin())
+        {
+            var tensors = SafeTensors.Load(file);
+            tensors["param/b"].Span<float>()[0] = float.NaN;
+            SafeTensors.Save(file, tensors);
+        }
+        using var other = new LineFitTrainer(Options("nanweights2", iterations: 3));
+        var e = Assert.Throws<NonFiniteWeightsException>(() => other.Resume(path))!;
+        Assert.That(e.Message, Is.EqualTo($"{file}: tensor 'param/b' holds 1 NaN or infinite value(s) of 1 (the first at element 0): the weights of a diverged run"));
+        using (Checkpoint.AcceptNonFinite()) other.Resume(path);
+        Assert.That(double.IsNaN(other.Model.B.Value.Item()), "loaded as asked");
+        Assert.Throws<NonFiniteWeightsException>(() => other.Resume(path), "the scope has ended");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using AlaeEngine.Cuda;
+using AlaeEngine.Tests.Cuda;
 using AlaeEngine.Tensors;
 using AlaeEngine.Verification;
 using NUnit.Framework;
@@ -7,8 +8,10 @@ namespace AlaeEngine.Tests.Verification;
 
 /// <summary>
 /// `alae selftest` as tests: every op case on CUDA float32 against CPU float32, forward, backward and second order.
-/// Ignored without a GPU; the name matches HostEmulation/run.sh's filter ("Cuda"), so the emulated driver runs it too.
+/// One skipped entry without a GPU (<see cref="GpuFixtureAttribute"/>); the name matches HostEmulation/run.sh's filter
+/// ("Cuda"), so the emulated driver runs it too.
 /// </summary>
+[GpuFixture]
 public class CudaParityCheckTests
 {
     private static IEnumerable<TestCaseData> Cases() => OpCases.All.Select(c => new TestCaseData(c).SetName($"CudaAgainstCpu {c}"));
@@ -16,7 +19,6 @@ public class CudaParityCheckTests
     [OneTimeSetUp]
     public void StartGpu()
     {
-        if (!CudaBackend.IsAvailable(out string why)) Assert.Ignore($"no CUDA device: {why}");
         CudaBackend.Start();
     }
 

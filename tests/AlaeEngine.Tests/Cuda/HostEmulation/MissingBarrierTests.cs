@@ -13,7 +13,6 @@ namespace AlaeEngine.Tests.Cuda.HostEmulation;
 /// emulation cannot catch must be listed in <see cref="Redundant"/> with the reason no schedule needs it. Runs only
 /// under run.sh (ignored elsewhere, a GPU included).
 /// </summary>
-[TestFixture]
 public class MissingBarrierTests : GpuParity
 {
     /// <summary>Barriers that no schedule of the block needs, as (file, barrier number in source order) → why.</summary>
@@ -24,15 +23,26 @@ public class MissingBarrierTests : GpuParity
     };
 
     /// <summary>
-    /// Cases whose blocks have 8 warps (rows and planes of 300–400 elements): the op table's small shapes give
+    /// Cases whose blocks have 8 warps (rows of 300 elements, planes of 1024–4096): the op table's small shapes give
     /// one-warp blocks, where a barrier between warps cannot matter.
     /// </summary>
     private static IEnumerable<OpCase> WideCases()
     {
         yield return new OpCase("SumTo", "(4,300)→(4,1), 8 warps per row", [new InputSpec(new Shape(4, 300))],
             x => [Op.SumTo(x[0], new Shape(4, 1))], false);
-        yield return new OpCase("InstanceNorm", "(4,3,20,20), 8 warps per plane", [new InputSpec(new Shape(4, 3, 20, 20))],
+        // the forward and its backward: 4096-element planes in registers (256 threads), and planes split in two pieces
+        yield return new OpCase("InstanceNorm", "(2,2,64,64), 8 warps per plane", [new InputSpec(new Shape(2, 2, 64, 64))],
             x => { var (y, m, s) = Op.InstanceNorm(x[0], 1e-5, 1e-8); return [y, m, s]; }, false);
+        yield return new OpCase("InstanceNorm", "(1,1,130,130), split planes", [new InputSpec(new Shape(1, 1, 130, 130))],
+            x => { var (y, m, s) = Op.InstanceNorm(x[0], 1e-5, 1e-8); return [y, m, s]; }, false);
+        // one block per plane calling the block sum once (bias) or twice (style) per plane, several planes per block
+        yield return new OpCase("BiasLeakyReluBackward", "(2,3,32,32), 8 warps per plane", [new InputSpec(new Shape(2, 3, 32, 32)),
+            new InputSpec(new Shape(2, 3, 32, 32), InputKind.AwayFromZero)], x => { var (gx, gb) = Op.BiasLeakyReluBackward(x[0], x[1]); return [gx, gb]; }, false);
+        yield return new OpCase("StyleModBackward", "(2,3,32,32), 8 warps per plane", [new InputSpec(new Shape(2, 3, 32, 32)),
+            new InputSpec(new Shape(2, 3, 32, 32)), new InputSpec(new Shape(2, 6))], x => { var (gx, gs) = Op.StyleModBackward(x[0], x[1], x[2]); return [gx, gs]; }, false);
+        // 40 channels (two chunks of 32) and 320 pixels (every warp holds some), three blocks of work for two blocks
+        yield return new OpCase("AddNoiseBackward", "(3,40,16,20), two channel chunks", [new InputSpec(new Shape(3, 40, 16, 20)),
+            new InputSpec(new Shape(40)), new InputSpec(new Shape(3, 1, 16, 20))], x => { var (gw, gn) = Op.AddNoiseBackward(x[0], x[1], x[2]); return [gw, gn]; }, false);
     }
 
     private static int BarrierCount(string family)

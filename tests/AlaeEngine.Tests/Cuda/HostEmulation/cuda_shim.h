@@ -26,6 +26,7 @@ double* emu_shuffle_slots();             // one slot per thread of the block, al
 #define __device__
 // one block runs at a time, so a static is the block's shared memory; the section lets the driver poison it per block
 #define __shared__ static __attribute__((section("emu_shared")))
+#define __launch_bounds__(...)           // a register budget for NVRTC; nothing to the host compiler
 
 inline void __syncthreads() { emu_barrier(true); }
 
@@ -41,6 +42,9 @@ template <typename T> T emu_shuffle(T v, int from)
 
 template <typename T> T __shfl_down_sync(unsigned, T v, int offset) { return emu_shuffle(v, (int)threadIdx.x + offset); }
 template <typename T> T __shfl_xor_sync(unsigned, T v, int laneMask) { return emu_shuffle(v, (int)threadIdx.x ^ laneMask); }
+
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
 
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
 

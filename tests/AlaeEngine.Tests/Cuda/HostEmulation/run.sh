@@ -22,7 +22,7 @@ fi
 # namespace of their own), which the tests of the emulation plant through emu_plant_missing_barrier
 for cu in "$repo"/kernels/*.cu; do
     family=$(basename "$cu" .cu)
-    kernels=$(grep -oE 'extern "C" __global__ void [a-z0-9_]+' "$cu" | awk '{ print $5 }')
+    kernels=$(grep -oE 'extern "C" __global__ void (__launch_bounds__\([0-9]+\) )?[a-z0-9_]+' "$cu" | awk '{ print $NF }')
     sync=false
     grep -qE '__syncthreads|__shfl_' "$cu" && sync=true
     {
