@@ -77,8 +77,6 @@ internal static class AeStyleGanTrainCommand
                 new(batch, o => o.Preset.Batch, (s, f) => s with { Preset = s.Preset with { Batch = f.Preset.Batch } }),
             ], (options, checkpoint) =>
             {
-                if (options.VggWeights != null && options.Preset.Perceptual != PerceptualKind.Vgg16)
-                    throw new ArgumentException($"--vgg-weights {options.VggWeights}: the run's perceptual term is {options.Preset.Perceptual}, not VGG16 (add --perceptual vgg)");
                 var device = run.OpenDevice(r);
                 var chosen = options.Preset;
                 var (data, owner) = AeStyleGanData.Open(r, images, options);
