@@ -12,7 +12,7 @@ namespace AlaeEngine.Cli.Commands;
 /// </summary>
 internal static class AeStyleGanTrainCommand
 {
-    /// <summary>The d-features term's weight when --perceptual dfeat is chosen without --perceptual-weight.</summary>
+    /// <summary>The d-features term's weight when --perceptual d-features is chosen without --perceptual-weight.</summary>
     private const double DFeaturesWeight = 0.1;
 
     public static Command Create()
@@ -28,8 +28,8 @@ internal static class AeStyleGanTrainCommand
         var plWeight = Opt.Of<double?>("--pl-weight", "path-length regularisation weight (0: off, as the paper; StyleGAN2: 2, every 4 iterations)", null);
         var adaptiveStart = Opt.Of<int?>("--adaptive-start", "first iteration of the adaptive weight β of the reconstructions' adversarial term (joint mode; -1: off, β = 1)", null);
         var pixLoss = Opt.Of<string?>("--pix-loss", "pixel reconstruction loss: l2 or l1", null);
-        var perceptual = Opt.Of<string?>("--perceptual", "perceptual term: none, vgg (VGG16 conv4_3, needs --vgg-weights) or dfeat (feature matching on the discriminator, not VGG)", null);
-        var perceptualWeight = Opt.Of<double?>("--perceptual-weight", $"weight of the perceptual term (default: the preset's λ_vgg for vgg, {DFeaturesWeight} for dfeat)", null);
+        var perceptual = Opt.Of<string?>("--perceptual", "perceptual term: none, vgg (VGG16 conv4_3, needs --vgg-weights) or d-features (feature matching on the discriminator, not VGG)", null);
+        var perceptualWeight = Opt.Of<double?>("--perceptual-weight", $"weight of the perceptual term (default: the preset's λ_vgg for vgg, {DFeaturesWeight} for d-features)", null);
         var vggWeights = Opt.Of<string?>("--vgg-weights", "VGG16 safetensors file (tools/vgg16_to_safetensors.py converts torchvision's or in-domain inversion's .pth)", null);
         var iterations = Opt.Of<int?>("--iterations", "training iterations instead of the preset's (may change on --resume)", null);
         var batch = Opt.Of<int?>("--batch", "images per step instead of the preset's (below 4 or a multiple of 4); with --resume it changes the batch from there on", null);
@@ -55,7 +55,7 @@ internal static class AeStyleGanTrainCommand
             if (r.GetValue(pixLoss) is { } pix) p = p with { PixelLoss = Parse(pix, "--pix-loss", ("l2", PixelLossKind.L2), ("l1", PixelLossKind.L1)) };
             if (r.GetValue(perceptual) is { } pk)
             {
-                var kind = Parse(pk, "--perceptual", ("none", PerceptualKind.None), ("vgg", PerceptualKind.Vgg16), ("dfeat", PerceptualKind.DFeatures));
+                var kind = Parse(pk, "--perceptual", ("none", PerceptualKind.None), ("vgg", PerceptualKind.Vgg16), ("d-features", PerceptualKind.DFeatures));
                 p = p with { Perceptual = kind, PerceptualWeight = kind == PerceptualKind.DFeatures ? DFeaturesWeight : p.PerceptualWeight };
             }
             if (r.GetValue(perceptualWeight) is { } pw) p = p with { PerceptualWeight = pw };

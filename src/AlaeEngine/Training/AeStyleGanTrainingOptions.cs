@@ -21,7 +21,7 @@ public sealed record AeStyleGanTrainingOptions : TrainingOptions
         Preset.Validate();
         if (Preset.Perceptual == PerceptualKind.Vgg16 && string.IsNullOrWhiteSpace(VggWeights))
             throw new ArgumentException($"preset {Preset.Name}: the VGG16 perceptual term needs a weights file (--vgg-weights FILE, converted with " +
-                                        "tools/vgg16_to_safetensors.py), or choose --perceptual dfeat or none");
+                                        "tools/vgg16_to_safetensors.py), or choose --perceptual d-features or none");
         if (VggWeights != null && Preset.Perceptual != PerceptualKind.Vgg16)
             throw new ArgumentException($"--vgg-weights {VggWeights}: the run's perceptual term is {Preset.Perceptual}, not VGG16 (add --perceptual vgg)");
         if (SampleCount < 1) throw new ArgumentException($"sample count must be ≥ 1, got {SampleCount}");

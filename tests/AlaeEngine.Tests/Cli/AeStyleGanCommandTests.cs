@@ -84,7 +84,7 @@ public class AeStyleGanCommandTests
     [TestCase(new[] { "--latent", "z" }, "--latent z: expected w, wplus")]
     [TestCase(new[] { "--mode", "both" }, "--mode both: expected joint, decoupled")]
     [TestCase(new[] { "--pix-loss", "l3" }, "--pix-loss l3: expected l2, l1")]
-    [TestCase(new[] { "--perceptual", "lpips" }, "--perceptual lpips: expected none, vgg, dfeat")]
+    [TestCase(new[] { "--perceptual", "lpips" }, "--perceptual lpips: expected none, vgg, d-features")]
     [TestCase(new[] { "--mode", "decoupled" }, "uses the adaptive weight, which needs the joint mode")]
     [TestCase(new[] { "--perceptual", "vgg" }, "the VGG16 perceptual term needs a weights file (--vgg-weights FILE")]
     [TestCase(new[] { "--vgg-weights", "vgg16.safetensors" }, "--vgg-weights vgg16.safetensors: the run's perceptual term is None, not VGG16 (add --perceptual vgg)")]
@@ -98,6 +98,18 @@ public class AeStyleGanCommandTests
         Assert.That(alae.ExitCode, Is.EqualTo(2), alae.Output + alae.Error);
         Assert.That(alae.Error, Does.Contain(expected));
         Assert.That(Directory.Exists(Run) && Directory.EnumerateFileSystemEntries(Run).Any(), Is.False, "nothing written");
+    }
+
+    [Test]
+    public void TheDiscriminatorFeatureTermTrainsUnderItsOwnNameAndTheWAndL1ChoicesApply()
+    {
+        var alae = Train("--iterations", "1", "--perceptual", "d-features", "--latent", "w", "--pix-loss", "l1", "--adaptive-start", "-1", "--mode", "decoupled", "--e-steps", "2");
+        Assert.That(alae.ExitCode, Is.EqualTo(0), alae.Output + alae.Error);
+        Assert.That(alae.Output, Does.Contain("16² W, decoupled, 2 E steps, R1 γ 0.01 every 2, no adaptive weight, pixel L1, DFeatures × 0.1"));
+        Assert.That(alae.Output, Does.Not.Contain("VGG").IgnoreCase);
+        var options = AeStyleGanTrainer.OptionsFrom(Checkpoint.Latest(Run)!).Preset;
+        Assert.That((options.Perceptual, options.PerceptualWeight, options.Model.Latent, options.PixelLoss, options.EncoderSteps),
+            Is.EqualTo((Losses.PerceptualKind.DFeatures, 0.1, Models.AeStyleGanLatent.W, Losses.PixelLossKind.L1, 2)));
     }
 
     [Test]
