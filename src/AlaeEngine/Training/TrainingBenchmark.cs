@@ -47,7 +47,7 @@ public sealed record TrainingBenchmarkOptions
         if (AeStyleGan != null)
         {
             if (Preset != null) throw new ArgumentException("a benchmark times one model: a StyleALAE or an AE-StyleGAN preset, not both");
-            AeStyleGan.Validate();
+            (AeStyleGan with { Batch = Batch }).Validate(); // the benchmark's batch must split into minibatch-stddev groups too
             if (Resolution != 0 && Resolution != AeStyleGan.Model.Resolution)
                 throw new ArgumentException($"--res {Resolution}: AE-StyleGAN trains at its preset's resolution, {AeStyleGan.Model.Resolution} ('{AeStyleGan.Name}')");
         }

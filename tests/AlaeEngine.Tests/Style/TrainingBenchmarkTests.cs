@@ -37,4 +37,16 @@ public class TrainingBenchmarkTests
         Assert.That(() => (options with { Resolution = 0 }).Validate(), Throws.ArgumentException.With.Message.Contains("--res is required"));
         Assert.That(() => (options with { Resolution = 8, Batch = 0 }).Validate(), Throws.ArgumentException);
     }
+
+    [Test]
+    public void TimesAeStyleGanIterationsAtItsPresetsResolution()
+    {
+        var result = TrainingBenchmark.Run(new TrainingBenchmarkOptions { Preset = null, AeStyleGan = AeStyleGanPreset.Tiny, Batch = 4, Iterations = 2, Warmup = 1 });
+        Assert.That(result.MillisecondsPerIteration, Has.Length.EqualTo(2).And.All.GreaterThan(0));
+        Assert.That(result.Options.Describe(), Is.EqualTo("preset aegan-tiny (16², joint)"));
+        var options = result.Options with { Resolution = 8 };
+        Assert.That(() => options.Validate(), Throws.ArgumentException.With.Message.Contains("--res 8: AE-StyleGAN trains at its preset's resolution, 16"));
+        Assert.That(() => (options with { Resolution = 0, Preset = StyleAlaePreset.Tiny }).Validate(), Throws.ArgumentException.With.Message.Contains("not both"));
+        Assert.That(() => (options with { Resolution = 0, Batch = 6 }).Validate(), Throws.ArgumentException.With.Message.Contains("batch 6"));
+    }
 }
