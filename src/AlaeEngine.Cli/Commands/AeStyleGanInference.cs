@@ -35,9 +35,6 @@ internal static class AeStyleGanInference
         return device.Kind == DeviceKind.Cpu ? x : x.MoveTo(device);
     }
 
-    // the grids are drawn from CPU tensors
-    private static List<Tensor> OnCpu(params IEnumerable<Tensor> images) => images.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList();
-
     public static void Reconstruct(string checkpoint, bool ema, string? data, string cacheDir, int count, string outFile, Device device)
     {
         using var model = Load(checkpoint, ema, device);
@@ -46,7 +43,7 @@ internal static class AeStyleGanInference
         int n = Math.Max(1, count);
         var x = Images(model, data, cacheDir, n, device);
         var rec = model.Reconstruct(x, new RandomStream(NoiseSeed));
-        ImageGrid.Save(outFile, OnCpu(x, rec), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
+        ImageGrid.Save(outFile, StyleInference.OnCpu(x, rec), cols: Math.Min(n, 8), labels: ["x", "G(E(x))"]);
         double mse = Op.Mean(Op.Square(Op.Sub(rec, x))).Item();
         Console.WriteLine($"wrote {outFile}: {n} images (x) and their reconstructions (G(E(x)))");
         Console.WriteLine($"reconstruction MSE {mse:F5} (mean over the {n} images' pixels, in [-1, 1])");
@@ -59,7 +56,7 @@ internal static class AeStyleGanInference
         using var noGrad = GradMode.NoGrad();
         int n = Math.Max(1, count);
         var z = new RandomStream(seed).Normal(new Shape(n, model.Config.LatentSize), DType.Float32, device);
-        ImageGrid.Save(outFile, OnCpu(model.Generate(Truncated(model, model.Map(z), psi, cutoff), new RandomStream(seed + NoiseSeed))), cols: Math.Min(n, 8));
+        ImageGrid.Save(outFile, StyleInference.OnCpu(model.Generate(Truncated(model, model.Map(z), psi, cutoff), new RandomStream(seed + NoiseSeed))), cols: Math.Min(n, 8));
         Console.WriteLine($"wrote {outFile}: {n} samples G(F(z)), truncation ψ {psi} on the first {Math.Min(cutoff, model.Config.StyleCount)} of {model.Config.StyleCount} style layers");
     }
 
@@ -87,9 +84,7 @@ internal static class AeStyleGanInference
         Tensor styles;
         if (inZ)
         {
-            var random = new RandomStream(seed);
-            var za = random.Normal(new Shape(rows, model.Config.LatentSize), DType.Float32, device);
-            var zb = random.Normal(new Shape(rows, model.Config.LatentSize), DType.Float32, device);
+            var (za, zb) = LatentPath.RandomEnds(seed, rows, model.Config.LatentSize, device);
             styles = Truncated(model, model.Map(LatentPath.Points(za, zb, cols, spherical)), psi, cutoff);
         }
         else
@@ -100,7 +95,7 @@ internal static class AeStyleGanInference
             var points = LatentPath.Points(Op.Slice(flat, 0, 0, rows), Op.Slice(flat, 0, rows, rows), cols, spherical: false);
             styles = model.StylesOf(code.Rank == 2 ? points : Op.Reshape(points, rows * cols, model.Config.StyleCount, model.Config.LatentSize));
         }
-        ImageGrid.Save(outFile, OnCpu(model.Generate(styles, new RandomStream(NoiseSeed))), cols: cols);
+        ImageGrid.Save(outFile, StyleInference.OnCpu(model.Generate(styles, new RandomStream(NoiseSeed))), cols: cols);
         Console.WriteLine($"wrote {outFile}: {rows} interpolations of {cols} steps in " +
                           (inZ ? $"Z ({(spherical ? "slerp" : "lerp")}, ψ {psi}, cutoff {cutoff})" : "the encoder's code space between encoded images"));
     }
@@ -133,7 +128,7 @@ internal static class AeStyleGanInference
             labels.Add($"{(band.Name.Length > 0 ? $"{band.Name} ({span})" : span)} from A, rest from B");
         }
         rows.AddRange(mixes.Select(s => model.Generate(s, new RandomStream(NoiseSeed))));
-        ImageGrid.Save(outFile, OnCpu(rows), cols: n, labels: labels);
+        ImageGrid.Save(outFile, StyleInference.OnCpu(rows), cols: n, labels: labels);
         Console.WriteLine($"wrote {outFile}: {n} pairs (columns); rows: {string.Join(" | ", labels)}");
     }
 }

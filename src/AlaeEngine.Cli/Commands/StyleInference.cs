@@ -37,7 +37,7 @@ internal static class StyleInference
     }
 
     // the grids are drawn from CPU tensors
-    private static List<Tensor> OnCpu(params IEnumerable<Tensor> images) => images.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList();
+    internal static List<Tensor> OnCpu(params IEnumerable<Tensor> images) => images.Select(t => t.Device.Kind == DeviceKind.Cpu ? t : t.MoveTo(Device.Cpu)).ToList();
 
     public static void Reconstruct(string checkpoint, bool ema, string data, string cacheDir, int count, string outFile, Device device)
     {
@@ -75,9 +75,7 @@ internal static class StyleInference
         Tensor images;
         if (inZ)
         {
-            var random = new RandomStream(seed);
-            var za = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
-            var zb = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
+            var (za, zb) = LatentPath.RandomEnds(seed, rows, model.LatentSize, device);
             model.Noise = new RandomStream(seed + NoiseSeed);
             images = model.Sample(LatentPath.Points(za, zb, cols, spherical), model.WAverage, psi, cutoff);
         }

@@ -125,7 +125,7 @@ public sealed class AeStyleGanTrainer : Trainer<AeStyleGanTrainingOptions, AeSty
         var rec = Model.Reconstruct(x, new RandomStream(Options.Seed + 999));
         var emaRec = EmaModel.Reconstruct(x, new RandomStream(Options.Seed + 999));
         var gen = EmaModel.Generate(EmaModel.Broadcast(EmaModel.Map(_sampleZ)), new RandomStream(Options.Seed + 999));
-        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount));
+        return new SampleGrid([x, rec, emaRec, gen], Columns: Math.Min(8, Options.SampleCount), Labels: ["x", "G(E(x))", "EMA G(E(x))", "EMA G(F(z))"]);
     }
 
     public override string Describe(AeStyleGanIterationLog it)
