@@ -7,15 +7,16 @@ using AlaeEngine.Training;
 
 namespace AlaeEngine.Cli.Commands;
 
-/// <summary>`alae bench train`: median time of full training iterations of MLP-ALAE, or of one level of a StyleALAE or Balanced PIONEER preset (see <see cref="TrainingBenchmark"/>).</summary>
+/// <summary>`alae bench train`: median time of full training iterations of MLP-ALAE, of one level of a StyleALAE or Balanced PIONEER preset, or of an AE-StyleGAN preset (see <see cref="TrainingBenchmark"/>).</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
         var preset = Opt.Of("--preset", $"architecture: {TrainingBenchmarkOptions.MlpName} (MLP-ALAE), a StyleALAE preset ({string.Join(", ", StyleAlaePreset.All.Select(p => p.Name))}) " +
-            $"or a Balanced PIONEER preset ({string.Join(", ", PioneerPreset.All.Select(p => p.Name))})",
+            $", a Balanced PIONEER preset ({string.Join(", ", PioneerPreset.All.Select(p => p.Name))}) " +
+            $"or an AE-StyleGAN preset ({string.Join(", ", AeStyleGanPreset.All.Select(p => p.Name))})",
             StyleAlaePreset.CelebAHq256.Name);
-        var res = Opt.AtLeast("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE and PIONEER presets)", 0, 0);
+        var res = Opt.AtLeast("--res", "resolution of the level to train (a power of two up to the preset's; required for StyleALAE and PIONEER presets; AE-StyleGAN trains at its preset's)", 0, 0);
         var batch = Opt.RequiredAtLeast("--batch", "batch size", 1);
         var device = ComputeDevice.Option("cuda");
         var iterations = Opt.AtLeast("--iterations", "timed iterations", 20, 1);
@@ -29,7 +30,8 @@ internal static class BenchCommand
         var fp32Rate = Opt.Of("--fp32-tflops", "cost model: FP32 GEMM and kernel rate in TFLOP/s", h100.Fp32FlopsPerSecond / 1e12);
         var floor = Opt.Of("--launch-floor-us", "cost model: least time of one operation on the stream, in µs", h100.LaunchFloorSeconds * 1e6);
         var train = new Command("train",
-            "time full training iterations on random images (MLP-ALAE, or a StyleALAE or PIONEER preset at one level): the model's steps with their Adam updates and EMA")
+            "time full training iterations on random images (MLP-ALAE, a StyleALAE or PIONEER preset at one level, or an AE-StyleGAN preset): the model's steps with their Adam updates and EMA " +
+            "(AE-StyleGAN's lazy R1 every 16 iterations, counted from the first warm-up one)")
         {
             preset, res, batch, device, iterations, warmup, seed, threads, profile, copy, tf32Rate, fp32Rate, floor,
         };
@@ -39,8 +41,9 @@ internal static class BenchCommand
             string model = r.GetValue(preset)!;
             var options = new TrainingBenchmarkOptions
             {
-                Preset = model == TrainingBenchmarkOptions.MlpName || IsPioneer(model) ? null : StyleAlaePreset.Named(model),
-                Pioneer = IsPioneer(model) ? PioneerPreset.Named(model) : null, Resolution = r.GetValue(res), Batch = r.GetValue(batch),
+                Preset = model == TrainingBenchmarkOptions.MlpName || IsPioneer(model) || IsAeStyleGan(model) ? null : StyleAlaePreset.Named(model),
+                Pioneer = IsPioneer(model) ? PioneerPreset.Named(model) : null, AeStyleGan = IsAeStyleGan(model) ? AeStyleGanPreset.Named(model) : null,
+                Resolution = r.GetValue(res), Batch = r.GetValue(batch),
                 Iterations = r.GetValue(iterations), Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), ProfileIterations = r.GetValue(profile),
                 Ceilings = Ceilings(r.GetValue(copy), r.GetValue(tf32Rate), r.GetValue(fp32Rate), r.GetValue(floor)),
             };
@@ -82,6 +85,7 @@ internal static class BenchCommand
     }
 
     private static bool IsPioneer(string preset) => PioneerPreset.All.Any(p => p.Name == preset);
+    private static bool IsAeStyleGan(string preset) => AeStyleGanPreset.All.Any(p => p.Name == preset);
 
     // the cost model's per-iteration totals; the modelled time is a lower bound on the GPU time, and says so
     private static void PrintCostModel(CudaActivity a, TrainingBenchmarkOptions options)

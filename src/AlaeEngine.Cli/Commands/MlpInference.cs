@@ -61,9 +61,7 @@ internal static class MlpInference
         if (inZ)
         {
             rows = Math.Max(1, pairs);
-            var random = new RandomStream(seed);
-            var za = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
-            var zb = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
+            var (za, zb) = LatentPath.RandomEnds(seed, rows, model.LatentSize, device);
             images = model.Generate(model.Map(LatentPath.Points(za, zb, cols, spherical)));
         }
         else

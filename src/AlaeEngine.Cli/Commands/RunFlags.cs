@@ -128,8 +128,8 @@ internal sealed class RunFlags
             ?? throw new FileNotFoundException($"--resume: no complete checkpoint in {Path.Combine(fromFlags.OutDir, Checkpoint.Folder)}");
         var saved = savedIn(checkpoint);
         var options = (T)((TrainingOptions)saved with { OutDir = fromFlags.OutDir, MaxIterations = fromFlags.MaxIterations });
-        // a checkpoint from before the data folder was saved with the run: the flag's folder (its default when not given)
-        if (saved.DataDir == "") options = (T)((TrainingOptions)options with { DataDir = fromFlags.DataDir });
+        // a checkpoint from before the data folder was saved with the run (no field: null): the flag's folder (its default when not given)
+        if (string.IsNullOrEmpty(saved.DataDir)) options = (T)((TrainingOptions)options with { DataDir = fromFlags.DataDir });
         var flags = modelFlags.Concat(
         [
             // the data may have moved; the trainer checks on resume that it is the run's (count and content hash)

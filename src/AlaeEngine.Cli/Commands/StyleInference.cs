@@ -72,9 +72,7 @@ internal static class StyleInference
         Tensor images;
         if (inZ)
         {
-            var random = new RandomStream(seed);
-            var za = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
-            var zb = random.Normal(new Shape(rows, model.LatentSize), DType.Float32, device);
+            var (za, zb) = LatentPath.RandomEnds(seed, rows, model.LatentSize, device);
             model.Noise = new RandomStream(seed + NoiseSeed);
             images = model.Sample(LatentPath.Points(za, zb, cols, spherical), model.WAverage, psi, cutoff);
         }

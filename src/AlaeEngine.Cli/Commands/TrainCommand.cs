@@ -7,7 +7,7 @@ namespace AlaeEngine.Cli.Commands;
 /// <summary>`alae train`: one sub-command per model; `alae train mlp`: MLP-ALAE on MNIST IDX files (the bundled sample by default).</summary>
 internal static class TrainCommand
 {
-    public static Command Create() => new("train", "train a model") { Mlp(), StyleTrainCommand.Create(), PioneerTrainCommand.Create() };
+    public static Command Create() => new("train", "train a model") { Mlp(), StyleTrainCommand.Create(), PioneerTrainCommand.Create(), AeStyleGanTrainCommand.Create() };
 
     private static Command Mlp()
     {

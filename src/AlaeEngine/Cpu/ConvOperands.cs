@@ -201,7 +201,7 @@ internal readonly unsafe struct BatchRowsA<T>(T* data, int rows, int plane) : IG
 /// The weight of a convolution turned into the weight of its adjoint: A[c, (o·K + i)·K + j] = w[o, c, K−1−i, K−1−j]
 /// (Cin × Cout·K·K), so that for stride 1 the data gradient is the forward convolution of gy with pad K−1−p.
 /// </summary>
-internal readonly unsafe struct FlippedWeightA<T>(T* w, int cout, int cin, int k) : IGemmA<T> where T : unmanaged
+internal readonly unsafe struct FlippedWeightA<T>(T* w, int cin, int k) : IGemmA<T> where T : unmanaged
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int i0, int mc, int p0, int kc, T* dst, int mr)

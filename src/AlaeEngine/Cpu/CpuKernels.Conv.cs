@@ -55,7 +55,7 @@ public sealed partial class CpuKernels
                 // gx = conv(gy, w flipped in space with Cin and Cout exchanged, pad K−1−p): gy is the input here
                 var adjoint = new ConvGeometry(g.N, g.Cout, g.Ho, g.Wo, g.Cin, g.K, g.H, g.W, 1, g.K - 1 - pad);
                 using var gyp = adjoint.Padded(pgy);
-                Gemm.Run(g.Cin, adjoint.Pixels, adjoint.Taps, T.One, new FlippedWeightA<T>(pw, g.Cout, g.Cin, g.K),
+                Gemm.Run(g.Cin, adjoint.Pixels, adjoint.Taps, T.One, new FlippedWeightA<T>(pw, g.Cin, g.K),
                     new Im2ColB<T>(gyp.Pointer, adjoint), T.Zero, new BatchPlanesC<T>(pgx, g.Cin, g.InPlane));
                 return;
             }

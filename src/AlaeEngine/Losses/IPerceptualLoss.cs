@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Losses;
 
 /// <summary>Which perceptual term the reconstruction loss adds (the CLI's --perceptual).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PerceptualKind>))] // by name in checkpoints
 public enum PerceptualKind
 {
     None,

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using AlaeEngine.Ops;
 using AlaeEngine.Tensors;
 
 namespace AlaeEngine.Losses;
 
 /// <summary>The pixel term of AE-StyleGAN's reconstruction loss (phymhan's --pix_loss).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PixelLossKind>))] // by name in checkpoints
 public enum PixelLossKind { L2, L1 }
 
 /// <summary>Pixel reconstruction errors as the code computes them: means over every element (the paper writes ‖·‖₂).</summary>

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 namespace AlaeEngine.Models;
 
 /// <summary>What AE-StyleGAN's encoder predicts: one w for every style layer (W) or one per layer (W+).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AeStyleGanLatent>))] // by name in checkpoints
 public enum AeStyleGanLatent { W, WPlus }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AlaeEngine.Losses;
 
 namespace AlaeEngine.Models;
@@ -7,6 +8,7 @@ namespace AlaeEngine.Models;
 /// reconstructed images, E and G learn the reconstruction together) and decoupled (Algorithm 1: D₂ judges
 /// reconstructions, the E step updates E only).
 /// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AeStyleGanMode>))] // by name in checkpoints
 public enum AeStyleGanMode { Joint, Decoupled }
 
 /// <summary>
@@ -149,6 +151,35 @@ public sealed record AeStyleGanPreset
     };
 
     /// <summary>
+    /// MNIST at 32² for the README's CPU run (minutes on one thread): feature maps 16 (32²) and 32 (16² and below),
+    /// W latent of 32, batch 16, 240 iterations (3 840 images), R1 γ 0.0128 = 0.0002·32²/16, EMA half-life 2 000 images.
+    /// </summary>
+    public static AeStyleGanPreset Mnist32Cpu { get; } = Mnist with
+    {
+        Name = "aegan-mnist32-cpu",
+        Model = Mnist.Model with { LatentSize = 32, ChannelBase = 512, ChannelMax = 32 },
+        Batch = 16, Iterations = 240, R1Gamma = 0.0128,
+    };
+
+    /// <summary>
+    /// The miniature of the paper's ablation (Table 4) on faces at 32² for two shared CPU cores: feature maps 16 (32²)
+    /// and 32 (16² and below), W+ of 32, batch 8, 200 iterations (1 600 images), R1 γ 0.0256 = 0.0002·32²/8, EMA half-life 1 000 images, joint with
+    /// the joint command's weights; <see cref="Faces32CpuDecoupled"/> is its decoupled twin.
+    /// </summary>
+    public static AeStyleGanPreset Faces32Cpu { get; } = new()
+    {
+        Name = "aegan-faces32-cpu",
+        Model = new() { Resolution = 32, LatentSize = 32, ChannelBase = 512, ChannelMultiplier = 1, ChannelMax = 32 },
+        Batch = 8, Iterations = 200, R1Gamma = 0.0256, EmaHalfLifeImages = 1_000,
+    };
+
+    /// <summary>The decoupled twin of <see cref="Faces32Cpu"/> (the decoupled command's weights λ_fake 1, λ_rec_d 0).</summary>
+    public static AeStyleGanPreset Faces32CpuDecoupled { get; } = Faces32Cpu with
+    {
+        Name = "aegan-faces32-cpu-decoupled", Mode = AeStyleGanMode.Decoupled, FakeWeightD = 1, ReconstructionWeightD = 0, FakeWeightG = 1,
+    };
+
+    /// <summary>
     /// For tests: 16², feature maps 4 (16²) and 8 (8², 4²), latent 8, F depth 2, W+, batch 4 (one stddev group), 8
     /// iterations, R1 every 2 and the adaptive weight from iteration 2 so that short runs exercise both.
     /// </summary>
@@ -160,7 +191,7 @@ public sealed record AeStyleGanPreset
     };
 
     public static IReadOnlyList<AeStyleGanPreset> All { get; } =
-        [Ffhq128, Ffhq128W, Ffhq128Decoupled, Ablation64, Ablation64Decoupled, Faces, Bedrooms, Mnist, Tiny];
+        [Ffhq128, Ffhq128W, Ffhq128Decoupled, Ablation64, Ablation64Decoupled, Faces, Bedrooms, Mnist, Mnist32Cpu, Faces32Cpu, Faces32CpuDecoupled, Tiny];
 
     public static AeStyleGanPreset Named(string name) => All.FirstOrDefault(p => p.Name == name)
         ?? throw new ArgumentException($"unknown AE-StyleGAN preset '{name}' (known: {string.Join(", ", All.Select(p => p.Name))})");

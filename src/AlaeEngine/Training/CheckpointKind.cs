@@ -11,6 +11,9 @@ public enum CheckpointKind
 
     /// <summary>Balanced PIONEER ("alae-pioneer-checkpoint/1"), written by <see cref="PioneerTrainer"/>.</summary>
     Pioneer,
+
+    /// <summary>AE-StyleGAN ("alae-aegan-checkpoint/1"), written by <see cref="AeStyleGanTrainer"/>.</summary>
+    AeStyleGan,
 }
 
 /// <summary>Tells checkpoint kinds apart so that one inference command can serve every model.</summary>
@@ -25,9 +28,10 @@ public static class CheckpointFormat
             MlpTrainer.StateFormat => CheckpointKind.Mlp,
             StyleTrainer.StateFormat => CheckpointKind.Style,
             PioneerTrainer.StateFormat => CheckpointKind.Pioneer,
+            AeStyleGanTrainer.StateFormat => CheckpointKind.AeStyleGan,
             null => throw new InvalidDataException($"{checkpointJson}: not an alae checkpoint (its JSON has no \"format\" field)"),
             _ => throw new InvalidDataException(
-                $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat}, {PioneerTrainer.StateFormat})"),
+                $"{checkpointJson}: unknown checkpoint format '{format}' (known: {MlpTrainer.StateFormat}, {StyleTrainer.StateFormat}, {PioneerTrainer.StateFormat}, {AeStyleGanTrainer.StateFormat})"),
         };
     }
 }

@@ -28,12 +28,12 @@ internal static class CheckpointSchema
         new("imagesSeen", Integer(0, long.MaxValue), Optional: true),
         new("noiseSeed", Unsigned),
         new("noisePosition", Unsigned),
-        new("optimizerSteps", OptimizerSteps),
+        new("optimizerSteps", (v, s) => OptimizerSteps(v, OptimizerGroups(s))),
         new("metrics", Metrics, Optional: true),
         // the training data's identity (count and content SHA-256), written since runs check it on resume
         new("data", DataIdentityRule, Optional: true),
         // Adam's per-parameter step counts, written only where a network grew (a late block's count differs from its group's)
-        new("optimizerParameterSteps", OptimizerParameterSteps, Optional: true),
+        new("optimizerParameterSteps", (v, s) => OptimizerParameterSteps(v, OptimizerGroups(s)), Optional: true),
     ];
 
     private static readonly Field[] Mlp =
@@ -62,16 +62,28 @@ internal static class CheckpointSchema
         new("trainedRule", (v, s) => Integer(-1, PioneerOptions(s).Preset.Rules.Length - 1)(v, s)),
     ];
 
+    private static readonly Field[] AeStyleGan =
+    [
+        new("options", OptionsRule(TrainingJson.Default.AeStyleGanTrainingOptions, ValidateAeStyleGanOptions)),
+        // the running mean of the path lengths (0 until the first path-length step) and the last adaptive weight β
+        new("pathLengthMean", FiniteAtLeastZero),
+        new("adaptiveWeight", FiniteAtLeastZero),
+    ];
+
     private static Field[]? Own(string format) => format switch
     {
         MlpTrainer.StateFormat => Mlp,
         StyleTrainer.StateFormat => Style,
         PioneerTrainer.StateFormat => Pioneer,
+        AeStyleGanTrainer.StateFormat => AeStyleGan,
         _ => null,
     };
 
-    /// <summary>The field names each format writes, for the test that keeps this table complete.</summary>
+    /// <summary>The field names each format may write (optional ones included), for the test that keeps this table complete.</summary>
     internal static IEnumerable<string> Fields(string format) => Common.Concat(Own(format) ?? []).Select(f => f.Name);
+
+    /// <summary>The field names each format always writes.</summary>
+    internal static IEnumerable<string> RequiredFields(string format) => Common.Concat(Own(format) ?? []).Where(f => !f.Optional).Select(f => f.Name);
 
     /// <summary>Checks every field of a state in a known format; an unknown format is left to the caller.</summary>
     public static void Validate(string jsonPath, JsonObject state, string format)
@@ -100,11 +112,19 @@ internal static class CheckpointSchema
 
     private static string? Unsigned(JsonNode? v, JsonObject state) => v is JsonValue n && n.TryGetValue<ulong>(out var _) ? null : Expected(v, "a whole number ≥ 0");
 
-    private static string? OptimizerSteps(JsonNode? v, JsonObject _)
+    // the optimizer groups of a state's format: AE-StyleGAN's G, F, E, D (and D₂ when decoupled), else encoder and decoder
+    private static string[] OptimizerGroups(JsonObject state)
     {
-        const string expected = "an object of optimizer step counts {\"encoder\": N, \"decoder\": N}";
+        if (Checkpoint.Format(state) != AeStyleGanTrainer.StateFormat) return ["encoder", "decoder"];
+        bool decoupled = state["options"].Deserialize(TrainingJson.Default.AeStyleGanTrainingOptions)!.Preset.Mode == Models.AeStyleGanMode.Decoupled;
+        return decoupled ? ["generator", "mapping", "encoder", "discriminator", "discriminator2"] : ["generator", "mapping", "encoder", "discriminator"];
+    }
+
+    private static string? OptimizerSteps(JsonNode? v, string[] groups)
+    {
+        string expected = $"an object of optimizer step counts {{{string.Join(", ", groups.Select(g => $"\"{g}\": N"))}}}";
         if (v is not JsonObject o) return Expected(v, expected);
-        foreach (var name in new[] { "encoder", "decoder" })
+        foreach (var name in groups)
             if (o[name] is not JsonValue n || !n.TryGetValue<long>(out var steps) || steps < 0) return Expected(v, expected);
         return null;
     }
@@ -112,13 +132,13 @@ internal static class CheckpointSchema
     private static string? Blend(JsonNode? v, JsonObject _)
         => v is JsonValue d && d.TryGetValue<double>(out var x) && x is >= 0 and <= 1 ? null : Expected(v, "a number from 0 to 1");
 
-    // {"encoder": [N, …], "decoder": [N, …]}: the optimizer reads them and checks that there is one per parameter
-    private static string? OptimizerParameterSteps(JsonNode? v, JsonObject _)
+    // {"encoder": [N, …], "decoder": [N, …]} (the format's groups): the optimizer reads them and checks that there is one per parameter
+    private static string? OptimizerParameterSteps(JsonNode? v, string[] groups)
     {
-        const string expected = "an object of per-parameter step counts {\"encoder\": [N, …], \"decoder\": [N, …]}";
+        string expected = $"an object of per-parameter step counts {{{string.Join(", ", groups.Select(g => $"\"{g}\": [N, …]"))}}}";
         if (v is not JsonObject o) return Expected(v, expected);
         foreach (var (group, counts) in o)
-            if (group is not ("encoder" or "decoder") || counts is not JsonArray a || !a.All(n => n is JsonValue c && c.TryGetValue<long>(out var t) && t >= 0))
+            if (!groups.Contains(group) || counts is not JsonArray a || !a.All(n => n is JsonValue c && c.TryGetValue<long>(out var t) && t >= 0))
                 return Expected(v, expected);
         return null;
     }
@@ -197,6 +217,16 @@ internal static class CheckpointSchema
     }
 
     private static PioneerTrainingOptions PioneerOptions(JsonObject state) => state["options"].Deserialize(TrainingJson.Default.PioneerTrainingOptions)!;
+
+    private static void ValidateAeStyleGanOptions(AeStyleGanTrainingOptions o)
+    {
+        var p = o.Preset;
+        if (o.OutDir is null || p?.Name is null || p.Model is null) throw new ArgumentException("outDir, preset and the preset's name and model must all be given");
+        o.Validate();
+    }
+
+    private static string? FiniteAtLeastZero(JsonNode? v, JsonObject _)
+        => v is JsonValue d && d.TryGetValue<double>(out var x) && double.IsFinite(x) && x >= 0 ? null : Expected(v, "a finite number ≥ 0");
 
     // read after "options" has passed, so the preset is there
     private static StyleTrainingOptions StyleOptions(JsonObject state) => state["options"].Deserialize(TrainingJson.Default.StyleTrainingOptions)!;

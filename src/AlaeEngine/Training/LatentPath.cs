@@ -9,6 +9,14 @@ namespace AlaeEngine.Training;
 /// </summary>
 public static class LatentPath
 {
+    /// <summary>The ends of <paramref name="rows"/> random paths in Z: a then b, each (rows, size) ~ N(0, I) from <paramref name="seed"/>.</summary>
+    public static (Tensor A, Tensor B) RandomEnds(ulong seed, int rows, int size, Device device)
+    {
+        var random = new RandomStream(seed);
+        var a = random.Normal(new Shape(rows, size), DType.Float32, device);
+        return (a, random.Normal(new Shape(rows, size), DType.Float32, device));
+    }
+
     /// <summary>
     /// <paramref name="steps"/> points from a to b, ends included, for each row of a and b (N, L) → (N·steps, L) row-major
     /// (row i's points together), spherical when <paramref name="spherical"/> else straight. Float32 on a's device.

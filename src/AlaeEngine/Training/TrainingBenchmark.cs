@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AlaeEngine.Cpu;
 using AlaeEngine.Cuda;
+using AlaeEngine.Losses;
 using AlaeEngine.Models;
 using AlaeEngine.Nn;
 using AlaeEngine.Ops;
@@ -11,8 +12,8 @@ namespace AlaeEngine.Training;
 
 /// <summary>
 /// What <see cref="TrainingBenchmark.Run"/> measures: a StyleALAE preset's model (<see cref="Preset"/>) or a Balanced
-/// PIONEER preset's (<see cref="Pioneer"/>) at one resolution and batch size, or, with neither, MLP-ALAE (784-D MNIST
-/// vectors, no resolution).
+/// PIONEER preset's (<see cref="Pioneer"/>) at one resolution and batch size, an AE-StyleGAN preset's
+/// (<see cref="AeStyleGan"/>, at its resolution), or, with none, MLP-ALAE (784-D MNIST vectors, no resolution).
 /// </summary>
 public sealed record TrainingBenchmarkOptions
 {
@@ -21,6 +22,8 @@ public sealed record TrainingBenchmarkOptions
 
     public required StyleAlaePreset? Preset { get; init; }
     public PioneerPreset? Pioneer { get; init; }
+    /// <summary>An AE-StyleGAN preset, timed at its own resolution (<see cref="Preset"/> must then be null).</summary>
+    public AeStyleGanPreset? AeStyleGan { get; init; }
     /// <summary>Resolution of the level that trains (a power of two from 4 to the preset's resolution); unused for MLP-ALAE.</summary>
     public int Resolution { get; init; }
     public required int Batch { get; init; }
@@ -38,16 +41,24 @@ public sealed record TrainingBenchmarkOptions
     public int Level => 31 - int.LeadingZeroCount(Resolution) - 2;
 
     /// <summary>"preset celeba-hq256, level 4 (64²)" or "MLP-ALAE (MNIST, 784-D)".</summary>
-    public string Describe() => PresetName == null ? "MLP-ALAE (MNIST, 784-D)" : $"preset {PresetName}, level {Level} ({Resolution}²)";
+    public string Describe() => AeStyleGan != null ? $"preset {AeStyleGan.Name} ({AeStyleGan.Model.Resolution}², {AeStyleGan.Mode.ToString().ToLowerInvariant()})"
+        : PresetName == null ? "MLP-ALAE (MNIST, 784-D)" : $"preset {PresetName}, level {Level} ({Resolution}²)";
 
     private string? PresetName => Preset?.Name ?? Pioneer?.Name;
 
     public void Validate()
     {
-        if (Preset != null && Pioneer != null) throw new ArgumentException("a benchmark times one model: a StyleALAE or a PIONEER preset, not both");
+        if (new object?[] { Preset, Pioneer, AeStyleGan }.Count(p => p != null) > 1)
+            throw new ArgumentException("a benchmark times one model: a StyleALAE, a PIONEER or an AE-StyleGAN preset, not several");
         Preset?.Validate();
         Pioneer?.Validate();
-        if ((Preset?.Model.Resolution ?? Pioneer?.Model.Resolution) is { } top)
+        if (AeStyleGan != null)
+        {
+            (AeStyleGan with { Batch = Batch }).Validate(); // the benchmark's batch must split into minibatch-stddev groups too
+            if (Resolution != 0 && Resolution != AeStyleGan.Model.Resolution)
+                throw new ArgumentException($"--res {Resolution}: AE-StyleGAN trains at its preset's resolution, {AeStyleGan.Model.Resolution} ('{AeStyleGan.Name}')");
+        }
+        else if ((Preset?.Model.Resolution ?? Pioneer?.Model.Resolution) is { } top)
         {
             if (Resolution == 0) throw new ArgumentException($"--res is required for the preset '{PresetName}'");
             if (Resolution < 4 || (Resolution & (Resolution - 1)) != 0 || Resolution > top)
@@ -100,6 +111,7 @@ public static class TrainingBenchmark
         var noise = new RandomStream(options.Seed + 7);
         var init = new Init(options.Seed, DType.Float32, options.Device);
         if (options.Pioneer is { } pioneer) return TimePioneer(options, pioneer, noise, init);
+        if (options.AeStyleGan is { } aegan) return TimeAeStyleGan(options, aegan, init, noise);
         if (options.Preset is not { } preset)
         {
             using var mlp = new MlpAlae(new MlpAlaeConfig(), init);
@@ -145,6 +157,28 @@ public static class TrainingBenchmark
         {
             algorithm.Step(images, preset.ReconstructionWeightAfterFade, rule.Margin, pool, noise);
             ema.Update(preset.EmaDecay);
+        });
+    }
+
+    // AeStyleGanTrainer's iteration: the algorithm's steps (lazy R1 and path length on the iterations the preset says,
+    // counted from the first warm-up iteration) and the EMA of F, G and E; a VGG16 term runs with zero weights, whose
+    // cost is that of trained ones
+    private static TrainingBenchmarkResult TimeAeStyleGan(TrainingBenchmarkOptions options, AeStyleGanPreset preset, Init init, RandomStream noise)
+    {
+        preset = preset with { Batch = options.Batch };
+        using var model = new AeStyleGan(preset.Model, init, preset.Mode == AeStyleGanMode.Decoupled);
+        using var ema = new Ema(model.MappingParameters.Concat(model.GeneratorParameters).Concat(model.EncoderParameters).ToList());
+        using var vgg = preset.Perceptual == PerceptualKind.Vgg16 ? new Vgg16(Vgg16.StandardWidths, Vgg16Input.CaffeBgr, DType.Float32, options.Device) : null;
+        using var algorithm = new AeStyleGanAlgorithm(model, preset, AeStyleGanAlgorithm.PerceptualLoss(preset.Perceptual, model, vgg));
+        var c = preset.Model;
+        using var images = TensorScope.Unscoped(() => RandomImages(new Shape(options.Batch, c.ImageChannels, c.Resolution, c.Resolution), options.Device, noise));
+        var real = Enumerable.Repeat(images, algorithm.RealBatches).ToList();
+        double beta = Ema.BetaForBatch(options.Batch, preset.EmaHalfLifeImages);
+        long iteration = 0;
+        return Time(options, () =>
+        {
+            algorithm.Step(real, iteration++, noise);
+            ema.Update(beta);
         });
     }
 

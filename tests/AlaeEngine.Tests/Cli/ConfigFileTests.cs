@@ -110,6 +110,12 @@ public class ConfigFileTests
         foreach (var p in StyleAlaePreset.All)
             Assert.That(alae.Output, Does.Contain($"  {p.Name,-14}{p.Model.Resolution}² ({p.Model.LayerCount} levels from 4²)")
                 .And.Contain($"batch per level {string.Join("/", p.BatchPerLevel)}, "));
+        foreach (var p in PioneerPreset.All)
+            Assert.That(alae.Output, Does.Contain($"  {p.Name,-29}{p.Model.Resolution}² ({p.Model.LayerCount} levels from 4²)")
+                .And.Contain($"batch per level {string.Join("/", p.BatchPerLevel)}, {p.ImagesPerStage:N0} images per stage"));
+        foreach (var p in AeStyleGanPreset.All)
+            Assert.That(alae.Output, Does.Contain($"  {p.Name,-29}{p.Model.Resolution}², {p.Model.ImageChannels} image channel(s), latent {p.Model.LatentSize} ({p.Model.Latent})")
+                .And.Contain($"{p.Mode.ToString().ToLowerInvariant()}, batch {p.Batch}, {p.Iterations:N0} iterations"));
         Assert.That(alae.Output, Does.Contain("alae train style --preset NAME --dump-config run.yaml"));
     }
 

@@ -16,7 +16,7 @@ namespace AlaeEngine.Tests.Training;
 public class CheckpointValidationTests
 {
     private string _dir = "";
-    private string _mlp = "", _style = "", _pioneer = "";
+    private string _mlp = "", _style = "", _pioneer = "", _aegan = "", _aeganDecoupled = "";
 
     [OneTimeSetUp]
     public void WriteOneCheckpointOfEachTrainer()
@@ -46,6 +46,20 @@ public class CheckpointValidationTests
             _ = trainer.Run(() => false).ToList();
             _pioneer = trainer.SaveCheckpoint();
         }
+        _aegan = AeStyleGanCheckpoint("aegan", AeStyleGanPreset.Tiny);
+        _aeganDecoupled = AeStyleGanCheckpoint("aegan-decoupled", AeStyleGanPreset.Tiny with
+        {
+            Mode = AeStyleGanMode.Decoupled, AdaptiveWeight = false, FakeWeightD = 1, ReconstructionWeightD = 0, FakeWeightG = 1,
+        });
+    }
+
+    // two iterations, so that R1 and the adaptive weight (from iteration 2 of the tiny preset: not yet) have run
+    private string AeStyleGanCheckpoint(string sub, AeStyleGanPreset preset)
+    {
+        var options = new AeStyleGanTrainingOptions { OutDir = Path.Combine(_dir, sub), MaxIterations = 2, SampleCount = 2, Preset = preset };
+        using var trainer = new AeStyleGanTrainer(options, new SmoothImageSource(8, 3, 16, seed: 3));
+        _ = trainer.Run(() => false).ToList();
+        return trainer.SaveCheckpoint();
     }
 
     [OneTimeTearDown] public void TearDown() => Directory.Delete(_dir, recursive: true);
@@ -74,12 +88,22 @@ public class CheckpointValidationTests
     [Test]
     public void SoundCheckpointsPassAndEveryWrittenFieldIsChecked()
     {
-        foreach (var (path, format) in new[] { (_mlp, MlpTrainer.StateFormat), (_style, StyleTrainer.StateFormat), (_pioneer, PioneerTrainer.StateFormat) })
+        var seen = new HashSet<(string Format, string Field)>();
+        foreach (var (path, format) in new[]
+                 {
+                     (_mlp, MlpTrainer.StateFormat), (_style, StyleTrainer.StateFormat), (_pioneer, PioneerTrainer.StateFormat),
+                     (_aegan, AeStyleGanTrainer.StateFormat), (_aeganDecoupled, AeStyleGanTrainer.StateFormat),
+                 })
         {
-            var state = Checkpoint.ReadState(path, format);
-            Assert.That(state.Select(kv => kv.Key), Is.EquivalentTo(CheckpointSchema.Fields(format)),
-                $"{format}: a field the trainer writes has no rule in CheckpointSchema (or a rule names a field no longer written)");
+            var written = Checkpoint.ReadState(path, format).Select(kv => kv.Key).ToList();
+            Assert.That(written, Is.SubsetOf(CheckpointSchema.Fields(format)), $"{format}: a field the trainer writes has no rule in CheckpointSchema");
+            Assert.That(written, Is.SupersetOf(CheckpointSchema.RequiredFields(format)), $"{format}: a required field of CheckpointSchema is not written");
+            seen.UnionWith(written.Select(f => (format, f)));
         }
+        // optional fields (written only where they apply: a grown network's per-parameter steps…) still appear somewhere
+        foreach (var format in new[] { MlpTrainer.StateFormat, StyleTrainer.StateFormat, PioneerTrainer.StateFormat, AeStyleGanTrainer.StateFormat })
+            Assert.That(CheckpointSchema.Fields(format).Where(f => seen.Any(s => s.Field == f)), Is.EquivalentTo(CheckpointSchema.Fields(format)),
+                $"{format}: a rule names a field that no test checkpoint writes");
     }
 
     [TestCase("step", "\"abc\"", "\"step\" is \"abc\", expected a whole number from 0")]
@@ -139,6 +163,29 @@ public class CheckpointValidationTests
         var path = Edited(_pioneer, s => Set(s, field, json));
         var e = Assert.Throws<InvalidDataException>(() => PioneerTrainer.LoadModel(path))!;
         Assert.That(e.Message, Does.StartWith(path + ": ").And.Contain(expected));
+    }
+
+    [TestCase("pathLengthMean", "-1", "\"pathLengthMean\" is -1, expected a finite number ≥ 0")]
+    [TestCase("adaptiveWeight", "\"x\"", "\"adaptiveWeight\" is \"x\", expected a finite number ≥ 0")]
+    [TestCase("adaptiveWeight", "<remove>", "\"adaptiveWeight\" is missing")]
+    [TestCase("optimizerSteps.mapping", "<remove>", "expected an object of optimizer step counts {\"generator\": N, \"mapping\": N, \"encoder\": N, \"discriminator\": N}")]
+    [TestCase("options.Preset", "null", "outDir, preset and the preset's name and model")]
+    [TestCase("options.Preset.Batch", "6", "batch 6 does not split into minibatch-stddev groups of 4")]
+    [TestCase("options.Preset.Mode", "\"Sideways\"", "\"options\" does not hold valid AeStyleGanTrainingOptions")]
+    [TestCase("options.Preset.Model.Resolution", "12", "\"options\" does not hold valid AeStyleGanTrainingOptions")]
+    public void EditedAeStyleGanFieldIsAClearError(string field, string json, string expected)
+    {
+        var path = Edited(_aegan, s => Set(s, field, json));
+        var e = Assert.Throws<InvalidDataException>(() => AeStyleGanTrainer.LoadModel(path))!;
+        Assert.That(e.Message, Does.StartWith(path + ": ").And.Contain(expected));
+    }
+
+    [Test]
+    public void ADecoupledCheckpointNeedsTheSecondDiscriminatorsStepCount()
+    {
+        var path = Edited(_aeganDecoupled, s => s["optimizerSteps"]!.AsObject().Remove("discriminator2"));
+        var e = Assert.Throws<InvalidDataException>(() => AeStyleGanTrainer.OptionsFrom(path))!;
+        Assert.That(e.Message, Does.Contain("\"discriminator2\": N}"));
     }
 
     [Test]
