@@ -64,7 +64,7 @@ internal static class AeStyleGanTrainCommand
             var fromFlags = run.ApplyTo(r, basis with { Preset = p, VggWeights = run.Value(r, vggWeights, basis.VggWeights) });
             // a one-channel preset reads MNIST IDX files: the bundled digits unless --data (or the configuration file) names others
             if (p.Model.ImageChannels == 1 && !RunFlags.Given(r, images.Data) && !(run.HasConfig(r) && basis.DataDir != ""))
-                fromFlags = fromFlags with { DataDir = Path.GetFullPath(DataPaths.Default(AeStyleGanData.DefaultMnist)) };
+                fromFlags = fromFlags with { DataDir = Path.GetFullPath(DataPaths.Default(TrainingImages.DefaultMnist)) };
             return run.Start(r, fromFlags, AeStyleGanTrainer.OptionsFrom,
             [
                 new(preset, o => o.Preset.Name), new(latent, o => o.Preset.Model.Latent), new(mode, o => o.Preset.Mode),
@@ -79,7 +79,7 @@ internal static class AeStyleGanTrainCommand
             {
                 var device = run.OpenDevice(r);
                 var chosen = options.Preset;
-                var (data, owner) = AeStyleGanData.Open(r, images, options);
+                var (data, owner) = TrainingImages.Open(r, images, options, options.Preset.Model.ImageChannels, options.Preset.Model.Resolution);
                 using var dataOwner = owner;
                 using var trainer = new AeStyleGanTrainer(options, data, device);
                 Console.WriteLine($"AE-StyleGAN '{chosen.Name}' {chosen.Model.Resolution}² {Describe(chosen)} on {data.Count} images: {chosen.Iterations} iterations of batch {chosen.Batch}, " +

@@ -136,7 +136,7 @@ internal static class InferenceCommands
     public static Command Mix()
     {
         var ckpt = CheckpointOption("StyleALAE or AE-StyleGAN"); var outFile = OutOption("mix.png");
-        var data = Opt.Of<string?>("--data", $"image folder (one-channel AE-StyleGAN: MNIST folder, test digits): images 0…N−1 are A, N…2N−1 are B (default: {StyleImages.DefaultFolder}, or {AeStyleGanData.DefaultMnist})", null);
+        var data = Opt.Of<string?>("--data", $"image folder (one-channel AE-StyleGAN: MNIST folder, test digits): images 0…N−1 are A, N…2N−1 are B (default: {StyleImages.DefaultFolder}, or {TrainingImages.DefaultMnist})", null);
         var pairs = Opt.AtLeast("--pairs", "number of (A, B) pairs, one per column", 6, 1);
         var layers = Opt.Of<string?>("--layers", "AE-StyleGAN: the style-layer ranges to take from A, one row each, e.g. 0-3,4-7,8-11 (default: the coarse, middle and fine bands)", null);
         var cache = CacheOption(); var training = TrainingWeightsOption(); var device = DeviceOption();

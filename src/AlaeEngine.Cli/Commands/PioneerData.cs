@@ -1,4 +1,3 @@
-using System.CommandLine;
 using AlaeEngine.Data;
 using AlaeEngine.Models;
 using AlaeEngine.Ops;
@@ -8,32 +7,13 @@ using AlaeEngine.Training;
 namespace AlaeEngine.Cli.Commands;
 
 /// <summary>
-/// Where a Balanced PIONEER command's images come from: a three-channel model reads image folders through their
-/// multi-resolution cache; a one-channel model (pioneer-mnist32) reads MNIST IDX files (digits padded to 32²), or an
-/// image folder averaged to grey.
+/// The images Balanced PIONEER's inference commands read: image folders through their multi-resolution cache (averaged
+/// to grey for a one-channel model), or a one-channel model's MNIST test digits (training images: <see cref="TrainingImages"/>).
 /// </summary>
 internal static class PioneerData
 {
-    public const string DefaultMnist = "data/mnist";
-
-    /// <summary>The run's training images (<see cref="TrainingOptions.DataDir"/>), and what to dispose after the run (the cache), if anything.</summary>
-    public static (IImageSource Data, IDisposable? Owner) Open(ParseResult r, ImageFolderFlags images, PioneerTrainingOptions run)
-    {
-        var model = run.Preset.Model;
-        if (model.ImageChannels == 3)
-        {
-            var cache = images.Open(r, run, model.Resolution);
-            return (cache, cache);
-        }
-        foreach (var o in new Option[] { images.Recursive, images.Cache })
-            if (r.GetResult(o) is { Implicit: false }) throw new ArgumentException($"{o.Name} applies to image folders; a one-channel preset trains on MNIST IDX files");
-        var digits = Mnist(run.DataDir, model, train: true);
-        Console.WriteLine($"{digits.Count} MNIST digits from {run.DataDir} (train split), padded to {MnistImages.Side}²");
-        return (digits, null);
-    }
-
     /// <summary>The default folder of a model's inference images: the bundled faces, or the bundled MNIST test digits.</summary>
-    public static string DefaultFolder(BalancedPioneer model) => DataPaths.Default(model.Config.ImageChannels == 1 ? DefaultMnist : StyleImages.DefaultFolder);
+    public static string DefaultFolder(BalancedPioneer model) => DataPaths.Default(model.Config.ImageChannels == 1 ? TrainingImages.DefaultMnist : StyleImages.DefaultFolder);
 
     /// <summary>
     /// Images <paramref name="skip"/> … skip + n − 1 of <paramref name="folder"/> (all of them when n is null) at the
@@ -45,7 +25,7 @@ internal static class PioneerData
         int res = model.CurrentResolution;
         if (IsMnist(folder))
         {
-            var digits = Mnist(folder, model.Config, train: false);
+            var digits = TrainingImages.Mnist(folder, model.Config.ImageChannels, model.Config.Resolution, train: false);
             return digits.Batch(res, Range(folder, digits.Count, n, skip), flip: false);
         }
         using var cache = StyleImages.Open(folder, model.Config.Resolution, cacheDir);
@@ -56,13 +36,6 @@ internal static class PioneerData
     private static bool IsMnist(string folder)
         => Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any(f => Path.GetFileName(f).StartsWith("t10k-images", StringComparison.Ordinal)
                                                                              || Path.GetFileName(f).StartsWith("train-images", StringComparison.Ordinal));
-
-    private static MnistImages Mnist(string folder, PioneerConfig model, bool train)
-    {
-        if (model.ImageChannels != 1 || model.Resolution != MnistImages.Side)
-            throw new ArgumentException($"{folder} holds MNIST digits (one channel, {MnistImages.Side}²); the model is {model.ImageChannels}-channel {model.Resolution}²");
-        return new MnistImages(MnistDataset.LoadFolder(folder, train));
-    }
 
     private static int[] Range(string folder, int count, int? n, int skip)
     {

@@ -20,7 +20,7 @@ internal static class PioneerTrainCommand
 
     public static Command Create()
     {
-        var images = new ImageFolderFlags($"image folder (PNG, JPEG, …), resized to the preset's resolution; for a one-channel preset a folder of MNIST IDX files (default {PioneerData.DefaultMnist})");
+        var images = new ImageFolderFlags($"image folder (PNG, JPEG, …), resized to the preset's resolution; for a one-channel preset a folder of MNIST IDX files (default {TrainingImages.DefaultMnist})");
         var run = new RunFlags("runs/pioneer", images.Data);
         var preset = Opt.Of("--preset", $"architecture and schedule, see docs/pioneer-presets.md ({string.Join(", ", PioneerPreset.All.Select(p => p.Name))})", PioneerPreset.Faces64.Name);
         var generatorSteps = Opt.Of<int?>("--n-generator", "decoder steps per encoder step (default: the preset's; the released models used 2, the reference recommends 1)", null);
@@ -48,7 +48,7 @@ internal static class PioneerTrainCommand
             var fromFlags = run.ApplyTo(r, basis with { Preset = ScaleBatch(chosen, scale) });
             // a one-channel preset reads MNIST: the bundled digits unless --data (or the configuration file) names a folder
             if (fromFlags.Preset.Model.ImageChannels == 1 && !RunFlags.Given(r, images.Data) && !run.HasConfig(r))
-                fromFlags = fromFlags with { DataDir = Path.GetFullPath(DataPaths.Default(PioneerData.DefaultMnist)) };
+                fromFlags = fromFlags with { DataDir = Path.GetFullPath(DataPaths.Default(TrainingImages.DefaultMnist)) };
             return run.Start(r, fromFlags, PioneerTrainer.OptionsFrom,
             [
                 new(preset, o => o.Preset.Name), new(perStage, o => o.Preset.ImagesPerStage), new(generatorSteps, o => o.Preset.GeneratorSteps),
@@ -60,7 +60,7 @@ internal static class PioneerTrainCommand
             {
                 var device = run.OpenDevice(r);
                 var p = options.Preset;
-                var (data, owner) = PioneerData.Open(r, images, options);
+                var (data, owner) = TrainingImages.Open(r, images, options, options.Preset.Model.ImageChannels, options.Preset.Model.Resolution);
                 using var _ = owner;
                 using var trainer = new PioneerTrainer(options, data, device);
                 Console.WriteLine($"Balanced PIONEER '{p.Name}' {p.Model.Resolution}² on {data.Count} images: {p.Model.LayerCount} levels, {p.Rules.Length} rules, " +
