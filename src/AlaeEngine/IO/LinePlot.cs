@@ -6,8 +6,9 @@ namespace AlaeEngine.IO;
 /// A line chart of named series (x = step, y = value, e.g. the losses of a run) rendered by our own rasteriser and
 /// written as PNG. Axes are fitted to the finite data with "nice" tick steps (1, 2 or 5 times a power of ten); with
 /// <see cref="LogY"/> the y axis is logarithmic (ticks at powers of ten), so an early spike (R1 at the start of a run)
-/// does not flatten the rest; with <see cref="ClipY"/> a linear axis ends at the 99th percentile of the values instead
-/// of their maximum. NaN and infinite points (and on a log axis values ≤ 0) are skipped and break the line there, and a
+/// does not flatten the rest; with <see cref="SymLogY"/> a symmetric log axis shows losses of both signs spanning several
+/// decades (a KL gap near −0.02 beside a term near 200); with <see cref="ClipY"/> a linear axis ends at the 99th
+/// percentile of the values instead of their maximum. NaN and infinite points (and on a log axis values ≤ 0) are skipped and break the line there, and a
 /// point with no finite neighbour is drawn as a dot. Markers are labelled vertical lines (e.g. a progressive run's level
 /// switches).
 /// </summary>
@@ -36,6 +37,15 @@ public sealed class LinePlot
 
     /// <summary>A logarithmic y axis; values ≤ 0 are left out.</summary>
     public bool LogY { get; set; }
+
+    /// <summary>
+    /// A symmetric log y axis: y drawn at sign(y)·log10(1 + |y| / <see cref="SymLogThreshold"/>), so values of both signs
+    /// far apart in size share one plot (nearly linear within ±threshold, logarithmic beyond).
+    /// </summary>
+    public bool SymLogY { get; set; }
+
+    /// <summary>Where <see cref="SymLogY"/> turns from linear to logarithmic (&gt; 0).</summary>
+    public double SymLogThreshold { get; set; } = 1;
 
     /// <summary>On a linear y axis, end the axis at the 99th percentile of the finite values (higher points run off the top).</summary>
     public bool ClipY { get; set; }
@@ -81,8 +91,14 @@ public sealed class LinePlot
         foreach (var name in order) plot.Add(name, byName[name].X, byName[name].Y);
         var finite = byName.Values.SelectMany(s => s.Y).Where(double.IsFinite).ToList();
         plot.LogY = finite.Count > 0 && finite.All(v => v > 0);
-        plot.ClipY = !plot.LogY;
-        plot.YLabel = plot.LogY ? "log scale" : "99th percentile at top";
+        // losses of both signs more than two decades apart in size (PIONEER: a KL gap near −0.02, a latent term near 200):
+        // a symmetric log axis, linear below the 10th percentile of their sizes
+        var sizes = finite.Select(Math.Abs).Where(v => v > 0).Order().ToArray();
+        double small = sizes.Length > 0 ? sizes[sizes.Length / 10] : 0;
+        plot.SymLogY = finite.Any(v => v < 0) && small > 0 && sizes[^1] > 100 * small;
+        if (plot.SymLogY) plot.SymLogThreshold = Math.Pow(10, Math.Floor(Math.Log10(small)));
+        plot.ClipY = !plot.LogY && !plot.SymLogY;
+        plot.YLabel = plot.LogY ? "log scale" : plot.SymLogY ? $"symmetric log, linear to {FormatPower(plot.SymLogThreshold)}" : "99th percentile at top";
         return plot;
     }
 
@@ -104,15 +120,20 @@ public sealed class LinePlot
 
         var (xMin, xMax) = Range(_series.Select(v => v.X), _series.Select(v => v.Y), useX: true, LogY);
         var (yMin, yMax) = Range(_series.Select(v => v.X), _series.Select(v => v.Y), useX: false, LogY);
-        if (ClipY && !LogY) yMax = Math.Max(yMin + (yMax - yMin) * 1e-3, Percentile99());
+        if (ClipY && !LogY && !SymLogY) yMax = Math.Max(yMin + (yMax - yMin) * 1e-3, Percentile99());
+        if (SymLogY && !(SymLogThreshold > 0)) throw new ArgumentException($"SymLogThreshold must be > 0, got {SymLogThreshold}");
 
         // Layout: title on top; y tick labels and the rotated y label on the left; x tick labels and x label below.
         int top = pad + (Title.Length > 0 ? lineH + 2 * pad : 0);
         int tickLen = 2 * s;
         int bottom = height - (pad + (XLabel.Length > 0 ? lineH + pad : 0) + lineH + pad + tickLen);
-        var yTicks = LogY ? LogTicks(yMin, yMax) : Ticks(yMin, yMax, Math.Clamp((bottom - top) / (lineH * 4), 2, 10));
+        var yTicks = LogY ? LogTicks(yMin, yMax)
+            : SymLogY ? SymLogTicks(yMin, yMax, SymLogThreshold)
+            : Ticks(yMin, yMax, Math.Clamp((bottom - top) / (lineH * 4), 2, 10));
         (yMin, yMax) = (yTicks.Lo, yTicks.Hi);
-        string[] yLabels = yTicks.Values.Select(v => LogY ? FormatPower(v) : Format(v, yTicks.Step)).ToArray();
+        string[] yLabels = yTicks.Values.Select(v => LogY ? FormatPower(v)
+            : SymLogY ? (v == 0 ? "0" : (v < 0 ? "-" : "") + FormatPower(Math.Abs(v)))
+            : Format(v, yTicks.Step)).ToArray();
         int yLabelW = yLabels.Max(l => BitmapFont.Width(l, s));
         int left = pad + (YLabel.Length > 0 ? lineH + pad : 0) + yLabelW + pad + tickLen;
         int right = width - pad - 3 * s * BitmapFont.Advance;
@@ -124,7 +145,7 @@ public sealed class LinePlot
         right = Math.Min(right, width - pad - BitmapFont.Width(Format(xMax, xTicks.Step), s) / 2);
 
         float Px(double x) => (float)(left + (x - xMin) / (xMax - xMin) * (right - left));
-        double Axis(double y) => LogY ? Math.Log10(y) : y;
+        double Axis(double y) => LogY ? Math.Log10(y) : SymLogY ? Math.Sign(y) * Math.Log10(1 + Math.Abs(y) / SymLogThreshold) : y;
         float Py(double y) => (float)(bottom - (Axis(y) - Axis(yMin)) / (Axis(yMax) - Axis(yMin)) * (bottom - top));
 
         // Grid lines and tick marks with their labels.
@@ -256,6 +277,29 @@ public sealed class LinePlot
         double top = Math.Pow(10, a + (b - a + every - 1) / every * every);
         if (values[^1] < top) values.Add(top);
         return (Math.Pow(10, a), top, double.NaN, values.ToArray());
+    }
+
+    /// <summary>
+    /// Ticks of a symmetric log axis over [lo, hi] with linear part ±<paramref name="threshold"/>: 0 and ±10^k from the
+    /// threshold's power up to the power of ten that encloses each end (every second or third power past eight a side).
+    /// </summary>
+    internal static (double Lo, double Hi, double Step, double[] Values) SymLogTicks(double lo, double hi, double threshold)
+    {
+        int first = (int)Math.Floor(Math.Log10(threshold) + 1e-9);
+        int Last(double end) => Math.Max(first, (int)Math.Ceiling(Math.Log10(end) - 1e-9));
+        var values = new List<double> { 0 };
+        double axisLo = 0, axisHi = 0;
+        foreach (int sign in new[] { -1, 1 })
+        {
+            double end = sign < 0 ? -lo : hi;
+            if (end <= 0) continue;
+            int last = Last(end), every = (last - first + 8) / 8;
+            for (int k = first; k <= last; k += every) values.Add(sign * Math.Pow(10, k));
+            double edge = sign * Math.Pow(10, first + (last - first + every - 1) / every * every);
+            if (Math.Abs(values[^1]) < Math.Abs(edge)) values.Add(edge);
+            if (sign < 0) axisLo = edge; else axisHi = edge;
+        }
+        return (axisLo, axisHi, double.NaN, values.Order().ToArray());
     }
 
     /// <summary>A log-axis label: plain decimals from 0.001 to 100 000, e-notation outside (1e-5, 1e+06).</summary>

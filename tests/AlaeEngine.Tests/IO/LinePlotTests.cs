@@ -61,6 +61,30 @@ public class LinePlotTests
     }
 
     [Test]
+    public void LossesOfBothSignsDecadesApartGetASymmetricLogAxis()
+    {
+        // PIONEER's shape: a latent term near 200 beside a KL gap that drifts from −0.005 to −0.5 and an L1 term near 0.3
+        var records = new List<MetricsRecord>();
+        for (int step = 10; step <= 2000; step += 10)
+            records.Add(new MetricsRecord
+            {
+                Step = step,
+                Losses = new() { ["latent"] = 200 + 5 * Math.Sin(step / 90.0), ["kl_gap"] = -0.005 - 0.5 * step / 2000.0, ["l1"] = 0.3 + 0.05 * Math.Cos(step / 60.0) },
+            });
+        var plot = LinePlot.FromMetrics(records);
+        Assert.That((plot.LogY, plot.SymLogY, plot.ClipY), Is.EqualTo((false, true, false)));
+        Assert.That(plot.SymLogThreshold, Is.EqualTo(0.1).Within(1e-12), "10th percentile of the sizes (≈ 0.15, a KL gap) rounded down to a power of ten");
+        plot.ShowLegend = false;
+        var r = plot.Render(800, 480);
+        var gap = RowsOfSeries(r, 1, fromX: 0);
+        var latent = RowsOfSeries(r, 0, fromX: 0);
+        TestContext.Out.WriteLine($"symmetric log axis: KL gap rows {gap.Top}–{gap.Bottom}, latent rows {latent.Top}–{latent.Bottom}");
+        Assert.That(gap.Bottom - gap.Top, Is.GreaterThan(40), "the KL gap's drift is visible (on a linear axis to 200 it is about 1 px)");
+        Assert.That(gap.Top, Is.GreaterThan(latent.Bottom), "negative values below the positive ones");
+        Assert.That(LinePlot.SymLogTicks(-0.5, 205, 0.01).Values, Is.EqualTo(new[] { -1, -0.1, -0.01, 0, 0.01, 0.1, 1, 10, 100, 1000 }));
+    }
+
+    [Test]
     public void LevelSwitchesOfAProgressiveRunAreMarked()
     {
         var plot = LinePlot.FromMetrics(SpikyRun(levelEvery: 500));
