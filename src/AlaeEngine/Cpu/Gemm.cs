@@ -10,7 +10,8 @@ namespace AlaeEngine.Cpu;
 /// MC × KC block is packed into MR-high micro-panels; then the <see cref="GemmMicroKernel{T}"/> runs over every MR × NR
 /// tile of C. Operands come through <see cref="IGemmA{T}"/>, <see cref="IGemmB{T}"/> and <see cref="IGemmC{T}"/>, so
 /// transposes, convolution windows (im2col) and batch-strided layouts are read while packing, never copied whole.
-/// Threads split C into column (or row) ranges of whole micro-tiles and each runs the full loop on its range: every
+/// Threads split C into column (or row) ranges of whole micro-tiles and each runs the full loop on its range (so each packs
+/// all of the operand it does not split: the split picks the cheaper to duplicate, see <see cref="Run{T,TA,TB,TC}"/>): every
 /// element of C is summed by one thread in one fixed order, so results do not depend on the thread count (nor, on a
 /// CPU with FMA, on the SIMD width: the kernels differ only in NR).
 /// </summary>
@@ -43,9 +44,12 @@ internal static unsafe class Gemm
         var kernel = GemmMicroKernel<T>.For(Width);
         int mr = GemmMicroKernel<T>.MR, nr = kernel.NR;
         int rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
-        bool splitColumns = colTiles >= rowTiles;
+        int threads = (long)m * n * k < ParallelThreshold ? 1 : CpuKernels.Threads;
+        // every worker packs the whole of the operand it does not split: split C's columns when A (M × K) is the smaller
+        // one to pack twice, if there are columns enough to share evenly; else whichever side has more tiles
+        bool splitColumns = colTiles >= rowTiles || (m <= n && colTiles >= 4 * threads);
         int tiles = splitColumns ? colTiles : rowTiles;
-        int workers = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(CpuKernels.Threads, tiles);
+        int workers = Math.Min(threads, tiles);
         if (workers <= 1)
         {
             Block(kernel, 0, m, 0, n, k, alpha, a, b, beta, c);
