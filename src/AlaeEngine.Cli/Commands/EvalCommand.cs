@@ -53,7 +53,7 @@ internal static class EvalCommand
                 s = MnistEvaluation.Evaluate(x => AeStyleGanOnDigits(model, x), c.EncoderOutputs, on, train, test);
                 codes = c.Latent == AeStyleGanLatent.W ? $"E(x) in W, dimension {c.LatentSize}" : $"E(x) in W+ flattened, {c.StyleCount} × {c.LatentSize} = {c.EncoderOutputs}";
             }
-            else if (kind == CheckpointKind.Pioneer)
+            else // Balanced PIONEER (StyleALAE was refused above)
             {
                 using var model = PioneerInference.Load(path, emaDecoder: true, on);
                 if (model.Config.ImageChannels != 1 || model.Config.Resolution != MnistImages.Side)
@@ -61,7 +61,6 @@ internal static class EvalCommand
                 s = MnistEvaluation.Evaluate(x => PioneerOnDigits(model, x), model.LatentSize, on, train, test);
                 codes = $"E(x) on the unit sphere, dimension {model.LatentSize}, at {model.CurrentResolution}²";
             }
-            else throw new ArgumentException($"eval mnist: unexpected checkpoint kind {kind} ({path})");
             Console.WriteLine($"checkpoint          {path}");
             Console.WriteLine($"codes               {s.TrainCount} train / {s.TestCount} test, {codes}");
             Console.WriteLine($"1-NN accuracy       {s.NearestNeighbourAccuracy:P2}");
