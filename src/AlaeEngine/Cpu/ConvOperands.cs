@@ -195,6 +195,12 @@ internal readonly unsafe struct BatchRowsA<T>(T* data, int rows, int plane) : IG
                 for (int t = n; t < mr; t++) panel[p * mr + t] = default;
         }
     }
+
+    public T* InPlace(int i0, int p0, out int step)
+    {
+        step = 0;
+        return null;
+    }
 }
 
 /// <summary>
@@ -219,6 +225,12 @@ internal readonly unsafe struct FlippedWeightA<T>(T* w, int cin, int k) : IGemmA
                 for (int t = n; t < mr; t++) d[t] = default;
             }
         }
+    }
+
+    public T* InPlace(int i0, int p0, out int step)
+    {
+        step = 0;
+        return null;
     }
 }
 

@@ -7,7 +7,8 @@ namespace AlaeEngine.Cpu;
 /// <summary>
 /// C ← alpha·op(A)·op(B) + beta·C on the CPU, in the BLIS/GotoBLAS structure: for each NC-wide column block and
 /// KC-deep slice of K, a KC × NC block of B is packed into NR-wide micro-panels; for each MC-high row block of A, an
-/// MC × KC block is packed into MR-high micro-panels; then the <see cref="GemmMicroKernel{T}"/> runs over every MR × NR
+/// MC × KC block is packed into MR-high micro-panels (or, for a narrow C and an Aᵀ whose rows already are micro-panels, read in
+/// place); then the <see cref="GemmMicroKernel{T}"/> runs over every MR × NR
 /// tile of C. Operands come through <see cref="IGemmA{T}"/>, <see cref="IGemmB{T}"/> and <see cref="IGemmC{T}"/>, so
 /// transposes, convolution windows (im2col) and batch-strided layouts are read while packing, never copied whole.
 /// Threads split C into column (or row) ranges of whole micro-tiles and each runs the full loop on its range (so each packs
@@ -73,6 +74,10 @@ internal static unsafe class Gemm
         const int mr = GemmMicroKernel<T>.MR;
         int nr = kernel.NR, kcMax = kernel.KC;
         int mcMax = Math.Min(kernel.MC, RoundUp(i1 - i0, mr)), ncMax = Math.Min(kernel.NC, RoundUp(j1 - j0, nr));
+        // a narrow C uses each element of A for few multiply-adds, so packing A, a pass over all of it in a phase of its
+        // own, costs as much as the FMAs (4608×64×512 Aᵀ·B: ≈ 1 ms of packing against 1.4 ms of FMAs at peak); where A's
+        // rows are already micro-panels (Aᵀ), the micro-kernel reads them where they are (bench/NOTES.md, "A read in place")
+        bool inPlace = ReadsAInPlace<T, TA>(a, i0, j1 - j0);
         int aLen = mcMax * kcMax, bLen = kcMax * ncMax, tileLen = mr * nr;
         var scratch = Scratch.Rent((aLen + bLen + tileLen) * sizeof(T));
         try
@@ -90,30 +95,50 @@ internal static unsafe class Gemm
                     for (int ic = i0; ic < i1; ic += mcMax)
                     {
                         int mc = Math.Min(mcMax, i1 - ic);
-                        a.Pack(ic, mc, pc, kc, ap, mr);
+                        // in place, only a last strip of fewer than MR rows is packed
+                        int whole = inPlace ? mc / mr * mr : 0;
+                        if (whole < mc) a.Pack(ic + whole, mc - whole, pc, kc, ap + whole * kc, mr);
                         for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int cols = Math.Min(nr, nc - jr);
                             for (int ir = 0; ir < mc; ir += mr)
                             {
-                                int rows = Math.Min(mr, mc - ir);
-                                int ldc = 0;
-                                T* ct = rows == mr && cols == nr ? c.Tile(ic + ir, jc + jr, cols, out ldc) : null;
-                                if (ct != null) kernel.Run(kc, ap + ir * kc, bp + jr * kc, ct, ldc, alpha, betaK);
-                                else
-                                {
-                                    // edge or scattered tile: the same sums into a scratch tile, then merged element by element
-                                    kernel.Run(kc, ap + ir * kc, bp + jr * kc, tile, nr, T.One, T.Zero);
-                                    c.Merge(ic + ir, jc + jr, rows, cols, tile, nr, alpha, betaK);
-                                }
+                                int aStep = mr;
+                                T* at = ir < whole ? a.InPlace(ic + ir, pc, out aStep) : ap + ir * kc;
+                                Tile(kernel, kc, at, aStep, bp + jr * kc, ic + ir, jc + jr, Math.Min(mr, mc - ir), Math.Min(nr, nc - jr), tile, alpha, betaK, c);
                             }
-                        }
                     }
                     if (k == 0) break;
                 }
             }
         }
         finally { Scratch.Return(scratch); }
+    }
+
+    /// <summary>Whether A may be read in place at all (tests turn it off to compare the two paths bit for bit).</summary>
+    internal static bool AllowAInPlace { get; set; } = true;
+
+    // In place wins when C has at most 64 columns (4608×64×512: 119 → 202 GFLOP/s; 1024×64×512: 117 → 153), and up to
+    // 256 unless A's row stride is a multiple of 4 KiB, whose rows all fall into the same few cache sets (1024×256×512,
+    // stride 4 KiB: 177 packed, 145 in place; with stride 4,000 bytes 171 → 195; 4608×256×512: 172 → 202).
+    internal static bool ReadsAInPlace<T, TA>(TA a, int i0, int columns) where T : unmanaged where TA : struct, IGemmA<T>
+    {
+        if (!AllowAInPlace || a.InPlace(i0, 0, out int step) == null) return false;
+        return columns <= 64 || (columns <= 256 && (long)step * sizeof(T) % 4096 != 0);
+    }
+
+    // one MR × NR tile of C at (i, j), rows × cols of it inside C
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<T, TC>(GemmMicroKernel<T> kernel, int kc, T* a, int aStep, T* b, int i, int j, int rows, int cols, T* tile, T alpha, T beta, TC c)
+        where T : unmanaged, IFloatingPointIeee754<T> where TC : struct, IGemmC<T>
+    {
+        int ldc = 0;
+        T* ct = rows == GemmMicroKernel<T>.MR && cols == kernel.NR ? c.Tile(i, j, cols, out ldc) : null;
+        if (ct != null) kernel.Run(kc, a, aStep, b, ct, ldc, alpha, beta);
+        else
+        {
+            // edge or scattered tile: the same sums into a scratch tile, then merged element by element
+            kernel.Run(kc, a, aStep, b, tile, kernel.NR, T.One, T.Zero);
+            c.Merge(i, j, rows, cols, tile, kernel.NR, alpha, beta);
+        }
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;

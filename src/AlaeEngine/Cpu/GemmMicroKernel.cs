@@ -8,7 +8,8 @@ namespace AlaeEngine.Cpu;
 /// The register-blocked inner kernel of <see cref="Gemm"/> and the block sizes that feed it, for one element type and
 /// SIMD width. The kernel keeps an MR×NR tile of C in 12 registers (MR = 6 rows × 2 vectors: 6×32 floats with AVX-512,
 /// 6×16 with AVX2, 6×8 with 128-bit vectors) and streams a packed A micro-panel (kc × MR, p-major) and a packed B
-/// micro-panel (kc × NR, p-major): per k step two vector loads, six broadcasts and twelve FMAs.
+/// micro-panel (kc × NR, p-major): per k step two vector loads, six broadcasts and twelve FMAs. A's MR values of step p
+/// are read at a + p·aStep: aStep = MR for a packed panel, or the row stride of an Aᵀ stored K × M, read in place.
 /// Block sizes: a B micro-panel (KC·NR elements: 32 KiB for float at 512 bits) stays in L1 while the A block (MC × KC,
 /// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3. KC is the same at every width of one type, so
 /// each element of C is summed in the same order (KC-long FMA chains, added to C in order) whatever the width or the
@@ -18,12 +19,12 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
 {
     public const int MR = 6;
 
-    /// <summary>tile(MR × NR at c, row stride ldc) ← alpha · Σₚ a[p·MR + r] · b[p·NR + j] + beta · tile (beta = 0: c is not read).</summary>
-    public readonly delegate*<int, T*, T*, T*, int, T, T, void> Run;
+    /// <summary>tile(MR × NR at c, row stride ldc) ← alpha · Σₚ a[p·aStep + r] · b[p·NR + j] + beta · tile (beta = 0: c is not read).</summary>
+    public readonly delegate*<int, T*, int, T*, T*, int, T, T, void> Run;
     public readonly int NR, KC, MC, NC;
     public readonly SimdWidth Width;
 
-    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, T*, T*, int, T, T, void> run, int lanes)
+    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T*, T*, int, T, T, void> run, int lanes)
     {
         Width = width; Run = run; NR = 2 * lanes;
         bool single = typeof(T) == typeof(float);
@@ -40,7 +41,7 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<TV, S>(int kc, T* a, T* b, T* c, int ldc, T alpha, T beta)
+    private static void Kernel<TV, S>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
         where TV : struct where S : struct, ISimdLanes<TV, T>
     {
         int w = S.Count;
@@ -57,7 +58,7 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
             x = S.Splat(a[3]); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
             x = S.Splat(a[4]); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
             x = S.Splat(a[5]); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
-            a += MR; b += 2 * w;
+            a += aStep; b += 2 * w;
         }
         TV va = S.Splat(alpha), vb = S.Splat(beta);
         StoreRow<TV, S>(c, c00, c01, va, vb, readC); c += ldc;
@@ -67,7 +68,6 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
         StoreRow<TV, S>(c, c40, c41, va, vb, readC); c += ldc;
         StoreRow<TV, S>(c, c50, c51, va, vb, readC);
     }
-
 
     // the same operations, in the same order, as GemmOperands.Combine does for one element
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,6 +16,12 @@ internal unsafe interface IGemmA<T> where T : unmanaged
     /// → dst[q·mr·kc + p·mr + r]; the rows past mc in the last panel are zero.
     /// </summary>
     void Pack(int i0, int mc, int p0, int kc, T* dst, int mr);
+
+    /// <summary>
+    /// The address of op(A)[i0, p0] when op(A)[i0 + r, p0 + p] lies at address[p·step + r] for every r &lt; mr (an Aᵀ stored
+    /// K × M, whose rows are already laid out as a micro-panel's): the micro-kernel can then read A where it is; else null.
+    /// </summary>
+    T* InPlace(int i0, int p0, out int step);
 }
 
 /// <summary>The right operand of <see cref="Gemm"/> (K × N), packed the same way by columns.</summary>
@@ -105,6 +111,12 @@ internal readonly unsafe struct DenseA<T>(T* data, int ld, bool trans) : IGemmA<
         // A[i, p] = data[i·ld + p] (K along rows), or data[p·ld + i] (trans: K across rows)
         if (trans) GemmOperands.PackAcrossK(data + (long)p0 * ld + i0, ld, mc, kc, dst, mr);
         else GemmOperands.PackAlongK(data + (long)i0 * ld + p0, ld, mc, kc, dst, mr);
+    }
+
+    public T* InPlace(int i0, int p0, out int step)
+    {
+        step = ld;
+        return trans ? data + (long)p0 * ld + i0 : null;
     }
 }
 

@@ -83,6 +83,39 @@ public class GemmTests
             }
     }
 
+    // Aᵀ read in place by the micro-kernel (narrow C, or up to 256 columns with a row stride off 4 KiB multiples) must give
+    // the bits of the packed path: same products, same order. Partial last strips (M % 6), two K slices, beta ≠ 0.
+    [TestCase(31, 64, 530, true)]
+    [TestCase(4608, 40, 300, true)]
+    [TestCase(100, 200, 300, true)]
+    [TestCase(1024, 256, 20, false)] // a 4 KiB row stride (float): packed
+    [TestCase(100, 300, 30, false)]  // wider than 256 columns: packed
+    public void ReadingAInPlaceGivesThePackedPathsBits(int m, int n, int k, bool inPlace)
+    {
+        var a = Rand(k * m, 10).Select(v => (float)v).ToArray(); var b = Rand(k * n, 11).Select(v => (float)v).ToArray();
+        var c0 = Rand(m * n, 12).Select(v => (float)v).ToArray();
+        unsafe
+        {
+            fixed (float* pa = a)
+                Assert.That(Gemm.ReadsAInPlace<float, DenseA<float>>(new DenseA<float>(pa, m, true), 0, n), Is.EqualTo(inPlace));
+        }
+        try
+        {
+            foreach (var width in Widths())
+                foreach (var threads in new[] { 1, 2 })
+                {
+                    Gemm.Width = width; CpuKernels.Threads = threads;
+                    var packed = (float[])c0.Clone(); var read = (float[])c0.Clone();
+                    Gemm.AllowAInPlace = false;
+                    Gemm.Run(m, n, k, 0.75f, a, true, b, false, 0.5f, packed.AsSpan());
+                    Gemm.AllowAInPlace = true;
+                    Gemm.Run(m, n, k, 0.75f, a, true, b, false, 0.5f, read.AsSpan());
+                    Assert.That(read, Is.EqualTo(packed), $"{width}, {threads} threads");
+                }
+        }
+        finally { Gemm.AllowAInPlace = true; }
+    }
+
     [Test]
     public void BetaZeroDoesNotReadCAndEmptyKScalesC()
     {
