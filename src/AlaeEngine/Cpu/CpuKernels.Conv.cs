@@ -84,10 +84,52 @@ public sealed partial class CpuKernels
         fixed (T* px = x.Span<T>()) fixed (T* pgy = gy.Span<T>()) fixed (T* pgw = gw.Span<T>())
         {
             using var xp = g.Padded(px);
-            Gemm.Run(g.Cout, g.Taps, g.Pixels, T.One, new BatchRowsA<T>(pgy, g.Cout, g.OutPlane), new Im2ColTransposedB<T>(xp.Pointer, g), T.Zero,
-                new DenseC<T>(pgw, g.Taps));
+            if (g.N < 2 || g.Pixels < WeightGradientHalvesDepth)
+            {
+                Gemm.Run(g.Cout, g.Taps, g.Pixels, T.One, new BatchRowsA<T>(pgy, g.Cout, g.OutPlane), new Im2ColTransposedB<T>(xp.Pointer, g), T.Zero,
+                    new DenseC<T>(pgw, g.Taps));
+                return;
+            }
+            // a deep sum over a small gw: the batch's two halves summed separately (each a GEMM on half the workers), then
+            // gw = first + second. Split by columns instead, both workers would pack all of gy (Cout × N·P), and the two
+            // halves keep each worker's operands to itself. Decided by the shape alone, so the sums and their order do
+            // not depend on the thread count.
+            int half = g.N / 2;
+            var second = HostMemoryPool.Rent<T>(g.Cout * g.Taps);
+            try
+            {
+                fixed (T* ps = second)
+                {
+                    T* pxp = xp.Pointer;
+                    nint pw0 = (nint)pgw, pw1 = (nint)ps, pg = (nint)pgy, px0 = (nint)pxp;
+                    int inner = Math.Max(1, Threads / 2);
+                    void Half(int h)
+                    {
+                        int n0 = h == 0 ? 0 : half, count = h == 0 ? half : g.N - half;
+                        var part = g with { N = count };
+                        Gemm.Run(g.Cout, g.Taps, part.Pixels, T.One,
+                            new BatchRowsA<T>((T*)pg + (long)n0 * g.Cout * g.OutPlane, g.Cout, g.OutPlane),
+                            new Im2ColTransposedB<T>((T*)px0 + (long)n0 * g.Cin * g.Hp * g.Wp, part), T.Zero,
+                            new DenseC<T>((T*)(h == 0 ? pw0 : pw1), g.Taps), inner);
+                    }
+                    if (Threads >= 2) Parallel.Invoke(() => Half(0), () => Half(1));
+                    else { Half(0); Half(1); }
+                    int length = g.Cout * g.Taps;
+                    CpuParallel.ForElements(length, (start, end) =>
+                    {
+                        var sum = new Span<T>((T*)pw0 + start, end - start);
+                        var add = new ReadOnlySpan<T>((T*)pw1 + start, end - start);
+                        for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
+                    });
+                }
+            }
+            finally { HostMemoryPool.Return(second); }
         }
     }
+
+    // K = N·Ho·Wo at which the weight gradient sums the batch's halves apart (32² and 16² at batch 16; not 8²,
+    // whose gw of 512 × 4608 would cost a pass of its own)
+    private const int WeightGradientHalvesDepth = 4096;
 
     // the adjoint of im2col for samples 0..cn of a chunk: every cols entry (q, n·P + pix) added to its input pixel;
     // one (n, c) plane per work item, so no two workers write the same element

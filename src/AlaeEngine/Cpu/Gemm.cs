@@ -36,8 +36,11 @@ internal static unsafe class Gemm
             Run(m, n, k, alpha, new DenseA<T>(pa, transA ? m : k, transA), new DenseB<T>(pb, transB ? k : n, transB), beta, new DenseC<T>(pc, n));
     }
 
-    /// <summary>C ← alpha·A·B + beta·C for operands that pack themselves (the caller keeps their memory alive and pinned).</summary>
-    public static void Run<T, TA, TB, TC>(int m, int n, int k, T alpha, TA a, TB b, T beta, TC c)
+    /// <summary>
+    /// C ← alpha·A·B + beta·C for operands that pack themselves (the caller keeps their memory alive and pinned), on at
+    /// most threads workers (0: <see cref="CpuKernels.Threads"/>).
+    /// </summary>
+    public static void Run<T, TA, TB, TC>(int m, int n, int k, T alpha, TA a, TB b, T beta, TC c, int threads = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IGemmA<T> where TB : struct, IGemmB<T> where TC : struct, IGemmC<T>
     {
@@ -45,7 +48,7 @@ internal static unsafe class Gemm
         var kernel = GemmMicroKernel<T>.For(Width);
         int mr = GemmMicroKernel<T>.MR, nr = kernel.NR;
         int rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
-        int threads = (long)m * n * k < ParallelThreshold ? 1 : CpuKernels.Threads;
+        threads = (long)m * n * k < ParallelThreshold ? 1 : threads > 0 ? threads : CpuKernels.Threads;
         // every worker packs the whole of the operand it does not split: split C's columns when A (M × K) is the smaller
         // one to pack twice, if there are columns enough to share evenly; else whichever side has more tiles
         bool splitColumns = colTiles >= rowTiles || (m <= n && colTiles >= 4 * threads);

@@ -28,6 +28,7 @@ public class ConvolutionTests
     [TestCase(2, 3, 9, 7, 5, 3, 3, 2)]
     [TestCase(4, 16, 12, 12, 24, 3, 1, 1)]  // large enough for two workers
     [TestCase(4, 16, 16, 16, 16, 4, 2, 1)]  // and a parallel col2im
+    [TestCase(5, 3, 32, 32, 4, 3, 1, 1)]    // N·H·W ≥ 4096: the weight gradient sums the batch's halves apart (odd N)
     public void MatchDirectLoops(int n, int cin, int h, int w, int cout, int k, int stride, int pad)
     {
         int ho = (h + 2 * pad - k) / stride + 1, wo = (w + 2 * pad - k) / stride + 1;

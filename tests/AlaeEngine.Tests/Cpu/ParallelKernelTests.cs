@@ -48,6 +48,12 @@ public class ParallelKernelTests
         ("BiasLeakyReluBackward (N, C, H, W)", () => Both(Rand(1, 8, 64, 16, 16), new Shape(8, 64, 16, 16), new Shape(64), (g, gx, gb) => K.BiasLeakyReluBackward(g, Rand(2, 8, 64, 16, 16), gx, gb, 0.2, Math.Sqrt(2)))),
         ("StyleModulateBackward", () => Both(Rand(1, 8, 64, 16, 16), new Shape(8, 64, 16, 16), new Shape(8, 128), (g, gx, gs) => K.StyleModulateBackward(g, Rand(2, 8, 64, 16, 16), Rand(3, 8, 128), gx, gs))),
         ("AddNoiseBackward", () => Both(Rand(1, 8, 64, 16, 16), new Shape(64), new Shape(8, 1, 16, 16), (g, gw, gn) => K.AddNoiseBackward(g, Rand(2, 64), Rand(3, 8, 1, 16, 16), gw, gn))),
+        ("Conv2dBackwardWeight over the batch's halves (N·H·W ≥ 4096, odd N)", () =>
+        {
+            var gw = Tensor.Empty(new Shape(24, 16, 3, 3));
+            K.Conv2dBackwardWeight(Rand(1, 5, 16, 32, 32), Rand(2, 5, 24, 32, 32), gw, 1, 1);
+            return gw;
+        }),
         ("InstanceNormBackward", () => Run(Rand(1, 8, 64, 16, 16), (gy, gx) => K.InstanceNormBackward(gy, Rand(2, 8, 64, 16, 16), Op.AddScalar(Op.Square(Rand(3, 8, 64, 1, 1)), 0.5), Rand(4, 8, 64, 1, 1), Rand(5, 8, 64, 1, 1), gx, 1e-5, 1e-8))),
     ];
 
