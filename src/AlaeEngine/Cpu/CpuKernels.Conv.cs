@@ -112,7 +112,7 @@ public sealed partial class CpuKernels
                             new Im2ColTransposedB<T>((T*)px0 + (long)n0 * g.Cin * g.Hp * g.Wp, part), T.Zero,
                             new DenseC<T>((T*)(h == 0 ? pw0 : pw1), g.Taps), inner);
                     }
-                    if (Threads >= 2) Parallel.Invoke(() => Half(0), () => Half(1));
+                    if (Threads >= 2) WorkerTeam.Run(2, Half);
                     else { Half(0); Half(1); }
                     int length = g.Cout * g.Taps;
                     CpuParallel.ForElements(length, (start, end) =>

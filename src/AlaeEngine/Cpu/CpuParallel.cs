@@ -3,7 +3,7 @@ namespace AlaeEngine.Cpu;
 /// <summary>
 /// Splits independent work — rows, (n, c) planes, tensors — over <see cref="CpuKernels.Threads"/> workers in
 /// contiguous ranges. Each item is computed by one worker in the same order as on one thread, so results do not depend
-/// on the thread count. Small jobs stay on the calling thread: a hand-off costs about 10 µs.
+/// on the thread count. Small jobs stay on the calling thread: a hand-off costs about 10 µs (<see cref="WorkerTeam"/>).
 /// </summary>
 internal static class CpuParallel
 {
@@ -19,8 +19,7 @@ internal static class CpuParallel
             if (count > 0) body(0, count);
             return;
         }
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
+        WorkerTeam.Run(workers, w => body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ internal static unsafe class Gemm
             Block(kernel, 0, m, 0, n, k, alpha, a, b, beta, c);
             return;
         }
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, wi =>
+        WorkerTeam.Run(workers, wi =>
         {
             int lo = (int)((long)tiles * wi / workers), hi = (int)((long)tiles * (wi + 1) / workers);
             if (splitColumns) Block(kernel, 0, m, lo * nr, Math.Min(n, hi * nr), k, alpha, a, b, beta, c);
