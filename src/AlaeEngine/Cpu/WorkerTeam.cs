@@ -10,7 +10,8 @@ namespace AlaeEngine.Cpu;
 /// (measured on the 2-core dev VM: a 512×1024×1024 GEMM's two halves ended at 3.0–3.1 ms, Parallel.For returned at
 /// 3.3 ms; bench/NOTES.md), paid twice by each of the hundreds of parallel kernels of a training iteration. Here the
 /// caller spins while the others finish, and each worker spins for <see cref="SpinTime"/> after a job, waiting for the
-/// next, before it blocks — what OpenMP runtimes do (their block time), and why PyTorch's threads start at once.
+/// next, before it blocks — what OpenMP runtimes do (their block time), and why PyTorch's threads start at once. Workers
+/// of a job with more workers than cores block at once.
 /// One job runs at a time: a call from inside a job, or while another thread's job is in flight, goes to
 /// Parallel.For instead, so nesting and concurrent callers work (without the spinning).
 /// </summary>
@@ -127,9 +128,12 @@ internal static class WorkerTeam
 
         private Job NextJob()
         {
+            // spin only after a job this worker took part in and that left a core to each worker: with more workers than
+            // cores, a spinning worker would take the core of one that has work (--threads 4 on 2 cores: 3.5× slower)
+            bool spin = _last != null && _index < _last.Workers && _last.Workers <= Environment.ProcessorCount;
             while (true)
             {
-                long until = Stopwatch.GetTimestamp() + (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
+                long until = Stopwatch.GetTimestamp() + (spin ? (long)(SpinTime.TotalSeconds * Stopwatch.Frequency) : 0);
                 for (int spins = 0; ; spins++)
                 {
                     var job = Volatile.Read(ref _job);
