@@ -6,9 +6,10 @@ namespace AlaeEngine.Cpu;
 /// <summary>
 /// The CPU backend's fork-join: runs body(0 .. workers−1) at once, the calling thread being worker 0 and dedicated
 /// threads the others, and returns when all are done. Why not Parallel.For: its workers block between jobs and the
-/// caller blocks while the last one finishes, and waking a blocked thread costs 10–300 µs on a virtual machine
-/// (measured on the 2-core dev VM: a 512×1024×1024 GEMM's two halves ended at 3.0–3.1 ms, Parallel.For returned at
-/// 3.3 ms; bench/NOTES.md), paid twice by each of the hundreds of parallel kernels of a training iteration. Here the
+/// caller blocks while the last one finishes, and waking a blocked thread costs tens of µs on a virtual machine
+/// (measured on the 2-core dev VM in MLP-ALAE's 512×1024×1024 GEMMs: the second part started 6–23 µs after the call and
+/// the call returned 35–115 µs after both parts were done; bench/NOTES.md), paid by each of the hundreds of parallel
+/// kernels of a training iteration. Here the
 /// caller spins while the others finish, and each worker spins for <see cref="SpinTime"/> after a job, waiting for the
 /// next, before it blocks — what OpenMP runtimes do (their block time), and why PyTorch's threads start at once. Workers
 /// of a job with more workers than cores block at once.
