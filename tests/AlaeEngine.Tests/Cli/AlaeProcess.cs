@@ -29,6 +29,9 @@ internal sealed class AlaeProcess : IDisposable
         };
         start.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "alae.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
+        // alae ships without tiered compilation (faster training iterations from the first); these short commands start
+        // faster with it, and the results do not depend on it (every JIT tier rounds the same way)
+        start.Environment["DOTNET_TieredCompilation"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_out) _out.AppendLine(e.Data); };
