@@ -46,7 +46,7 @@ internal static unsafe class Gemm
     {
         if (m == 0 || n == 0) return;
         var kernel = GemmMicroKernel<T>.For(Width);
-        int mr = GemmMicroKernel<T>.MR, nr = kernel.NR;
+        int mr = kernel.MR, nr = kernel.NR;
         int rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
         threads = (long)m * n * k < ParallelThreshold ? 1 : threads > 0 ? threads : CpuKernels.Threads;
         // every worker packs the whole of the operand it does not split: split C's columns when A (M × K) is the smaller
@@ -74,8 +74,7 @@ internal static unsafe class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IGemmA<T> where TB : struct, IGemmB<T> where TC : struct, IGemmC<T>
     {
-        const int mr = GemmMicroKernel<T>.MR;
-        int nr = kernel.NR, kcMax = kernel.KC;
+        int mr = kernel.MR, nr = kernel.NR, kcMax = kernel.KC;
         int mcMax = Math.Min(kernel.MC, RoundUp(i1 - i0, mr)), ncMax = Math.Min(kernel.NC, RoundUp(j1 - j0, nr));
         // a narrow C uses each element of A for few multiply-adds, so packing A, a pass over all of it in a phase of its
         // own, costs as much as the FMAs (4608×64×512 Aᵀ·B: ≈ 1 ms of packing against 1.4 ms of FMAs at peak); where A's
@@ -134,7 +133,7 @@ internal static unsafe class Gemm
         where T : unmanaged, IFloatingPointIeee754<T> where TC : struct, IGemmC<T>
     {
         int ldc = 0;
-        T* ct = rows == GemmMicroKernel<T>.MR && cols == kernel.NR ? c.Tile(i, j, cols, out ldc) : null;
+        T* ct = rows == kernel.MR && cols == kernel.NR ? c.Tile(i, j, cols, out ldc) : null;
         if (ct != null) kernel.Run(kc, a, aStep, b, ct, ldc, alpha, beta);
         else
         {

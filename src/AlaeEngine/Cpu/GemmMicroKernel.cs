@@ -6,42 +6,41 @@ namespace AlaeEngine.Cpu;
 
 /// <summary>
 /// The register-blocked inner kernel of <see cref="Gemm"/> and the block sizes that feed it, for one element type and
-/// SIMD width. The kernel keeps an MR×NR tile of C in 12 registers (MR = 6 rows × 2 vectors: 6×32 floats with AVX-512,
-/// 6×16 with AVX2, 6×8 with 128-bit vectors) and streams a packed A micro-panel (kc × MR, p-major) and a packed B
-/// micro-panel (kc × NR, p-major): per k step two vector loads, six broadcasts and twelve FMAs. A's MR values of step p
-/// are read at a + p·aStep: aStep = MR for a packed panel, or the row stride of an Aᵀ stored K × M, read in place.
+/// SIMD width. The kernel keeps an MR×NR tile of C in registers, two vectors wide: with AVX-512 (32 vector registers)
+/// MR = 8 rows in 16 accumulators (8×32 floats), with AVX2 and 128-bit vectors (16 registers) MR = 6 rows in 12 (6×16,
+/// 6×8 floats). It streams a packed A micro-panel (kc × MR, p-major) and a packed B micro-panel (kc × NR, p-major): per
+/// k step two vector loads, MR broadcasts and 2·MR FMAs. A's MR values of step p are read at a + p·aStep: aStep = MR for
+/// a packed panel, or the row stride of an Aᵀ stored K × M, read in place.
 /// Block sizes: a B micro-panel (KC·NR elements: 32 KiB for float at 512 bits) stays in L1 while the A block (MC × KC,
-/// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3. KC is the same at every width of one type, so
-/// each element of C is summed in the same order (KC-long FMA chains, added to C in order) whatever the width or the
-/// thread count.
+/// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3. KC is the same at every width of one type, and
+/// a tile's shape does not enter any element's sum, so each element of C is summed in the same order (KC-long FMA
+/// chains, added to C in order) whatever the width or the thread count.
 /// </summary>
 internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public const int MR = 6;
-
     /// <summary>tile(MR × NR at c, row stride ldc) ← alpha · Σₚ a[p·aStep + r] · b[p·NR + j] + beta · tile (beta = 0: c is not read).</summary>
     public readonly delegate*<int, T*, int, T*, T*, int, T, T, void> Run;
-    public readonly int NR, KC, MC, NC;
+    public readonly int MR, NR, KC, MC, NC;
     public readonly SimdWidth Width;
 
-    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T*, T*, int, T, T, void> run, int lanes)
+    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T*, T*, int, T, T, void> run, int rows, int lanes)
     {
-        Width = width; Run = run; NR = 2 * lanes;
+        Width = width; Run = run; MR = rows; NR = 2 * lanes;
         bool single = typeof(T) == typeof(float);
         KC = 256;
-        MC = single ? 144 : 72;
+        MC = single ? 144 : 72; // a multiple of both MRs
         NC = single ? 4096 : 2048;
     }
 
     public static GemmMicroKernel<T> For(SimdWidth width) => width switch
     {
-        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>>, Vector512<T>.Count),
-        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>>, Vector256<T>.Count),
-        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>>, Vector128<T>.Count),
+        SimdWidth.Bits512 => new(width, &Kernel8<Vector512<T>, Lanes512<T>>, 8, Vector512<T>.Count),
+        SimdWidth.Bits256 => new(width, &Kernel6<Vector256<T>, Lanes256<T>>, 6, Vector256<T>.Count),
+        _ => new(width, &Kernel6<Vector128<T>, Lanes128<T>>, 6, Vector128<T>.Count),
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<TV, S>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
+    private static void Kernel6<TV, S>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
         where TV : struct where S : struct, ISimdLanes<TV, T>
     {
         int w = S.Count;
@@ -67,6 +66,39 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
         StoreRow<TV, S>(c, c30, c31, va, vb, readC); c += ldc;
         StoreRow<TV, S>(c, c40, c41, va, vb, readC); c += ldc;
         StoreRow<TV, S>(c, c50, c51, va, vb, readC);
+    }
+
+    // Kernel6 with two more rows (16 accumulators, 2 B vectors and a broadcast: 19 of AVX-512's 32 registers)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8<TV, S>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
+        where TV : struct where S : struct, ISimdLanes<TV, T>
+    {
+        int w = S.Count;
+        bool readC = !T.IsZero(beta);
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(b), b1 = S.Load(b + w);
+            TV x = S.Splat(a[0]); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
+            x = S.Splat(a[1]); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
+            x = S.Splat(a[2]); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
+            x = S.Splat(a[3]); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
+            x = S.Splat(a[4]); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
+            x = S.Splat(a[5]); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
+            x = S.Splat(a[6]); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
+            x = S.Splat(a[7]); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
+            a += aStep; b += 2 * w;
+        }
+        TV va = S.Splat(alpha), vb = S.Splat(beta);
+        StoreRow<TV, S>(c, c00, c01, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c10, c11, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c20, c21, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c30, c31, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c40, c41, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c50, c51, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c60, c61, va, vb, readC); c += ldc;
+        StoreRow<TV, S>(c, c70, c71, va, vb, readC);
     }
 
     // the same operations, in the same order, as GemmOperands.Combine does for one element

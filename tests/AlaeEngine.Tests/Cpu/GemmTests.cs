@@ -6,7 +6,7 @@ namespace AlaeEngine.Tests.Cpu;
 
 /// <summary>
 /// The blocked GEMM against the naive triple loop: every transpose case, sizes that leave partial micro-tiles and
-/// K-blocks (MR = 6, NR up to 32, KC = 256), float and double, every SIMD width this CPU runs, 1 and 2 threads.
+/// K-blocks (MR = 8 or 6, NR up to 32, KC = 256), float and double, every SIMD width this CPU runs, 1 and 2 threads.
 /// </summary>
 [NonParallelizable]
 public class GemmTests
