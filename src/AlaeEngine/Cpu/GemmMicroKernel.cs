@@ -34,46 +34,19 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
 
     public static GemmMicroKernel<T> For(SimdWidth width) => width switch
     {
-        SimdWidth.Bits512 => new(width, &Kernel8<Vector512<T>, Lanes512<T>>, 8, Vector512<T>.Count),
-        SimdWidth.Bits256 => new(width, &Kernel6<Vector256<T>, Lanes256<T>>, 6, Vector256<T>.Count),
-        _ => new(width, &Kernel6<Vector128<T>, Lanes128<T>>, 6, Vector128<T>.Count),
+        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>, EightRows>, EightRows.Count, Vector512<T>.Count),
+        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>, SixRows>, SixRows.Count, Vector256<T>.Count),
+        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>, SixRows>, SixRows.Count, Vector128<T>.Count),
     };
 
+    // R fixes the tile's rows at JIT time (a struct type argument: the 8-row lines vanish from the 6-row kernel's code)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6<TV, S>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
-        where TV : struct where S : struct, ISimdLanes<TV, T>
+    private static void Kernel<TV, S, R>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
+        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows
     {
         int w = S.Count;
+        bool eight = R.Count == 8;
         // decided before the loop: a call after it would make the JIT keep the accumulators in memory
-        bool readC = !T.IsZero(beta);
-        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            TV b0 = S.Load(b), b1 = S.Load(b + w);
-            TV x = S.Splat(a[0]); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
-            x = S.Splat(a[1]); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
-            x = S.Splat(a[2]); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
-            x = S.Splat(a[3]); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
-            x = S.Splat(a[4]); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
-            x = S.Splat(a[5]); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
-            a += aStep; b += 2 * w;
-        }
-        TV va = S.Splat(alpha), vb = S.Splat(beta);
-        StoreRow<TV, S>(c, c00, c01, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c10, c11, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c20, c21, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c30, c31, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c40, c41, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c50, c51, va, vb, readC);
-    }
-
-    // Kernel6 with two more rows (16 accumulators, 2 B vectors and a broadcast: 19 of AVX-512's 32 registers)
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8<TV, S>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
-        where TV : struct where S : struct, ISimdLanes<TV, T>
-    {
-        int w = S.Count;
         bool readC = !T.IsZero(beta);
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -86,8 +59,11 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
             x = S.Splat(a[3]); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
             x = S.Splat(a[4]); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
             x = S.Splat(a[5]); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
-            x = S.Splat(a[6]); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
-            x = S.Splat(a[7]); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
+            if (eight)
+            {
+                x = S.Splat(a[6]); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
+                x = S.Splat(a[7]); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
+            }
             a += aStep; b += 2 * w;
         }
         TV va = S.Splat(alpha), vb = S.Splat(beta);
@@ -96,9 +72,12 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
         StoreRow<TV, S>(c, c20, c21, va, vb, readC); c += ldc;
         StoreRow<TV, S>(c, c30, c31, va, vb, readC); c += ldc;
         StoreRow<TV, S>(c, c40, c41, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c50, c51, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c60, c61, va, vb, readC); c += ldc;
-        StoreRow<TV, S>(c, c70, c71, va, vb, readC);
+        StoreRow<TV, S>(c, c50, c51, va, vb, readC);
+        if (eight)
+        {
+            c += ldc; StoreRow<TV, S>(c, c60, c61, va, vb, readC);
+            c += ldc; StoreRow<TV, S>(c, c70, c71, va, vb, readC);
+        }
     }
 
     // the same operations, in the same order, as GemmOperands.Combine does for one element
@@ -118,4 +97,20 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
             S.Store(c + w, S.Multiply(alpha, acc1));
         }
     }
+}
+
+/// <summary>The rows of a micro-kernel's tile, as a type: 8 where 32 vector registers hold 16 accumulators, else 6.</summary>
+internal interface ITileRows
+{
+    static abstract int Count { get; }
+}
+
+internal readonly struct SixRows : ITileRows
+{
+    public static int Count => 6;
+}
+
+internal readonly struct EightRows : ITileRows
+{
+    public static int Count => 8;
 }
