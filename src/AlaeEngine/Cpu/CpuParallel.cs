@@ -19,8 +19,12 @@ internal static class CpuParallel
             if (count > 0) body(0, count);
             return;
         }
-        WorkerTeam.Run(workers, w => body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
+        Split(count, workers, body);
     }
+
+    /// <summary>Runs body(lo, hi) on exactly <paramref name="workers"/> workers, each a contiguous share of [0, count).</summary>
+    public static void Split(int count, int workers, Action<int, int> body)
+        => WorkerTeam.Run(workers, w => body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
 
     /// <summary>
     /// Runs body(start, end) over element ranges covering [0, length), split at multiples of 64 elements; each element

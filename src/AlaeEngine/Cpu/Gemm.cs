@@ -59,9 +59,8 @@ internal static unsafe class Gemm
             Block(kernel, 0, m, 0, n, k, alpha, a, b, beta, c);
             return;
         }
-        WorkerTeam.Run(workers, wi =>
+        CpuParallel.Split(tiles, workers, (lo, hi) =>
         {
-            int lo = (int)((long)tiles * wi / workers), hi = (int)((long)tiles * (wi + 1) / workers);
             if (splitColumns) Block(kernel, 0, m, lo * nr, Math.Min(n, hi * nr), k, alpha, a, b, beta, c);
             else Block(kernel, lo * mr, Math.Min(m, hi * mr), 0, n, k, alpha, a, b, beta, c);
         });
