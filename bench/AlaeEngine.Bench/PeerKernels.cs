@@ -10,8 +10,9 @@ namespace AlaeEngine.Bench;
 /// The CPU kernels of bench/peer/compare.py's GEMM and convolution rows, timed in a plain loop (no BenchmarkDotNet, so
 /// a row takes seconds): the median of the repetitions, each line "kernel &lt;name&gt; ms=&lt;median&gt; gflops=&lt;rate&gt;" as
 /// bench/peer/torch_kernels.py prints for PyTorch. --cpu-time times by the thread's CPU clock instead of the wall clock,
-/// which on a shared machine leaves out the time other processes hold the core (1 thread only).
-///   dotnet run -c Release --project bench/AlaeEngine.Bench -- peer-kernels --threads 1 [--cpu-time]
+/// which on a shared machine leaves out the time other processes hold the core (1 thread only); --only &lt;word&gt; times
+/// just the rows whose name starts with it (gemm, conv3x3, instance) for an A/B of one kernel.
+///   dotnet run -c Release --project bench/AlaeEngine.Bench -- peer-kernels --threads 1 [--cpu-time] [--only gemm]
 /// </summary>
 public static unsafe class PeerKernels
 {
@@ -33,19 +34,22 @@ public static unsafe class PeerKernels
     {
         int threads = Option(args, "--threads", 1), reps = Option(args, "--reps", 7);
         bool cpuTime = args.Contains("--cpu-time");
+        int only = Array.IndexOf(args, "--only");
+        string prefix = only >= 0 && only + 1 < args.Length ? args[only + 1] : "";
+        bool Wanted(string row) => row.StartsWith(prefix, StringComparison.Ordinal);
         if (cpuTime && threads != 1) { Console.Error.WriteLine("--cpu-time measures one thread; use --threads 1"); return 2; }
         CpuKernels.Threads = threads;
         Console.WriteLine($"AlaeEngine CPU kernels, {threads} threads, SIMD {Gemm.Width}, {(cpuTime ? "thread CPU time" : "wall clock")}");
         Console.WriteLine($"peak gflops={PeakGflops(cpuTime):F1} (float32 FMAs of {Gemm.Width} vectors on one thread, no memory traffic)");
         var random = new RandomStream(1);
-        foreach (var (name, m, n, k, ta, tb) in Gemms)
+        foreach (var (name, m, n, k, ta, tb) in Gemms.Where(g => Wanted(g.Name)))
         {
             var a = random.Normal(ta ? new Shape(k, m) : new Shape(m, k));
             var b = random.Normal(tb ? new Shape(n, k) : new Shape(k, n));
             var c = Tensor.Empty(new Shape(m, n));
             Report(name, 2.0 * m * n * k, Time(() => CpuKernels.Instance.MatMul(a, ta, b, tb, c, 1, 0), reps, cpuTime));
         }
-        foreach (var (n, ch, r) in Convs)
+        foreach (var (n, ch, r) in Wanted("conv3x3") ? Convs : [])
         {
             var x = random.Normal(new Shape(n, ch, r, r)); var w = random.Normal(new Shape(ch, ch, 3, 3)); var gy = random.Normal(x.Shape);
             var y = Tensor.Empty(x.Shape); var gx = Tensor.Empty(x.Shape); var gw = Tensor.Empty(w.Shape);
@@ -55,6 +59,7 @@ public static unsafe class PeerKernels
             Report($"conv3x3 {shape} backward-data", flop, Time(() => CpuKernels.Instance.Conv2dBackwardData(gy, w, gx, 1, 1), reps, cpuTime));
             Report($"conv3x3 {shape} backward-weight", flop, Time(() => CpuKernels.Instance.Conv2dBackwardWeight(x, gy, gw, 1, 1), reps, cpuTime));
         }
+        if (Wanted("instance norm"))
         {
             // the encoder's instance norm with its style taps (mean and std per plane), forward; the work counted as 3 reads + 1 write
             var (n, ch, r) = InstanceNormShape;

@@ -32,12 +32,21 @@ internal readonly record struct ConvGeometry(int N, int Cin, int H, int W, int C
         for (int offset = 0; offset < count;)
         {
             int len = Math.Min(Wo - ox, count - offset);
-            runs[used++] = new PixelRun(((long)n * Cin * Hp + oy * Stride) * Wp + ox * Stride, len, offset);
+            runs[used++] = new PixelRun(Corner(n, oy, ox), len, offset);
             offset += len; ox += len;
             if (ox == Wo) { ox = 0; if (++oy == Ho) { oy = 0; n++; } }
         }
         return used;
     }
+
+    /// <summary>The offset in xp of output pixel J's window corner (tap 0).</summary>
+    public long Corner(int j)
+    {
+        int pix = j % OutPlane;
+        return Corner(j / OutPlane, pix / Wo, pix % Wo);
+    }
+
+    private long Corner(int n, int oy, int ox) => ((long)n * Cin * Hp + oy * Stride) * Wp + ox * Stride;
 
     /// <summary>The number of runs <see cref="PixelRuns"/> can return for count pixels.</summary>
     public int MaxRuns(int count) => Math.Min(count, count / Wo + 2);
@@ -127,6 +136,23 @@ internal readonly record struct PixelRun(long Source, int Length, int Offset);
 /// </summary>
 internal readonly unsafe struct Im2ColB<T>(T* xp, ConvGeometry g) : IGemmB<T> where T : unmanaged
 {
+    // With stride 1, X_col[tap, J .. J + lanes] is a run of xp (pixels of one output row, when rows hold whole vectors) at
+    // pixel J's window corner + the tap's offset: the micro-kernel reads it there and the packing pass goes. Only while a
+    // KC-deep slice's windows lie within 64 KiB of xp: each micro-panel's windows are then re-read from L1 by every tile of
+    // a column; spread wider (32² planes: 28 channels 4.6 KiB apart) they fell out of L1 between tiles and 128-channel
+    // 32² convolutions got 5–10 % slower, where 16² ones got 8–20 % faster (bench/NOTES.md, "Convolution windows read in
+    // place"). A 1×1 convolution's taps are whole planes apart, so it stays packed by the same rule.
+    public bool ReadsInPlace(int p0, int kc, int lanes, long* rows)
+    {
+        int window = g.K * g.K;
+        long span = (long)((p0 + kc - 1) / window - p0 / window + 1) * g.Hp * g.Wp * sizeof(T);
+        if (!Gemm.AllowBInPlace || g.Stride != 1 || g.Wo % lanes != 0 || span > 64 << 10) return false;
+        for (int p = 0; p < kc; p++) rows[p] = g.TapOffset(p0 + p);
+        return true;
+    }
+
+    public T* Columns(int j) => xp + g.Corner(j);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int p0, int kc, int j0, int nc, T* dst, int nr)
     {
@@ -154,6 +180,11 @@ internal readonly unsafe struct Im2ColB<T>(T* xp, ConvGeometry g) : IGemmB<T> wh
 /// </summary>
 internal readonly unsafe struct Im2ColTransposedB<T>(T* xp, ConvGeometry g) : IGemmB<T> where T : unmanaged
 {
+    // a row of X_colᵀ runs across taps, which are not evenly spaced in xp: always packed
+    public bool ReadsInPlace(int p0, int kc, int lanes, long* rows) => false;
+
+    public T* Columns(int j) => throw new InvalidOperationException("X_colᵀ is packed, not read in place");
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int p0, int kc, int j0, int nc, T* dst, int nr)
     {

@@ -7,10 +7,11 @@ namespace AlaeEngine.Cpu;
 /// <summary>
 /// C ← alpha·op(A)·op(B) + beta·C on the CPU, in the BLIS/GotoBLAS structure: for each NC-wide column block and
 /// KC-deep slice of K, a KC × NC block of B is packed into NR-wide micro-panels; for each MC-high row block of A, an
-/// MC × KC block is packed into MR-high micro-panels (or, for a narrow C and an Aᵀ whose rows already are micro-panels, read in
-/// place); then the <see cref="GemmMicroKernel{T}"/> runs over every MR × NR
-/// tile of C. Operands come through <see cref="IGemmA{T}"/>, <see cref="IGemmB{T}"/> and <see cref="IGemmC{T}"/>, so
-/// transposes, convolution windows (im2col) and batch-strided layouts are read while packing, never copied whole.
+/// MC × KC block is packed into MR-high micro-panels (or, for a narrow C and an Aᵀ whose rows already are micro-panels,
+/// read in place; likewise B where its micro-panels' rows are runs of memory, as a stride-1 convolution's windows are);
+/// then the <see cref="GemmMicroKernel{T}"/> runs over every MR × NR tile of C. Operands come through
+/// <see cref="IGemmA{T}"/>, <see cref="IGemmB{T}"/> and <see cref="IGemmC{T}"/>, so transposes, convolution windows
+/// (im2col) and batch-strided layouts are read while packing, never copied whole.
 /// Threads split C into column (or row) ranges of whole micro-tiles and each runs the full loop on its range (so each packs
 /// all of the operand it does not split: the split picks the cheaper to duplicate, see <see cref="Run{T,TA,TB,TC}"/>): every
 /// element of C is summed by one thread in one fixed order, so results do not depend on the thread count (nor, on a
@@ -80,10 +81,12 @@ internal static unsafe class Gemm
         // rows are already micro-panels (Aᵀ), the micro-kernel reads them where they are (bench/NOTES.md, "A read in place")
         bool inPlace = ReadsAInPlace<T, TA>(a, i0, j1 - j0);
         int aLen = mcMax * kcMax, bLen = kcMax * ncMax, tileLen = mr * nr;
-        var scratch = Scratch.Rent((aLen + bLen + tileLen) * sizeof(T));
+        var scratch = Scratch.Rent(kcMax * sizeof(long) + (aLen + bLen + tileLen) * sizeof(T));
         try
         {
-            T* ap = (T*)scratch.Pointer, bp = ap + aLen, tile = bp + bLen;
+            // B's row offsets when it is read in place (kcMax longs keep the packed buffers 64-byte aligned)
+            long* bRows = (long*)scratch.Pointer;
+            T* ap = (T*)(bRows + kcMax), bp = ap + aLen, tile = bp + bLen;
             for (int jc = j0; jc < j1; jc += ncMax)
             {
                 int nc = Math.Min(ncMax, j1 - jc);
@@ -92,7 +95,9 @@ internal static unsafe class Gemm
                 {
                     int kc = Math.Min(kcMax, k - pc);
                     T betaK = pc == 0 ? beta : T.One;
-                    b.Pack(pc, kc, jc, nc, bp, nr);
+                    // read in place, only a last panel of fewer than NR columns is packed
+                    int wholeB = b.ReadsInPlace(pc, kc, nr / 2, bRows) ? nc / nr * nr : 0;
+                    if (wholeB < nc) b.Pack(pc, kc, jc + wholeB, nc - wholeB, bp + wholeB * kc, nr);
                     for (int ic = i0; ic < i1; ic += mcMax)
                     {
                         int mc = Math.Min(mcMax, i1 - ic);
@@ -100,12 +105,17 @@ internal static unsafe class Gemm
                         int whole = inPlace ? mc / mr * mr : 0;
                         if (whole < mc) a.Pack(ic + whole, mc - whole, pc, kc, ap + whole * kc, mr);
                         for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            bool bInPlace = jr < wholeB;
+                            T* bt = bInPlace ? b.Columns(jc + jr) : bp + jr * kc, bHigh = bInPlace ? b.Columns(jc + jr + nr / 2) : null;
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 int aStep = mr;
                                 T* at = ir < whole ? a.InPlace(ic + ir, pc, out aStep) : ap + ir * kc;
-                                Tile(kernel, kc, at, aStep, bp + jr * kc, ic + ir, jc + jr, Math.Min(mr, mc - ir), Math.Min(nr, nc - jr), tile, alpha, betaK, c);
+                                Tile(kernel, kc, at, aStep, bt, bHigh, bInPlace ? bRows : null, ic + ir, jc + jr, Math.Min(mr, mc - ir), Math.Min(nr, nc - jr),
+                                    tile, alpha, betaK, c);
                             }
+                        }
                     }
                     if (k == 0) break;
                 }
@@ -113,6 +123,9 @@ internal static unsafe class Gemm
         }
         finally { Scratch.Return(scratch); }
     }
+
+    /// <summary>Whether B may be read in place at all (tests turn it off to compare the two paths bit for bit).</summary>
+    internal static bool AllowBInPlace { get; set; } = true;
 
     /// <summary>Whether A may be read in place at all (tests turn it off to compare the two paths bit for bit).</summary>
     internal static bool AllowAInPlace { get; set; } = true;
@@ -126,18 +139,20 @@ internal static unsafe class Gemm
         return columns <= 64 || (columns <= 256 && (long)step * sizeof(T) % 4096 != 0);
     }
 
-    // one MR × NR tile of C at (i, j), rows × cols of it inside C
+    // one MR × NR tile of C at (i, j), rows × cols of it inside C; B packed at b, or with bRows read in place at b and bHigh
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<T, TC>(GemmMicroKernel<T> kernel, int kc, T* a, int aStep, T* b, int i, int j, int rows, int cols, T* tile, T alpha, T beta, TC c)
+    private static void Tile<T, TC>(GemmMicroKernel<T> kernel, int kc, T* a, int aStep, T* b, T* bHigh, long* bRows, int i, int j, int rows, int cols,
+        T* tile, T alpha, T beta, TC c)
         where T : unmanaged, IFloatingPointIeee754<T> where TC : struct, IGemmC<T>
     {
+        var run = bRows == null ? kernel.Run : kernel.RunBInPlace;
         int ldc = 0;
         T* ct = rows == kernel.MR && cols == kernel.NR ? c.Tile(i, j, cols, out ldc) : null;
-        if (ct != null) kernel.Run(kc, a, aStep, b, ct, ldc, alpha, beta);
+        if (ct != null) run(kc, a, aStep, b, bHigh, bRows, ct, ldc, alpha, beta);
         else
         {
             // edge or scattered tile: the same sums into a scratch tile, then merged element by element
-            kernel.Run(kc, a, aStep, b, tile, kernel.NR, T.One, T.Zero);
+            run(kc, a, aStep, b, bHigh, bRows, tile, kernel.NR, T.One, T.Zero);
             c.Merge(i, j, rows, cols, tile, kernel.NR, alpha, beta);
         }
     }

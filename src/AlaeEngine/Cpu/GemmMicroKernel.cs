@@ -10,7 +10,9 @@ namespace AlaeEngine.Cpu;
 /// MR = 8 rows in 16 accumulators (8×32 floats), with AVX2 and 128-bit vectors (16 registers) MR = 6 rows in 12 (6×16,
 /// 6×8 floats). It streams a packed A micro-panel (kc × MR, p-major) and a packed B micro-panel (kc × NR, p-major): per
 /// k step two vector loads, MR broadcasts and 2·MR FMAs. A's MR values of step p are read at a + p·aStep: aStep = MR for
-/// a packed panel, or the row stride of an Aᵀ stored K × M, read in place.
+/// a packed panel, or the row stride of an Aᵀ stored K × M, read in place. B's two vectors of step p are read at b + p·NR
+/// and b + p·NR + NR/2 from a packed panel (<see cref="Run"/>), or, read in place (<see cref="RunBInPlace"/>: a convolution's
+/// windows), at b + rows[p] and bHigh + rows[p].
 /// Block sizes: a B micro-panel (KC·NR elements: 32 KiB for float at 512 bits) stays in L1 while the A block (MC × KC,
 /// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3. KC is the same at every width of one type, and
 /// a tile's shape does not enter any element's sum, so each element of C is summed in the same order (KC-long FMA
@@ -18,14 +20,22 @@ namespace AlaeEngine.Cpu;
 /// </summary>
 internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>tile(MR × NR at c, row stride ldc) ← alpha · Σₚ a[p·aStep + r] · b[p·NR + j] + beta · tile (beta = 0: c is not read).</summary>
-    public readonly delegate*<int, T*, int, T*, T*, int, T, T, void> Run;
+    /// <summary>
+    /// tile(MR × NR at c, row stride ldc) ← alpha · Σₚ a[p·aStep + r] · b[p·NR + j] + beta · tile (beta = 0: c is not read);
+    /// the arguments bHigh and rows are not used.
+    /// </summary>
+    public readonly delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> Run;
+
+    /// <summary>The same sums with B read where it lies: b[p, j] = (j &lt; NR/2 ? b : bHigh)[rows[p] + j % (NR/2)].</summary>
+    public readonly delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> RunBInPlace;
+
     public readonly int MR, NR, KC, MC, NC;
     public readonly SimdWidth Width;
 
-    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T*, T*, int, T, T, void> run, int rows, int lanes)
+    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> run,
+        delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> runBInPlace, int rows, int lanes)
     {
-        Width = width; Run = run; MR = rows; NR = 2 * lanes;
+        Width = width; Run = run; RunBInPlace = runBInPlace; MR = rows; NR = 2 * lanes;
         bool single = typeof(T) == typeof(float);
         KC = 256;
         MC = single ? 144 : 72; // a multiple of both MRs
@@ -34,25 +44,31 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
 
     public static GemmMicroKernel<T> For(SimdWidth width) => width switch
     {
-        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>, EightRows>, EightRows.Count, Vector512<T>.Count),
-        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>, SixRows>, SixRows.Count, Vector256<T>.Count),
-        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>, SixRows>, SixRows.Count, Vector128<T>.Count),
+        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>, EightRows, PackedB>, &Kernel<Vector512<T>, Lanes512<T>, EightRows, BInPlace>,
+            EightRows.Count, Vector512<T>.Count),
+        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>, SixRows, PackedB>, &Kernel<Vector256<T>, Lanes256<T>, SixRows, BInPlace>,
+            SixRows.Count, Vector256<T>.Count),
+        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>, SixRows, PackedB>, &Kernel<Vector128<T>, Lanes128<T>, SixRows, BInPlace>,
+            SixRows.Count, Vector128<T>.Count),
     };
 
-    // R fixes the tile's rows at JIT time (a struct type argument: the 8-row lines vanish from the 6-row kernel's code)
+    // R fixes the tile's rows and B how B is read, at JIT time (struct type arguments: the 8-row lines vanish from the
+    // 6-row kernel's code, the row-offset loads from the packed kernel's)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<TV, S, R>(int kc, T* a, int aStep, T* b, T* c, int ldc, T alpha, T beta)
-        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows
+    private static void Kernel<TV, S, R, B>(int kc, T* a, int aStep, T* b, T* bHigh, long* rows, T* c, int ldc, T alpha, T beta)
+        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows where B : struct, IBRead
     {
         int w = S.Count;
-        bool eight = R.Count == 8;
+        bool eight = R.Count == 8, inPlace = B.InPlace;
         // decided before the loop: a call after it would make the JIT keep the accumulators in memory
         bool readC = !T.IsZero(beta);
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
-            TV b0 = S.Load(b), b1 = S.Load(b + w);
+            TV b0, b1;
+            if (inPlace) { long row = rows[p]; b0 = S.Load(b + row); b1 = S.Load(bHigh + row); }
+            else { b0 = S.Load(b); b1 = S.Load(b + w); b += 2 * w; }
             TV x = S.Splat(a[0]); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
             x = S.Splat(a[1]); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
             x = S.Splat(a[2]); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
@@ -64,7 +80,7 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
                 x = S.Splat(a[6]); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
                 x = S.Splat(a[7]); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
             }
-            a += aStep; b += 2 * w;
+            a += aStep;
         }
         TV va = S.Splat(alpha), vb = S.Splat(beta);
         StoreRow<TV, S>(c, c00, c01, va, vb, readC); c += ldc;
@@ -113,4 +129,20 @@ internal readonly struct SixRows : ITileRows
 internal readonly struct EightRows : ITileRows
 {
     public static int Count => 8;
+}
+
+/// <summary>How the micro-kernel reads B, as a type: from a packed micro-panel, or in place through row offsets.</summary>
+internal interface IBRead
+{
+    static abstract bool InPlace { get; }
+}
+
+internal readonly struct PackedB : IBRead
+{
+    public static bool InPlace => false;
+}
+
+internal readonly struct BInPlace : IBRead
+{
+    public static bool InPlace => true;
 }

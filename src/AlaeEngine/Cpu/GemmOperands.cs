@@ -32,6 +32,16 @@ internal unsafe interface IGemmB<T> where T : unmanaged
     /// → dst[q·nr·kc + p·nr + j]; the columns past nc in the last panel are zero.
     /// </summary>
     void Pack(int p0, int kc, int j0, int nc, T* dst, int nr);
+
+    /// <summary>
+    /// Whether rows p0..p0+kc of op(B) can be read where they lie, lanes columns at a time: then rows[p] is set for every
+    /// p &lt; kc so that op(B)[p0 + p, j + t] = <see cref="Columns"/>(j)[rows[p] + t] for t &lt; lanes and every j that is a
+    /// multiple of lanes (a convolution's windows over its padded input); else false, and op(B) is packed.
+    /// </summary>
+    bool ReadsInPlace(int p0, int kc, int lanes, long* rows);
+
+    /// <summary>The base address of columns j..j+lanes of op(B), for an operand that <see cref="ReadsInPlace"/>.</summary>
+    T* Columns(int j);
 }
 
 /// <summary>Where <see cref="Gemm"/> writes C (M × N).</summary>
@@ -130,6 +140,12 @@ internal readonly unsafe struct DenseB<T>(T* data, int ld, bool trans) : IGemmB<
         if (trans) GemmOperands.PackAlongK(data + (long)j0 * ld + p0, ld, nc, kc, dst, nr);
         else GemmOperands.PackAcrossK(data + (long)p0 * ld + j0, ld, nc, kc, dst, nr);
     }
+
+    // a dense B is always packed: read in place, one micro-panel's kc rows would lie ld apart, and at the power-of-two
+    // strides of most layers they fall into the same few L1 sets
+    public bool ReadsInPlace(int p0, int kc, int lanes, long* rows) => false;
+
+    public T* Columns(int j) => throw new InvalidOperationException("a dense B is packed, not read in place");
 }
 
 /// <summary>A row-major C with leading dimension ldc.</summary>

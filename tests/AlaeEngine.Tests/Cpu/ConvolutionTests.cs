@@ -54,6 +54,56 @@ public class ConvolutionTests
         }
     }
 
+    // Stride-1 windows read in place by the micro-kernel (Im2ColB.ReadsInPlace) against the packed path, bit for bit, at
+    // every SIMD width, 1 and 2 threads, forward and data gradient; expected: whether float32 reads in place at 512, 256
+    // and 128 bits (output rows of whole vectors of 16, 8, 4 floats, and a KC-deep slice's windows within 64 KiB)
+    [TestCase(2, 24, 16, 16, 20, 3, "yyy")]   // 20 output channels: edge tiles
+    [TestCase(1, 8, 3, 16, 12, 3, "yyy")]     // 48 pixels: the last micro-panel (16 columns) packed
+    [TestCase(3, 40, 8, 8, 8, 3, "nyy")]      // 360 taps: two K-blocks; 8-pixel rows hold no 16-float vector
+    [TestCase(2, 6, 8, 16, 6, 5, "yyy")]      // 5×5
+    [TestCase(1, 16, 32, 32, 8, 3, "nnn")]    // 16 channels of 34² floats: 74 KiB, packed
+    public void ReadingWindowsInPlaceGivesThePackedPathsBits(int n, int cin, int h, int w, int cout, int k, string expected)
+    {
+        int pad = k / 2;
+        var x = Rand(n * cin * h * w, 7); var wt = Rand(cout * cin * k * k, 8); var gy = Rand(n * cout * h * w, 9);
+        var xs = new Shape(n, cin, h, w); var ws = new Shape(cout, cin, k, k); var ys = new Shape(n, cout, h, w);
+        var geometry = new ConvGeometry(n, cin, h, w, cout, k, h, w, 1, pad);
+        try
+        {
+            foreach (var (width, i) in new[] { SimdWidth.Bits512, SimdWidth.Bits256, SimdWidth.Bits128 }.Select((v, i) => (v, i)))
+            {
+                if (width > Simd.Widest) continue;
+                Gemm.Width = width; Gemm.AllowBInPlace = true;
+                Assert.That(ReadsInPlace(geometry, width), Is.EqualTo(expected[i] == 'y'), $"float32 windows read in place at {width}");
+                foreach (int threads in new[] { 1, 2 })
+                    foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+                    {
+                        CpuKernels.Threads = threads;
+                        var tx = Make(x, xs, dtype); var tw = Make(wt, ws, dtype); var tgy = Make(gy, ys, dtype);
+                        double[] Run(bool inPlace, bool data)
+                        {
+                            Gemm.AllowBInPlace = inPlace;
+                            var out_ = Tensor.Empty(data ? xs : ys, dtype);
+                            if (data) CpuKernels.Instance.Conv2dBackwardData(tgy, tw, out_, 1, pad);
+                            else CpuKernels.Instance.Conv2d(tx, tw, out_, 1, pad);
+                            return out_.ToDoubleArray();
+                        }
+                        string where = $"{width}, {dtype.Name()}, {threads} threads";
+                        Assert.That(Run(true, false), Is.EqualTo(Run(false, false)), $"forward, {where}");
+                        Assert.That(Run(true, true), Is.EqualTo(Run(false, true)), $"data gradient, {where}");
+                    }
+            }
+        }
+        finally { Gemm.AllowBInPlace = true; Gemm.Width = Simd.Widest; }
+    }
+
+    private static unsafe bool ReadsInPlace(ConvGeometry g, SimdWidth width)
+    {
+        long* rows = stackalloc long[256];
+        int lanes = GemmMicroKernel<float>.For(width).NR / 2;
+        return new Im2ColB<float>(null, g).ReadsInPlace(0, Math.Min(256, g.Taps), lanes, rows);
+    }
+
     private static Tensor Make(double[] v, Shape s, DType dtype)
     {
         var t = Tensor.FromArray(v, s);
