@@ -75,7 +75,9 @@ internal static unsafe class Gemm
         where TA : struct, IGemmA<T> where TB : struct, IGemmB<T> where TC : struct, IGemmC<T>
     {
         int mr = kernel.MR, nr = kernel.NR, kcMax = kernel.KC;
-        int mcMax = Math.Min(kernel.MC, RoundUp(i1 - i0, mr)), ncMax = Math.Min(kernel.NC, RoundUp(j1 - j0, nr));
+        // (16,512,8,8) conv weight gradient, 512 × 4608 × 1024: B block 4 MiB 30.3–31.0 ms, 1 MiB 26.7–27.5 (bench/NOTES.md)
+        int mcMax = Math.Min(kernel.MC, RoundUp(i1 - i0, mr));
+        int ncMax = Math.Min(i1 - i0 > mcMax ? kernel.NCReread : kernel.NC, RoundUp(j1 - j0, nr));
         // a narrow C uses each element of A for few multiply-adds, so packing A, a pass over all of it in a phase of its
         // own, costs as much as the FMAs (4608×64×512 Aᵀ·B: ≈ 1 ms of packing against 1.4 ms of FMAs at peak); where A's
         // rows are already micro-panels (Aᵀ), the micro-kernel reads them where they are (bench/NOTES.md, "A read in place")

@@ -14,7 +14,8 @@ namespace AlaeEngine.Cpu;
 /// and b + p·NR + NR/2 from a packed panel (<see cref="Run"/>), or, read in place (<see cref="RunBInPlace"/>: a convolution's
 /// windows), at b + rows[p] and bHigh + rows[p].
 /// Block sizes: a B micro-panel (KC·NR elements: 32 KiB for float at 512 bits) stays in L1 while the A block (MC × KC,
-/// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3. KC is the same at every width of one type, and
+/// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3; a B block that several A blocks reread (M above
+/// MC) is cut to KC × NCReread (1 MiB) so that it stays in L2 between them. KC is the same at every width of one type, and
 /// a tile's shape does not enter any element's sum, so each element of C is summed in the same order (KC-long FMA
 /// chains, added to C in order) whatever the width or the thread count.
 /// </summary>
@@ -29,7 +30,7 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
     /// <summary>The same sums with B read where it lies: b[p, j] = (j &lt; NR/2 ? b : bHigh)[rows[p] + j % (NR/2)].</summary>
     public readonly delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> RunBInPlace;
 
-    public readonly int MR, NR, KC, MC, NC;
+    public readonly int MR, NR, KC, MC, NC, NCReread;
     public readonly SimdWidth Width;
 
     private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> run,
@@ -40,6 +41,7 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
         KC = 256;
         MC = single ? 144 : 72; // a multiple of both MRs
         NC = single ? 4096 : 2048;
+        NCReread = NC / 4;
     }
 
     public static GemmMicroKernel<T> For(SimdWidth width) => width switch

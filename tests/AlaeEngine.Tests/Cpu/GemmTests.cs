@@ -32,6 +32,7 @@ public class GemmTests
     [TestCase(150, 40, 257, false, true)]
     [TestCase(6, 32, 256, true, false)]
     [TestCase(260, 300, 40, false, false)] // more row tiles than column tiles, yet split by columns (A is the smaller to pack twice)
+    [TestCase(300, 1100, 20, false, true)] // M above MC: B blocks of NCReread columns (1024 float, 512 double), each reread by 3 A blocks
     public void MatchesTripleLoop(int m, int n, int k, bool ta, bool tb)
     {
         var a = Rand(m * k, 1); var b = Rand(k * n, 2); var c0 = Rand(m * n, 3);
