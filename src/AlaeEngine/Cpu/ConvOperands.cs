@@ -209,29 +209,17 @@ internal readonly unsafe struct Im2ColTransposedB<T>(T* xp, ConvGeometry g) : IG
 /// </summary>
 internal readonly unsafe struct BatchRowsA<T>(T* data, int rows, int plane) : IGemmA<T> where T : unmanaged
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Pack(int i0, int mc, int p0, int kc, T* dst, int mr)
-    {
-        for (int r0 = 0; r0 < mc; r0 += mr)
-        {
-            int n = Math.Min(mr, mc - r0);
-            T* panel = dst + (long)r0 * kc;
-            for (int p = 0; p < kc;)
-            {
-                int sample = (p0 + p) / plane, pix = (p0 + p) % plane, len = Math.Min(plane - pix, kc - p);
-                PackTranspose.Copy(data + ((long)sample * rows + i0 + r0) * plane + pix, plane, n, len, panel + p * mr, mr);
-                p += len;
-            }
-            for (int p = 0; p < kc; p++)
-                for (int t = n; t < mr; t++) panel[p * mr + t] = default;
-        }
-    }
+    public void Pack(int i0, int mc, int p0, int kc, T* dst, int mr) => BatchRows.Pack(data, rows, plane, i0, mc, p0, kc, dst, mr);
 
     public T* InPlace(int i0, int p0, out int step)
     {
         step = 0;
         return null;
     }
+
+    public bool Gathers(int p0, int kc, long* steps) => false;
+
+    public T* Row(int i) => throw new InvalidOperationException("gy's rows are packed, not gathered");
 }
 
 /// <summary>
@@ -263,6 +251,10 @@ internal readonly unsafe struct FlippedWeightA<T>(T* w, int cin, int k) : IGemmA
         step = 0;
         return null;
     }
+
+    public bool Gathers(int p0, int kc, long* steps) => false;
+
+    public T* Row(int i) => throw new InvalidOperationException("the flipped weight is packed, not gathered");
 }
 
 /// <summary>
@@ -288,5 +280,80 @@ internal readonly unsafe struct BatchPlanesC<T>(T* data, int channels, int plane
                 GemmOperands.MergeRow(data + ((long)sample * channels + i0 + r) * plane + pix, tile + r * ldt + t, len, alpha, beta);
             t += len;
         }
+    }
+}
+
+/// <summary>
+/// Rows r0..r0+count of an (N, M, P) tensor viewed as M × (N·P), columns p0..p0+kc, packed into w-wide micro-panels
+/// along the columns (each sample's contiguous run transposed): gy as the A (Cout × Pixels) of gw = gy · X_colᵀ, or as
+/// the B (Pixels × Cout, the same rows) of gwᵀ = X_col · gyᵀ.
+/// </summary>
+internal static unsafe class BatchRows
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Pack<T>(T* data, int rows, int plane, int r0, int count, int p0, int kc, T* dst, int w) where T : unmanaged
+    {
+        for (int q0 = 0; q0 < count; q0 += w)
+        {
+            int n = Math.Min(w, count - q0);
+            T* panel = dst + (long)q0 * kc;
+            for (int p = 0; p < kc;)
+            {
+                int sample = (p0 + p) / plane, pix = (p0 + p) % plane, len = Math.Min(plane - pix, kc - p);
+                PackTranspose.Copy(data + ((long)sample * rows + r0 + q0) * plane + pix, plane, n, len, panel + p * w, w);
+                p += len;
+            }
+            for (int p = 0; p < kc; p++)
+                for (int t = n; t < w; t++) panel[p * w + t] = default;
+        }
+    }
+}
+
+/// <summary>gyᵀ (Pixels × Cout) as the B of the weight gradient's gwᵀ = X_col · gyᵀ.</summary>
+internal readonly unsafe struct BatchRowsB<T>(T* data, int rows, int plane) : IGemmB<T> where T : unmanaged
+{
+    public void Pack(int p0, int kc, int j0, int nc, T* dst, int nr) => BatchRows.Pack(data, rows, plane, j0, nc, p0, kc, dst, nr);
+
+    public bool ReadsInPlace(int p0, int kc, int lanes, long* rows) => false;
+
+    public T* Columns(int j) => throw new InvalidOperationException("gyᵀ is packed, not read in place");
+}
+
+/// <summary>
+/// X_col (Taps × Pixels) as the A of the weight gradient's gwᵀ = X_col · gyᵀ, gathered by the micro-kernel where it lies:
+/// row q (a tap) starts at its offset in xp and column J (a pixel) adds its window corner, so X_col[q, J] =
+/// Row(q)[Corner(J)] with no packing of the nine-fold im2col matrix (only a last strip of fewer than MR taps is packed).
+/// </summary>
+internal readonly unsafe struct Im2ColA<T>(T* xp, ConvGeometry g) : IGemmA<T> where T : unmanaged
+{
+    public bool Gathers(int p0, int kc, long* steps)
+    {
+        for (int p = 0; p < kc; p++) steps[p] = g.Corner(p0 + p);
+        return true;
+    }
+
+    public T* Row(int i) => xp + g.TapOffset(i);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int i0, int mc, int p0, int kc, T* dst, int mr)
+    {
+        Span<long> steps = stackalloc long[kc];
+        for (int p = 0; p < kc; p++) steps[p] = g.Corner(p0 + p);
+        for (int r0 = 0; r0 < mc; r0 += mr)
+        {
+            int n = Math.Min(mr, mc - r0);
+            T* panel = dst + (long)r0 * kc;
+            for (int t = 0; t < mr; t++)
+            {
+                T* row = t < n ? Row(i0 + r0 + t) : null;
+                for (int p = 0; p < kc; p++) panel[p * mr + t] = t < n ? row[steps[p]] : default;
+            }
+        }
+    }
+
+    public T* InPlace(int i0, int p0, out int step)
+    {
+        step = 0;
+        return null;
     }
 }

@@ -5,10 +5,11 @@ namespace AlaeEngine.Cpu;
 
 /// <summary>
 /// Convolution as one GEMM over the whole batch, its im2col matrix X_col (<see cref="ConvGeometry"/>) read while the
-/// GEMM packs its panels, never stored: forward y = W · X_col (Cout × N·Ho·Wo); weight gradient gw = gy · X_colᵀ
-/// (one GEMM with K = N·Ho·Wo); data gradient, for stride 1, the forward convolution of gy with the flipped, transposed
-/// weight and pad K−1−p (the same kernel as forward, no scatter). Strided data gradients (the fused 2× up/down convs)
-/// compute cols = Wᵀ · gy for a chunk of samples and scatter them back (col2im) plane by plane in parallel.
+/// GEMM packs its panels (or, for stride 1, read where it lies), never stored: forward y = W · X_col (Cout × N·Ho·Wo);
+/// weight gradient gw = gy · X_colᵀ (one GEMM with K = N·Ho·Wo), or, where Pixels ≥ 8·Cout, gwᵀ = X_col · gyᵀ with
+/// X_col gathered by the micro-kernel; data gradient, for stride 1, the forward convolution of gy with the flipped,
+/// transposed weight and pad K−1−p (the same kernel as forward, no scatter). Strided data gradients (the fused 2×
+/// up/down convs) compute cols = Wᵀ · gy for a chunk of samples and scatter them back (col2im) plane by plane in parallel.
 /// A 1×1 convolution is the plain GEMM W · x over all pixels (its gathers are whole-plane copies).
 /// </summary>
 public sealed partial class CpuKernels
@@ -81,51 +82,77 @@ public sealed partial class CpuKernels
     private static unsafe void ConvBackWeight<T>(Tensor x, Tensor gy, Tensor gw, int stride, int pad) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = Geometry(x.Shape, gw.Shape, gy.Shape, stride, pad);
+        bool gathered = GathersWeightGradient(g);
         fixed (T* px = x.Span<T>()) fixed (T* pgy = gy.Span<T>()) fixed (T* pgw = gw.Span<T>())
         {
             using var xp = g.Padded(px);
-            if (g.N < 2 || g.Pixels < WeightGradientHalvesDepth)
+            nint pxp = (nint)xp.Pointer, pg = (nint)pgy;
+            // samples n0..n0+count into c: gw = gy · X_colᵀ (Cout × Taps), or gathered, gwᵀ = X_col · gyᵀ (Taps × Cout)
+            void Product(int n0, int count, T* c, int workers)
             {
-                Gemm.Run(g.Cout, g.Taps, g.Pixels, T.One, new BatchRowsA<T>(pgy, g.Cout, g.OutPlane), new Im2ColTransposedB<T>(xp.Pointer, g), T.Zero,
-                    new DenseC<T>(pgw, g.Taps));
-                return;
+                var part = g with { N = count };
+                T* gyPart = (T*)pg + (long)n0 * g.Cout * g.OutPlane, xpPart = (T*)pxp + (long)n0 * g.Cin * g.Hp * g.Wp;
+                if (gathered)
+                    Gemm.Run(g.Taps, g.Cout, part.Pixels, T.One, new Im2ColA<T>(xpPart, part), new BatchRowsB<T>(gyPart, g.Cout, g.OutPlane), T.Zero,
+                        new DenseC<T>(c, g.Cout), workers);
+                else
+                    Gemm.Run(g.Cout, g.Taps, part.Pixels, T.One, new BatchRowsA<T>(gyPart, g.Cout, g.OutPlane), new Im2ColTransposedB<T>(xpPart, part), T.Zero,
+                        new DenseC<T>(c, g.Taps), workers);
             }
-            // a deep sum over a small gw: the batch's two halves summed separately (each a GEMM on half the workers), then
-            // gw = first + second. Split by columns instead, both workers would pack all of gy (Cout × N·P), and the two
-            // halves keep each worker's operands to itself. Decided by the shape alone, so the sums and their order do
-            // not depend on the thread count.
-            int half = g.N / 2;
-            var second = HostMemoryPool.Rent<T>(g.Cout * g.Taps);
+            bool halves = g.N >= 2 && g.Pixels >= WeightGradientHalvesDepth;
+            int length = g.Cout * g.Taps;
+            T[]? first = gathered ? HostMemoryPool.Rent<T>(length) : null, second = halves ? HostMemoryPool.Rent<T>(length) : null;
             try
             {
-                fixed (T* ps = second)
+                fixed (T* pf = first) fixed (T* ps = second)
                 {
-                    T* pxp = xp.Pointer;
-                    nint pw0 = (nint)pgw, pw1 = (nint)ps, pg = (nint)pgy, px0 = (nint)pxp;
-                    int inner = Math.Max(1, Threads / 2);
-                    void Half(int h)
+                    nint into = gathered ? (nint)pf : (nint)pgw, other = (nint)ps;
+                    if (!halves) Product(0, g.N, (T*)into, 0);
+                    else
                     {
-                        int n0 = h == 0 ? 0 : half, count = h == 0 ? half : g.N - half;
-                        var part = g with { N = count };
-                        Gemm.Run(g.Cout, g.Taps, part.Pixels, T.One,
-                            new BatchRowsA<T>((T*)pg + (long)n0 * g.Cout * g.OutPlane, g.Cout, g.OutPlane),
-                            new Im2ColTransposedB<T>((T*)px0 + (long)n0 * g.Cin * g.Hp * g.Wp, part), T.Zero,
-                            new DenseC<T>((T*)(h == 0 ? pw0 : pw1), g.Taps), inner);
+                        // a deep sum over a small gw: the batch's two halves summed separately (each a GEMM on half the
+                        // workers), then added. Split by columns instead, both workers would pack all of gy, and the two
+                        // halves keep each worker's operands to itself. Decided by the shape alone, so the sums and their
+                        // order do not depend on the thread count.
+                        int half = g.N / 2, inner = Math.Max(1, Threads / 2);
+                        void Half(int h) => Product(h == 0 ? 0 : half, h == 0 ? half : g.N - half, (T*)(h == 0 ? into : other), inner);
+                        if (Threads >= 2) WorkerTeam.Run(2, Half);
+                        else { Half(0); Half(1); }
+                        CpuParallel.ForElements(length, (start, end) =>
+                        {
+                            var sum = new Span<T>((T*)into + start, end - start);
+                            var add = new ReadOnlySpan<T>((T*)other + start, end - start);
+                            for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
+                        });
                     }
-                    if (Threads >= 2) WorkerTeam.Run(2, Half);
-                    else { Half(0); Half(1); }
-                    int length = g.Cout * g.Taps;
-                    CpuParallel.ForElements(length, (start, end) =>
+                    // gathered: gw (Cout × Taps) ← gwᵀ, a block of taps per worker
+                    if (gathered)
                     {
-                        var sum = new Span<T>((T*)pw0 + start, end - start);
-                        var add = new ReadOnlySpan<T>((T*)pw1 + start, end - start);
-                        for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
-                    });
+                        nint dst = (nint)pgw;
+                        CpuParallel.For(g.Taps, g.Cout, (lo, hi) =>
+                            PackTranspose.Copy((T*)into + (long)lo * g.Cout, g.Cout, hi - lo, g.Cout, (T*)dst + lo, g.Taps));
+                    }
                 }
             }
-            finally { HostMemoryPool.Return(second); }
+            finally
+            {
+                if (first != null) HostMemoryPool.Return(first);
+                if (second != null) HostMemoryPool.Return(second);
+            }
         }
     }
+
+    /// <summary>
+    /// Whether the weight gradient is computed as gwᵀ = X_col · gyᵀ, X_col gathered by the micro-kernel where it lies,
+    /// rather than gw = gy · X_colᵀ with X_colᵀ packed (Pixels × Taps, the nine-fold im2col matrix of a 3×3). It adds gyᵀ's
+    /// packing (Pixels × Cout) and a transpose of the result (Taps × Cout), so it pays while Pixels ≥ 8·Cout: (16,64,32,32)
+    /// 9.0–9.6 → 7.4–7.6 ms, (16,128,16,16) 7.7 → 6.9–7.2, but (16,512,8,8) 27.3–27.9 → 29.2–30.2 (bench/NOTES.md).
+    /// Same products summed in the same order, so the same bits either way.
+    /// </summary>
+    internal static bool GathersWeightGradient(ConvGeometry g) => AllowGatheredWeightGradient && g.Pixels >= 8L * g.Cout;
+
+    /// <summary>Whether the gathered weight gradient may be used at all (tests turn it off to compare the two bit for bit).</summary>
+    internal static bool AllowGatheredWeightGradient { get; set; } = true;
 
     // K = N·Ho·Wo at which the weight gradient sums the batch's halves apart (32² and 16² at batch 16; not 8²,
     // whose gw of 512 × 4608 would cost a pass of its own)

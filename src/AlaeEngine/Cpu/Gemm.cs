@@ -83,12 +83,14 @@ internal static unsafe class Gemm
         // rows are already micro-panels (Aᵀ), the micro-kernel reads them where they are (bench/NOTES.md, "A read in place")
         bool inPlace = ReadsAInPlace<T, TA>(a, i0, j1 - j0);
         int aLen = mcMax * kcMax, bLen = kcMax * ncMax, tileLen = mr * nr;
-        var scratch = Scratch.Rent(kcMax * sizeof(long) + (aLen + bLen + tileLen) * sizeof(T));
+        var scratch = Scratch.Rent(2 * kcMax * sizeof(long) + (aLen + bLen + tileLen) * sizeof(T));
+        T** aRows = stackalloc T*[mr];
         try
         {
-            // B's row offsets when it is read in place (kcMax longs keep the packed buffers 64-byte aligned)
-            long* bRows = (long*)scratch.Pointer;
-            T* ap = (T*)(bRows + kcMax), bp = ap + aLen, tile = bp + bLen;
+            // B's row offsets when it is read in place, A's column offsets when it is gathered (kcMax longs each keep the
+            // packed buffers 64-byte aligned)
+            long* bRows = (long*)scratch.Pointer, aSteps = bRows + kcMax;
+            T* ap = (T*)(aSteps + kcMax), bp = ap + aLen, tile = bp + bLen;
             for (int jc = j0; jc < j1; jc += ncMax)
             {
                 int nc = Math.Min(ncMax, j1 - jc);
@@ -97,14 +99,15 @@ internal static unsafe class Gemm
                 {
                     int kc = Math.Min(kcMax, k - pc);
                     T betaK = pc == 0 ? beta : T.One;
+                    bool gathers = !inPlace && a.Gathers(pc, kc, aSteps);
                     // read in place, only a last panel of fewer than NR columns is packed
-                    int wholeB = b.ReadsInPlace(pc, kc, nr / 2, bRows) ? nc / nr * nr : 0;
+                    int wholeB = !gathers && b.ReadsInPlace(pc, kc, nr / 2, bRows) ? nc / nr * nr : 0;
                     if (wholeB < nc) b.Pack(pc, kc, jc + wholeB, nc - wholeB, bp + wholeB * kc, nr);
                     for (int ic = i0; ic < i1; ic += mcMax)
                     {
                         int mc = Math.Min(mcMax, i1 - ic);
-                        // in place, only a last strip of fewer than MR rows is packed
-                        int whole = inPlace ? mc / mr * mr : 0;
+                        // read in place or gathered, only a last strip of fewer than MR rows is packed
+                        int whole = inPlace || gathers ? mc / mr * mr : 0;
                         if (whole < mc) a.Pack(ic + whole, mc - whole, pc, kc, ap + whole * kc, mr);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
@@ -112,10 +115,16 @@ internal static unsafe class Gemm
                             T* bt = bInPlace ? b.Columns(jc + jr) : bp + jr * kc, bHigh = bInPlace ? b.Columns(jc + jr + nr / 2) : null;
                             for (int ir = 0; ir < mc; ir += mr)
                             {
-                                int aStep = mr;
+                                int aStep = mr, rows = Math.Min(mr, mc - ir), cols = Math.Min(nr, nc - jr);
+                                if (ir < whole && gathers)
+                                {
+                                    for (int r = 0; r < mr; r++) aRows[r] = a.Row(ic + ir + r);
+                                    Tile(kernel, kernel.RunAGathered, kc, null, 0, aRows, aSteps, bt, null, null, ic + ir, jc + jr, rows, cols, tile, alpha, betaK, c);
+                                    continue;
+                                }
                                 T* at = ir < whole ? a.InPlace(ic + ir, pc, out aStep) : ap + ir * kc;
-                                Tile(kernel, kc, at, aStep, bt, bHigh, bInPlace ? bRows : null, ic + ir, jc + jr, Math.Min(mr, mc - ir), Math.Min(nr, nc - jr),
-                                    tile, alpha, betaK, c);
+                                Tile(kernel, bInPlace ? kernel.RunBInPlace : kernel.Run, kc, at, aStep, null, null, bt, bHigh, bInPlace ? bRows : null,
+                                    ic + ir, jc + jr, rows, cols, tile, alpha, betaK, c);
                             }
                         }
                     }
@@ -141,20 +150,19 @@ internal static unsafe class Gemm
         return columns <= 64 || (columns <= 256 && (long)step * sizeof(T) % 4096 != 0);
     }
 
-    // one MR × NR tile of C at (i, j), rows × cols of it inside C; B packed at b, or with bRows read in place at b and bHigh
+    // one MR × NR tile of C at (i, j), rows × cols of it inside C, by the kernel run (the operand arguments as it reads them)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<T, TC>(GemmMicroKernel<T> kernel, int kc, T* a, int aStep, T* b, T* bHigh, long* bRows, int i, int j, int rows, int cols,
-        T* tile, T alpha, T beta, TC c)
+    private static void Tile<T, TC>(GemmMicroKernel<T> kernel, delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> run,
+        int kc, T* a, int aStep, T** aRows, long* aSteps, T* b, T* bHigh, long* bRows, int i, int j, int rows, int cols, T* tile, T alpha, T beta, TC c)
         where T : unmanaged, IFloatingPointIeee754<T> where TC : struct, IGemmC<T>
     {
-        var run = bRows == null ? kernel.Run : kernel.RunBInPlace;
         int ldc = 0;
         T* ct = rows == kernel.MR && cols == kernel.NR ? c.Tile(i, j, cols, out ldc) : null;
-        if (ct != null) run(kc, a, aStep, b, bHigh, bRows, ct, ldc, alpha, beta);
+        if (ct != null) run(kc, a, aStep, aRows, aSteps, b, bHigh, bRows, ct, ldc, alpha, beta);
         else
         {
             // edge or scattered tile: the same sums into a scratch tile, then merged element by element
-            run(kc, a, aStep, b, bHigh, bRows, tile, kernel.NR, T.One, T.Zero);
+            run(kc, a, aStep, aRows, aSteps, b, bHigh, bRows, tile, kernel.NR, T.One, T.Zero);
             c.Merge(i, j, rows, cols, tile, kernel.NR, alpha, beta);
         }
     }

@@ -10,9 +10,10 @@ namespace AlaeEngine.Cpu;
 /// MR = 8 rows in 16 accumulators (8×32 floats), with AVX2 and 128-bit vectors (16 registers) MR = 6 rows in 12 (6×16,
 /// 6×8 floats). It streams a packed A micro-panel (kc × MR, p-major) and a packed B micro-panel (kc × NR, p-major): per
 /// k step two vector loads, MR broadcasts and 2·MR FMAs. A's MR values of step p are read at a + p·aStep: aStep = MR for
-/// a packed panel, or the row stride of an Aᵀ stored K × M, read in place. B's two vectors of step p are read at b + p·NR
-/// and b + p·NR + NR/2 from a packed panel (<see cref="Run"/>), or, read in place (<see cref="RunBInPlace"/>: a convolution's
-/// windows), at b + rows[p] and bHigh + rows[p].
+/// a packed panel, or the row stride of an Aᵀ stored K × M, read in place; or gathered (<see cref="RunAGathered"/>: the
+/// im2col rows of a convolution's weight gradient) at aRows[r] + aSteps[p]. B's two vectors of step p are read at
+/// b + p·NR and b + p·NR + NR/2 from a packed panel (<see cref="Run"/>), or, read in place (<see cref="RunBInPlace"/>: a
+/// convolution's windows), at b + bRows[p] and bHigh + bRows[p].
 /// Block sizes: a B micro-panel (KC·NR elements: 32 KiB for float at 512 bits) stays in L1 while the A block (MC × KC,
 /// 144 KiB for float) sits in L2, and the B block (KC × NC, 4 MiB) in L3; a B block that several A blocks reread (M above
 /// MC) is cut to KC × NCReread (1 MiB) so that it stays in L2 between them. KC is the same at every width of one type, and
@@ -23,20 +24,23 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
 {
     /// <summary>
     /// tile(MR × NR at c, row stride ldc) ← alpha · Σₚ a[p·aStep + r] · b[p·NR + j] + beta · tile (beta = 0: c is not read);
-    /// the arguments bHigh and rows are not used.
+    /// the arguments aRows, aSteps, bHigh and bRows are not used. Arguments: kc, a, aStep, aRows, aSteps, b, bHigh, bRows, c,
+    /// ldc, alpha, beta.
     /// </summary>
-    public readonly delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> Run;
+    public readonly delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> Run;
 
-    /// <summary>The same sums with B read where it lies: b[p, j] = (j &lt; NR/2 ? b : bHigh)[rows[p] + j % (NR/2)].</summary>
-    public readonly delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> RunBInPlace;
+    /// <summary>The same sums with B read where it lies: b[p, j] = (j &lt; NR/2 ? b : bHigh)[bRows[p] + j % (NR/2)].</summary>
+    public readonly delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> RunBInPlace;
+
+    /// <summary>The same sums with A gathered where it lies: a[p, r] = aRows[r][aSteps[p]] (a convolution's windows).</summary>
+    public readonly delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> RunAGathered;
 
     public readonly int MR, NR, KC, MC, NC, NCReread;
     public readonly SimdWidth Width;
 
-    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> run,
-        delegate*<int, T*, int, T*, T*, long*, T*, int, T, T, void> runBInPlace, int rows, int lanes)
+    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> run, delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> runBInPlace, delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> runAGathered, int rows, int lanes)
     {
-        Width = width; Run = run; RunBInPlace = runBInPlace; MR = rows; NR = 2 * lanes;
+        Width = width; Run = run; RunBInPlace = runBInPlace; RunAGathered = runAGathered; MR = rows; NR = 2 * lanes;
         bool single = typeof(T) == typeof(float);
         KC = 256;
         MC = single ? 144 : 72; // a multiple of both MRs
@@ -46,43 +50,52 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
 
     public static GemmMicroKernel<T> For(SimdWidth width) => width switch
     {
-        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>, EightRows, PackedB>, &Kernel<Vector512<T>, Lanes512<T>, EightRows, BInPlace>,
-            EightRows.Count, Vector512<T>.Count),
-        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>, SixRows, PackedB>, &Kernel<Vector256<T>, Lanes256<T>, SixRows, BInPlace>,
-            SixRows.Count, Vector256<T>.Count),
-        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>, SixRows, PackedB>, &Kernel<Vector128<T>, Lanes128<T>, SixRows, BInPlace>,
-            SixRows.Count, Vector128<T>.Count),
+        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>, EightRows, PanelA, PackedB>, &Kernel<Vector512<T>, Lanes512<T>, EightRows, PanelA, BInPlace>,
+            &Kernel<Vector512<T>, Lanes512<T>, EightRows, GatheredA, PackedB>, EightRows.Count, Vector512<T>.Count),
+        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>, SixRows, PanelA, PackedB>, &Kernel<Vector256<T>, Lanes256<T>, SixRows, PanelA, BInPlace>,
+            &Kernel<Vector256<T>, Lanes256<T>, SixRows, GatheredA, PackedB>, SixRows.Count, Vector256<T>.Count),
+        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>, SixRows, PanelA, PackedB>, &Kernel<Vector128<T>, Lanes128<T>, SixRows, PanelA, BInPlace>,
+            &Kernel<Vector128<T>, Lanes128<T>, SixRows, GatheredA, PackedB>, SixRows.Count, Vector128<T>.Count),
     };
 
-    // R fixes the tile's rows and B how B is read, at JIT time (struct type arguments: the 8-row lines vanish from the
-    // 6-row kernel's code, the row-offset loads from the packed kernel's)
+    // R fixes the tile's rows, A and B how they are read, at JIT time (struct type arguments: the 8-row lines vanish from
+    // the 6-row kernel's code, the offset loads from the packed kernel's)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<TV, S, R, B>(int kc, T* a, int aStep, T* b, T* bHigh, long* rows, T* c, int ldc, T alpha, T beta)
-        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows where B : struct, IBRead
+    private static void Kernel<TV, S, R, A, B>(int kc, T* a, int aStep, T** aRows, long* aSteps, T* b, T* bHigh, long* bRows, T* c, int ldc, T alpha, T beta)
+        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows where A : struct, IARead where B : struct, IBRead
     {
         int w = S.Count;
-        bool eight = R.Count == 8, inPlace = B.InPlace;
+        bool eight = R.Count == 8, gathered = A.Gathered, inPlace = B.InPlace;
         // decided before the loop: a call after it would make the JIT keep the accumulators in memory
         bool readC = !T.IsZero(beta);
+        // gathered: row r of the tile reads at aRow r + aSteps[p] (the rows past six only in the 8-row kernel); the address,
+        // not the value, is chosen, so that the broadcast still loads from memory in one instruction
+        T* a0 = null, a1 = null, a2 = null, a3 = null, a4 = null, a5 = null, a6 = null, a7 = null;
+        if (gathered)
+        {
+            a0 = aRows[0]; a1 = aRows[1]; a2 = aRows[2]; a3 = aRows[3]; a4 = aRows[4]; a5 = aRows[5];
+            if (eight) { a6 = aRows[6]; a7 = aRows[7]; }
+        }
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
             TV b0, b1;
-            if (inPlace) { long row = rows[p]; b0 = S.Load(b + row); b1 = S.Load(bHigh + row); }
+            if (inPlace) { long row = bRows[p]; b0 = S.Load(b + row); b1 = S.Load(bHigh + row); }
             else { b0 = S.Load(b); b1 = S.Load(b + w); b += 2 * w; }
-            TV x = S.Splat(a[0]); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
-            x = S.Splat(a[1]); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
-            x = S.Splat(a[2]); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
-            x = S.Splat(a[3]); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
-            x = S.Splat(a[4]); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
-            x = S.Splat(a[5]); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
+            long o = gathered ? aSteps[p] : 0;
+            TV x = S.Splat(*(gathered ? a0 + o : a + 0)); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
+            x = S.Splat(*(gathered ? a1 + o : a + 1)); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
+            x = S.Splat(*(gathered ? a2 + o : a + 2)); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
+            x = S.Splat(*(gathered ? a3 + o : a + 3)); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
+            x = S.Splat(*(gathered ? a4 + o : a + 4)); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
+            x = S.Splat(*(gathered ? a5 + o : a + 5)); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
             if (eight)
             {
-                x = S.Splat(a[6]); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
-                x = S.Splat(a[7]); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
+                x = S.Splat(*(gathered ? a6 + o : a + 6)); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
+                x = S.Splat(*(gathered ? a7 + o : a + 7)); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
             }
-            a += aStep;
+            if (!gathered) a += aStep;
         }
         TV va = S.Splat(alpha), vb = S.Splat(beta);
         StoreRow<TV, S>(c, c00, c01, va, vb, readC); c += ldc;
@@ -147,4 +160,20 @@ internal readonly struct PackedB : IBRead
 internal readonly struct BInPlace : IBRead
 {
     public static bool InPlace => true;
+}
+
+/// <summary>How the micro-kernel reads A, as a type: from a packed (or in-place) micro-panel, or gathered row by row.</summary>
+internal interface IARead
+{
+    static abstract bool Gathered { get; }
+}
+
+internal readonly struct PanelA : IARead
+{
+    public static bool Gathered => false;
+}
+
+internal readonly struct GatheredA : IARead
+{
+    public static bool Gathered => true;
 }

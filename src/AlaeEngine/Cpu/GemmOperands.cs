@@ -22,6 +22,16 @@ internal unsafe interface IGemmA<T> where T : unmanaged
     /// K × M, whose rows are already laid out as a micro-panel's): the micro-kernel can then read A where it is; else null.
     /// </summary>
     T* InPlace(int i0, int p0, out int step);
+
+    /// <summary>
+    /// Whether columns p0..p0+kc of op(A) can be gathered where they lie: then steps[p] is set for every p &lt; kc so that
+    /// op(A)[i, p0 + p] = <see cref="Row"/>(i)[steps[p]] for every row i (the im2col rows of a convolution's weight
+    /// gradient); else false, and op(A) is packed or read in place.
+    /// </summary>
+    bool Gathers(int p0, int kc, long* steps);
+
+    /// <summary>The base address of row i of op(A), for an operand that <see cref="Gathers"/>.</summary>
+    T* Row(int i);
 }
 
 /// <summary>The right operand of <see cref="Gemm"/> (K × N), packed the same way by columns.</summary>
@@ -128,6 +138,10 @@ internal readonly unsafe struct DenseA<T>(T* data, int ld, bool trans) : IGemmA<
         step = ld;
         return trans ? data + (long)p0 * ld + i0 : null;
     }
+
+    public bool Gathers(int p0, int kc, long* steps) => false;
+
+    public T* Row(int i) => throw new InvalidOperationException("a dense A is packed or read in place, not gathered");
 }
 
 /// <summary>A row-major matrix with leading dimension ld, read as B (K × N) or, with trans, as the transpose of an N × K one.</summary>

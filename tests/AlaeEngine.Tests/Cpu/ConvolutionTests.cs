@@ -97,6 +97,41 @@ public class ConvolutionTests
         finally { Gemm.AllowBInPlace = true; Gemm.Width = Simd.Widest; }
     }
 
+    // The weight gradient as gwᵀ = X_col · gyᵀ with X_col gathered by the micro-kernel (CpuKernels.GathersWeightGradient)
+    // against gw = gy · X_colᵀ with X_colᵀ packed, bit for bit, at every SIMD width, 1 and 2 threads, float32 and float64
+    [TestCase(2, 24, 16, 16, 20, 3, 1, 1, true)]
+    [TestCase(3, 3, 12, 12, 8, 3, 1, 1, true)]    // 27 taps: a last strip of taps packed, not gathered
+    [TestCase(2, 4, 16, 16, 6, 4, 2, 1, true)]    // fused down: stride 2
+    [TestCase(5, 3, 32, 32, 4, 3, 1, 1, true)]    // N·H·W ≥ 4096: the batch's halves summed apart (odd N)
+    [TestCase(2, 5, 8, 8, 3, 1, 1, 0, true)]      // 1×1: 5 taps, all in the packed strip
+    [TestCase(1, 16, 4, 4, 64, 3, 1, 1, false)]   // 16 pixels for 64 output channels: X_colᵀ packed
+    public void GatheredWeightGradientGivesThePackedPathsBits(int n, int cin, int h, int w, int cout, int k, int stride, int pad, bool gathered)
+    {
+        int ho = (h + 2 * pad - k) / stride + 1, wo = (w + 2 * pad - k) / stride + 1;
+        var x = Rand(n * cin * h * w, 10); var gy = Rand(n * cout * ho * wo, 11);
+        var xs = new Shape(n, cin, h, w); var ws = new Shape(cout, cin, k, k); var ys = new Shape(n, cout, ho, wo);
+        Assert.That(CpuKernels.GathersWeightGradient(new ConvGeometry(n, cin, h, w, cout, k, ho, wo, stride, pad)), Is.EqualTo(gathered));
+        try
+        {
+            foreach (var width in new[] { SimdWidth.Bits512, SimdWidth.Bits256, SimdWidth.Bits128 }.Where(v => v <= Simd.Widest))
+                foreach (int threads in new[] { 1, 2 })
+                    foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+                    {
+                        Gemm.Width = width; CpuKernels.Threads = threads;
+                        var tx = Make(x, xs, dtype); var tgy = Make(gy, ys, dtype);
+                        double[] Run(bool allow)
+                        {
+                            CpuKernels.AllowGatheredWeightGradient = allow;
+                            var gw = Tensor.Empty(ws, dtype);
+                            CpuKernels.Instance.Conv2dBackwardWeight(tx, tgy, gw, stride, pad);
+                            return gw.ToDoubleArray();
+                        }
+                        Assert.That(Run(true), Is.EqualTo(Run(false)), $"{width}, {dtype.Name()}, {threads} threads");
+                    }
+        }
+        finally { CpuKernels.AllowGatheredWeightGradient = true; Gemm.Width = Simd.Widest; }
+    }
+
     private static unsafe bool ReadsInPlace(ConvGeometry g, SimdWidth width)
     {
         long* rows = stackalloc long[256];
