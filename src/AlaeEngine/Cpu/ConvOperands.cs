@@ -337,8 +337,8 @@ internal readonly unsafe struct Im2ColA<T>(T* xp, ConvGeometry g) : IGemmA<T> wh
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int i0, int mc, int p0, int kc, T* dst, int mr)
     {
-        Span<long> steps = stackalloc long[kc];
-        for (int p = 0; p < kc; p++) steps[p] = g.Corner(p0 + p);
+        long* steps = stackalloc long[kc];
+        Gathers(p0, kc, steps);
         for (int r0 = 0; r0 < mc; r0 += mr)
         {
             int n = Math.Min(mr, mc - r0);

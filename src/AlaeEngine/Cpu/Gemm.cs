@@ -8,8 +8,9 @@ namespace AlaeEngine.Cpu;
 /// C ← alpha·op(A)·op(B) + beta·C on the CPU, in the BLIS/GotoBLAS structure: for each NC-wide column block and
 /// KC-deep slice of K, a KC × NC block of B is packed into NR-wide micro-panels; for each MC-high row block of A, an
 /// MC × KC block is packed into MR-high micro-panels (or, for a narrow C and an Aᵀ whose rows already are micro-panels,
-/// read in place; likewise B where its micro-panels' rows are runs of memory, as a stride-1 convolution's windows are);
-/// then the <see cref="GemmMicroKernel{T}"/> runs over every MR × NR tile of C. Operands come through
+/// read in place; or gathered row by row where its rows lie, as a convolution's im2col rows do; likewise B where its
+/// micro-panels' rows are runs of memory, as a stride-1 convolution's windows are); then the
+/// <see cref="GemmMicroKernel{T}"/> runs over every MR × NR tile of C. Operands come through
 /// <see cref="IGemmA{T}"/>, <see cref="IGemmB{T}"/> and <see cref="IGemmC{T}"/>, so transposes, convolution windows
 /// (im2col) and batch-strided layouts are read while packing, never copied whole.
 /// Threads split C into column (or row) ranges of whole micro-tiles and each runs the full loop on its range (so each packs
