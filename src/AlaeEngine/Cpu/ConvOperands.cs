@@ -146,7 +146,7 @@ internal readonly unsafe struct Im2ColB<T>(T* xp, ConvGeometry g) : IGemmB<T> wh
     {
         int window = g.K * g.K;
         long span = (long)((p0 + kc - 1) / window - p0 / window + 1) * g.Hp * g.Wp * sizeof(T);
-        if (!Gemm.AllowBInPlace || g.Stride != 1 || g.Wo % lanes != 0 || span > 64 << 10) return false;
+        if (g.Stride != 1 || g.Wo % lanes != 0 || span > 64 << 10) return false;
         for (int p = 0; p < kc; p++) rows[p] = g.TapOffset(p0 + p);
         return true;
     }

@@ -102,7 +102,7 @@ internal static unsafe class Gemm
                     T betaK = pc == 0 ? beta : T.One;
                     bool gathers = !inPlace && a.Gathers(pc, kc, aSteps);
                     // read in place, only a last panel of fewer than NR columns is packed
-                    int wholeB = !gathers && b.ReadsInPlace(pc, kc, nr / 2, bRows) ? nc / nr * nr : 0;
+                    int wholeB = AllowBInPlace && !gathers && b.ReadsInPlace(pc, kc, nr / 2, bRows) ? nc / nr * nr : 0;
                     if (wholeB < nc) b.Pack(pc, kc, jc + wholeB, nc - wholeB, bp + wholeB * kc, nr);
                     for (int ic = i0; ic < i1; ic += mcMax)
                     {

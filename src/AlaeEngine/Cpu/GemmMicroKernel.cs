@@ -27,20 +27,20 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
     /// the arguments aRows, aSteps, bHigh and bRows are not used. Arguments: kc, a, aStep, aRows, aSteps, b, bHigh, bRows, c,
     /// ldc, alpha, beta.
     /// </summary>
-    public readonly delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> Run;
+    public delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> Run { get; private init; }
 
     /// <summary>The same sums with B read where it lies: b[p, j] = (j &lt; NR/2 ? b : bHigh)[bRows[p] + j % (NR/2)].</summary>
-    public readonly delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> RunBInPlace;
+    public delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> RunBInPlace { get; private init; }
 
-    /// <summary>The same sums with A gathered where it lies: a[p, r] = aRows[r][aSteps[p]] (a convolution's windows).</summary>
-    public readonly delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> RunAGathered;
+    /// <summary>The same sums with A gathered where it lies: a[p, r] = aRows[r][aSteps[p]] (a convolution's im2col rows).</summary>
+    public delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> RunAGathered { get; private init; }
 
     public readonly int MR, NR, KC, MC, NC, NCReread;
     public readonly SimdWidth Width;
 
-    private GemmMicroKernel(SimdWidth width, delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> run, delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> runBInPlace, delegate*<int, T*, int, T**, long*, T*, T*, long*, T*, int, T, T, void> runAGathered, int rows, int lanes)
+    private GemmMicroKernel(SimdWidth width, int rows, int lanes)
     {
-        Width = width; Run = run; RunBInPlace = runBInPlace; RunAGathered = runAGathered; MR = rows; NR = 2 * lanes;
+        Width = width; MR = rows; NR = 2 * lanes;
         bool single = typeof(T) == typeof(float);
         KC = 256;
         MC = single ? 144 : 72; // a multiple of both MRs
@@ -50,28 +50,37 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
 
     public static GemmMicroKernel<T> For(SimdWidth width) => width switch
     {
-        SimdWidth.Bits512 => new(width, &Kernel<Vector512<T>, Lanes512<T>, EightRows, PanelA, PackedB>, &Kernel<Vector512<T>, Lanes512<T>, EightRows, PanelA, BInPlace>,
-            &Kernel<Vector512<T>, Lanes512<T>, EightRows, GatheredA, PackedB>, EightRows.Count, Vector512<T>.Count),
-        SimdWidth.Bits256 => new(width, &Kernel<Vector256<T>, Lanes256<T>, SixRows, PanelA, PackedB>, &Kernel<Vector256<T>, Lanes256<T>, SixRows, PanelA, BInPlace>,
-            &Kernel<Vector256<T>, Lanes256<T>, SixRows, GatheredA, PackedB>, SixRows.Count, Vector256<T>.Count),
-        _ => new(width, &Kernel<Vector128<T>, Lanes128<T>, SixRows, PanelA, PackedB>, &Kernel<Vector128<T>, Lanes128<T>, SixRows, PanelA, BInPlace>,
-            &Kernel<Vector128<T>, Lanes128<T>, SixRows, GatheredA, PackedB>, SixRows.Count, Vector128<T>.Count),
+        SimdWidth.Bits512 => Create<Vector512<T>, Lanes512<T>, EightRows>(width),
+        SimdWidth.Bits256 => Create<Vector256<T>, Lanes256<T>, SixRows>(width),
+        _ => Create<Vector128<T>, Lanes128<T>, SixRows>(width),
     };
 
-    // R fixes the tile's rows, A and B how they are read, at JIT time (struct type arguments: the 8-row lines vanish from
-    // the 6-row kernel's code, the offset loads from the packed kernel's)
+    private static GemmMicroKernel<T> Create<TV, S, R>(SimdWidth width)
+        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows
+        => new(width, R.Count, S.Count)
+        {
+            Run = &Kernel<TV, S, R, PackedPanels>,
+            RunBInPlace = &Kernel<TV, S, R, BInPlace>,
+            RunAGathered = &Kernel<TV, S, R, GatheredA>,
+        };
+
+    // R fixes the tile's rows and O how the operands are read, at JIT time (struct type arguments: the 8-row lines vanish
+    // from the 6-row kernel's code, the offset loads from the packed kernel's)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<TV, S, R, A, B>(int kc, T* a, int aStep, T** aRows, long* aSteps, T* b, T* bHigh, long* bRows, T* c, int ldc, T alpha, T beta)
-        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows where A : struct, IARead where B : struct, IBRead
+    private static void Kernel<TV, S, R, O>(int kc, T* a, int aStep, T** aRows, long* aSteps, T* b, T* bHigh, long* bRows, T* c, int ldc, T alpha, T beta)
+        where TV : struct where S : struct, ISimdLanes<TV, T> where R : struct, ITileRows where O : struct, IOperandRead
     {
         int w = S.Count;
-        bool eight = R.Count == 8, gathered = A.Gathered, inPlace = B.InPlace;
+        bool eight = R.Count == 8, inPlace = O.ReadsBInPlace;
         // decided before the loop: a call after it would make the JIT keep the accumulators in memory
         bool readC = !T.IsZero(beta);
-        // gathered: row r of the tile reads at aRow r + aSteps[p] (the rows past six only in the 8-row kernel); the address,
-        // not the value, is chosen, so that the broadcast still loads from memory in one instruction
+        // gathered: row r of the tile reads at aRow r + aSteps[p] (the rows past six only in the 8-row kernel). Each
+        // broadcast is chosen whole, on O.GathersA itself (not a local copy of it), so that every kernel broadcasts from
+        // memory in one instruction: choosing the value, or the address, or testing a local made the JIT load the value
+        // first or add a lea per row (the packed kernel's listing, checked with DOTNET_JitDisasm, is the one it had
+        // before gathering existed, registers aside)
         T* a0 = null, a1 = null, a2 = null, a3 = null, a4 = null, a5 = null, a6 = null, a7 = null;
-        if (gathered)
+        if (O.GathersA)
         {
             a0 = aRows[0]; a1 = aRows[1]; a2 = aRows[2]; a3 = aRows[3]; a4 = aRows[4]; a5 = aRows[5];
             if (eight) { a6 = aRows[6]; a7 = aRows[7]; }
@@ -83,19 +92,19 @@ internal readonly unsafe struct GemmMicroKernel<T> where T : unmanaged, IFloatin
             TV b0, b1;
             if (inPlace) { long row = bRows[p]; b0 = S.Load(b + row); b1 = S.Load(bHigh + row); }
             else { b0 = S.Load(b); b1 = S.Load(b + w); b += 2 * w; }
-            long o = gathered ? aSteps[p] : 0;
-            TV x = S.Splat(*(gathered ? a0 + o : a + 0)); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
-            x = S.Splat(*(gathered ? a1 + o : a + 1)); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
-            x = S.Splat(*(gathered ? a2 + o : a + 2)); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
-            x = S.Splat(*(gathered ? a3 + o : a + 3)); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
-            x = S.Splat(*(gathered ? a4 + o : a + 4)); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
-            x = S.Splat(*(gathered ? a5 + o : a + 5)); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
+            long o = O.GathersA ? aSteps[p] : 0;
+            TV x = (O.GathersA ? S.Splat(a0[o]) : S.Splat(a[0])); c00 = S.MultiplyAdd(x, b0, c00); c01 = S.MultiplyAdd(x, b1, c01);
+            x = (O.GathersA ? S.Splat(a1[o]) : S.Splat(a[1])); c10 = S.MultiplyAdd(x, b0, c10); c11 = S.MultiplyAdd(x, b1, c11);
+            x = (O.GathersA ? S.Splat(a2[o]) : S.Splat(a[2])); c20 = S.MultiplyAdd(x, b0, c20); c21 = S.MultiplyAdd(x, b1, c21);
+            x = (O.GathersA ? S.Splat(a3[o]) : S.Splat(a[3])); c30 = S.MultiplyAdd(x, b0, c30); c31 = S.MultiplyAdd(x, b1, c31);
+            x = (O.GathersA ? S.Splat(a4[o]) : S.Splat(a[4])); c40 = S.MultiplyAdd(x, b0, c40); c41 = S.MultiplyAdd(x, b1, c41);
+            x = (O.GathersA ? S.Splat(a5[o]) : S.Splat(a[5])); c50 = S.MultiplyAdd(x, b0, c50); c51 = S.MultiplyAdd(x, b1, c51);
             if (eight)
             {
-                x = S.Splat(*(gathered ? a6 + o : a + 6)); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
-                x = S.Splat(*(gathered ? a7 + o : a + 7)); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
+                x = (O.GathersA ? S.Splat(a6[o]) : S.Splat(a[6])); c60 = S.MultiplyAdd(x, b0, c60); c61 = S.MultiplyAdd(x, b1, c61);
+                x = (O.GathersA ? S.Splat(a7[o]) : S.Splat(a[7])); c70 = S.MultiplyAdd(x, b0, c70); c71 = S.MultiplyAdd(x, b1, c71);
             }
-            if (!gathered) a += aStep;
+            if (!O.GathersA) a += aStep;
         }
         TV va = S.Splat(alpha), vb = S.Splat(beta);
         StoreRow<TV, S>(c, c00, c01, va, vb, readC); c += ldc;
@@ -146,34 +155,30 @@ internal readonly struct EightRows : ITileRows
     public static int Count => 8;
 }
 
-/// <summary>How the micro-kernel reads B, as a type: from a packed micro-panel, or in place through row offsets.</summary>
-internal interface IBRead
+/// <summary>
+/// How the micro-kernel reads its operands, as a type: A from a packed (or in-place) micro-panel or gathered row by row,
+/// B from a packed micro-panel or in place through row offsets (never both kinds of gathering at once).
+/// </summary>
+internal interface IOperandRead
 {
-    static abstract bool InPlace { get; }
+    static abstract bool GathersA { get; }
+    static abstract bool ReadsBInPlace { get; }
 }
 
-internal readonly struct PackedB : IBRead
+internal readonly struct PackedPanels : IOperandRead
 {
-    public static bool InPlace => false;
+    public static bool GathersA => false;
+    public static bool ReadsBInPlace => false;
 }
 
-internal readonly struct BInPlace : IBRead
+internal readonly struct BInPlace : IOperandRead
 {
-    public static bool InPlace => true;
+    public static bool GathersA => false;
+    public static bool ReadsBInPlace => true;
 }
 
-/// <summary>How the micro-kernel reads A, as a type: from a packed (or in-place) micro-panel, or gathered row by row.</summary>
-internal interface IARead
+internal readonly struct GatheredA : IOperandRead
 {
-    static abstract bool Gathered { get; }
-}
-
-internal readonly struct PanelA : IARead
-{
-    public static bool Gathered => false;
-}
-
-internal readonly struct GatheredA : IARead
-{
-    public static bool Gathered => true;
+    public static bool GathersA => true;
+    public static bool ReadsBInPlace => false;
 }

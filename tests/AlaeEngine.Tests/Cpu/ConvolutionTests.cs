@@ -73,7 +73,7 @@ public class ConvolutionTests
             foreach (var (width, i) in new[] { SimdWidth.Bits512, SimdWidth.Bits256, SimdWidth.Bits128 }.Select((v, i) => (v, i)))
             {
                 if (width > Simd.Widest) continue;
-                Gemm.Width = width; Gemm.AllowBInPlace = true;
+                Gemm.Width = width;
                 Assert.That(ReadsInPlace(geometry, width), Is.EqualTo(expected[i] == 'y'), $"float32 windows read in place at {width}");
                 foreach (int threads in new[] { 1, 2 })
                     foreach (var dtype in new[] { DType.Float32, DType.Float64 })
