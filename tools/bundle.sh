@@ -7,6 +7,10 @@
 #   data/mnist/      the bundled MNIST sample; AlaeEngine.sln marks the root, where the tests look for data/
 #   data/faces128-sample/  the 32 bundled faces (train style's default data, tools/gpu-checks.sh faces)
 #   gpu-checks.sh    tools/gpu-checks.sh: the prepared GPU step (./gpu-checks.sh . OUT_DIR)
+#   peer/            bench/peer's PyTorch timing scripts (the MLP-ALAE twin, the official StyleALAE timer), and in
+#                    peer/official-alae the code files (*.py, configs/*.yaml) of the user's own clone of the official
+#                    ALAE code when bench/peer/official-alae holds one (ignored by git, never committed): the GPU step
+#                    times it on the same GPU as the engine
 # NVRTC and cuBLAS are not bundled (hundreds of MB): the box needs the CUDA toolkit's or the pip wheels' (see README).
 # Usage: tools/bundle.sh   (from anywhere; needs the .NET 10 SDK; prints the archive's size and fails above 60 MB)
 set -euo pipefail
@@ -37,6 +41,16 @@ cp -r "$repo/data/mnist" "$root/data/mnist"
 cp -r "$repo/data/faces128-sample" "$root/data/faces128-sample"
 cp "$repo/AlaeEngine.sln" "$root/"
 cp "$repo/tools/gpu-checks.sh" "$root/"
+mkdir -p "$root/peer"
+cp "$repo"/bench/peer/{peer_common,mlp_alae_twin,official_stylealae}.py "$root/peer/"
+official="$repo/bench/peer/official-alae"
+if [ -f "$official/model.py" ]; then
+    (cd "$official" && find -L . \( -name '*.py' -o -path './configs/*.yaml' \) -not -path './.git/*' -print0 |
+        tar --null -T - -chf -) | (mkdir -p "$root/peer/official-alae" && tar -C "$root/peer/official-alae" -xf -)
+    echo "bundle.sh: the official ALAE code from $official is in peer/official-alae ($(du -sh "$root/peer/official-alae" | cut -f1))"
+else
+    echo "bundle.sh: no official ALAE code in $official (git clone https://github.com/podgorskiy/ALAE there to time it on the GPU)"
+fi
 cat > "$root/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # AlaeEngine bundle: runs on the bundled .NET runtime, from this folder (so data/mnist and runs/ are found here).

@@ -3,6 +3,7 @@
 # no .NET SDK needed), that writes everything it learns into one folder:
 #   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR [--rehearsal]   (in the unpacked bundle: ./gpu-checks.sh . OUT_DIR)
 #   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR faces           issue 5's faces run (separate, not part of the 8 minutes)
+#   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR official        only the official-* steps (a second call, if the first ran out of time)
 # OUT_DIR afterwards:
 #   summary.txt         one line per step: name, ok / failed (exit code) / timed out / absent / skipped, seconds, budget
 #   versions.txt        nvidia-smi, and the GPU, driver, NVRTC and cuBLAS versions and library files alae loaded
@@ -15,6 +16,10 @@
 #                       --profile 3 at 64² b32 and 256² b16
 #   kernels.txt, kernels/   the CUDA kernel benchmarks at the four StyleALAE shapes with the device-to-device copy ceiling
 #                       measured in the same run (BenchmarkDotNet's report in kernels/results)
+#   official-*.txt      the peers on the same GPU, in the time the deadline leaves: the official StyleALAE code (the
+#                       bundle's peer/official-alae, see tools/bundle.sh) at the StyleALAE cases above and the PyTorch
+#                       MLP-ALAE twin at batch 128, with the box's python3 and PyTorch (result line: median_ms,
+#                       images_per_s, peak_gpu_mib); absent when either is missing
 # Every step has a time budget (seconds, below) and the whole run a deadline; a step that fails or runs out of time is
 # recorded and the next one runs. --rehearsal runs the same steps with the work cut down (every StyleALAE case as the
 # tiny preset at 8² batch 2, one iteration, a subset of the tests, small kernel shapes) and every budget ×6, for a dress rehearsal against the host
@@ -24,7 +29,7 @@ set -uo pipefail
 bundle=$(cd "${1:?bundle folder}" && pwd)
 out=$(mkdir -p "${2:?output folder}" && cd "$2" && pwd)
 mode=${3:-gpu}
-case "$mode" in gpu | --rehearsal | faces) ;; *) echo "gpu-checks.sh: unknown mode '$mode' (expected --rehearsal or faces)" >&2; exit 2 ;; esac
+case "$mode" in gpu | --rehearsal | faces | official) ;; *) echo "gpu-checks.sh: unknown mode '$mode' (expected --rehearsal, faces or official)" >&2; exit 2 ;; esac
 scale=1
 [ "$mode" = --rehearsal ] && scale=6
 start=$(date +%s)
@@ -53,6 +58,43 @@ step() {
     printf '%-22s %-24s %4d s of %d s\n' "$name" "$result" $(($(date +%s) - t0)) "$budget" | tee -a "$out/summary.txt"
     tail -n 3 "$out/$name.txt" | sed 's/^/   /'
 }
+
+# the official code and the MLP-ALAE twin on the same device with the box's PyTorch, after the engine's own figures (the
+# rehearsal: on the CPU, the tiny cases); each a step of its own, recorded as absent when python3, torch or the code is missing
+officials() {
+    local device=cuda why=""
+    [ "$mode" = --rehearsal ] && device=cpu
+    if ! command -v python3 >/dev/null 2>&1; then why="no python3 on PATH"
+    elif ! python3 -c 'import torch, numpy, yaml' >/dev/null 2>&1; then why="python3 lacks torch, numpy or PyYAML"
+    elif [ "$device" = cuda ] && ! python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1; then why="torch sees no CUDA device"
+    fi
+    if [ -n "$why" ]; then printf '%-22s absent (%s)\n' official "$why" | tee -a "$out/summary.txt"; return; fi
+    python3 -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda)' >> "$out/versions.txt" 2>&1
+    local twin=(--batch 128 --iterations 20 --warmup 3)
+    [ "$mode" = --rehearsal ] && twin=(--batch 8 --iterations 1 --warmup 1)
+    step official-mlp-128 20 python3 peer/mlp_alae_twin.py --device "$device" "${twin[@]}"
+    if [ ! -f "$bundle/peer/official-alae/model.py" ]; then
+        printf '%-22s absent (%s)\n' official-style "the bundle has no peer/official-alae: see tools/bundle.sh" | tee -a "$out/summary.txt"
+        return
+    fi
+    # NAME BUDGET CONFIG RES BATCH ITERATIONS
+    local cases=("official-style-8-64 25 celeba-hq256 8 64 10" "official-style-64-32 30 celeba-hq256 64 32 5"
+                 "official-style-256-16 45 celeba-hq256 256 16 3" "official-mnist-32-128 25 mnist 32 128 10")
+    local c name budget config res batch iterations warmup=2
+    for c in "${cases[@]}"; do
+        read -r name budget config res batch iterations <<< "$c"
+        [ "$mode" = --rehearsal ] && { res=8; batch=2; iterations=1; warmup=1; }
+        step "$name" "$budget" python3 peer/official_stylealae.py --alae peer/official-alae --device "$device" \
+            --config "$config" --res "$res" --batch "$batch" --iterations "$iterations" --warmup "$warmup"
+    done
+}
+
+if [ "$mode" = official ]; then
+    : > "$out/summary.txt"
+    echo "gpu-checks.sh official, $(date -u +%Y-%m-%dT%H:%M:%SZ), bundle $bundle" >> "$out/summary.txt"
+    officials
+    exit $status
+fi
 
 if [ "$mode" = faces ]; then
     # issue 5's faces run: train style --preset faces64 on the bundled faces up to 64² (resumes where the last call
@@ -133,6 +175,8 @@ bench bench-mnist-32-128 20 mnist 32 128 20
 
 step kernels 60 ./run.sh bench --filter '*CudaKernelBenchmarks*' --iterationCount 3 --warmupCount 1 --iterationTime 100 \
     --launchCount 1 --artifacts "$out/kernels"
+
+officials
 
 echo "total $(($(date +%s) - start)) s (deadline $((465 * scale)) s)" | tee -a "$out/summary.txt"
 exit $status

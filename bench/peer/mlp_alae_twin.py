@@ -11,12 +11,12 @@ src/AlaeEngine/Models/MlpAlae.cs): same layers, same step order, same optimiser 
   Adam β = (0, 0.99), eps 1e-8, lr 0.002. Equalized learning rate the reference's implicit way: weights stored
   already scaled (gain/√fan-in), no per-call multiply.
 
-  python3 mlp_alae_twin.py --batch 128 --threads 1 --iterations 20 --warmup 3
+  python3 mlp_alae_twin.py --batch 128 --threads 1 --iterations 20 --warmup 3   [--device cuda]
 """
 import argparse
 import math
 
-from peer_common import set_threads, time_iterations, report, blas_note
+from peer_common import set_threads, use_device, time_iterations, report, blas_note
 
 p = argparse.ArgumentParser()
 p.add_argument("--batch", type=int, default=128)
@@ -24,9 +24,11 @@ p.add_argument("--threads", type=int, default=1)
 p.add_argument("--iterations", type=int, default=20)
 p.add_argument("--warmup", type=int, default=3)
 p.add_argument("--seed", type=int, default=1)
+p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
 args = p.parse_args()
 
 torch = set_threads(args.threads)
+device, sync, device_name = use_device(torch, args.device)
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -112,5 +114,5 @@ def step():
     opt_fg.step()
 
 
-print(f"MLP-ALAE twin: batch {args.batch}, {args.threads} threads, torch {torch.__version__} ({blas_note(torch)})")
-report(time_iterations(step, args.iterations, args.warmup))
+print(f"MLP-ALAE twin: batch {args.batch} on {device_name}, {args.threads} threads, torch {torch.__version__} ({blas_note(torch)})")
+report(time_iterations(step, args.iterations, args.warmup, sync), args.batch, torch, device)

@@ -1,4 +1,4 @@
-"""Times full training iterations of the official StyleALAE code (podgorskiy/ALAE) on the CPU, as its train_alae.py
+"""Times full training iterations of the official StyleALAE code (podgorskiy/ALAE) on the CPU or a GPU, as its train_alae.py
 runs them: D step (logistic loss + R1 by double backward), G step, autoencoder (reciprocity) step with LREQAdam, then
 the EMA model's lerp — on random images at one level with blend factor 1 (no fade-in), like `alae bench train`.
 
@@ -6,6 +6,7 @@ The ALAE code is not part of this repository: fetch it yourself and pass its fol
 PyYAML on this path; its training script's CUDA calls are not used; compare.py looks in official-alae, ignored by git):
     git clone https://github.com/podgorskiy/ALAE bench/peer/official-alae
     python3 official_stylealae.py --alae official-alae --config mnist --res 32 --batch 16 --threads 1
+    python3 official_stylealae.py --alae official-alae --config celeba-hq256 --res 64 --batch 32 --device cuda
 
 Model settings come from the repository's configs/<config>.yaml over the defaults of its defaults.py.
 """
@@ -14,8 +15,9 @@ import copy
 import math
 import os
 import sys
+import warnings
 
-from peer_common import set_threads, time_iterations, report, blas_note
+from peer_common import set_threads, use_device, time_iterations, report, blas_note
 
 p = argparse.ArgumentParser()
 p.add_argument("--alae", required=True, help="folder of a clone of github.com/podgorskiy/ALAE")
@@ -26,6 +28,7 @@ p.add_argument("--threads", type=int, default=1)
 p.add_argument("--iterations", type=int, default=10)
 p.add_argument("--warmup", type=int, default=2)
 p.add_argument("--seed", type=int, default=1)
+p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
 args = p.parse_args()
 
 config_path = os.path.join(args.alae, "configs", f"{args.config}.yaml")
@@ -34,6 +37,28 @@ if not os.path.isfile(os.path.join(args.alae, "model.py")) or not os.path.isfile
 
 torch = set_threads(args.threads)
 import yaml
+
+
+def accept_positional_value():
+    """The official LREQAdam calls addcmul_(value, t1, t2) and addcdiv_(value, t1, t2), overloads PyTorch deprecated in
+    1.5: where a torch no longer takes them, they are given the same call with value as the keyword (same arithmetic)."""
+    warnings.filterwarnings("ignore", message="This overload of add")
+    probe = torch.zeros(1)
+    try:
+        probe.addcmul_(1.0, probe, probe)
+        return
+    except TypeError:
+        pass
+    for name in ("addcmul_", "addcdiv_"):
+        def reordered(self, *args, _method=getattr(torch.Tensor, name), **kwargs):
+            if len(args) == 3 and not isinstance(args[0], torch.Tensor):
+                return _method(self, args[1], args[2], value=args[0])
+            return _method(self, *args, **kwargs)
+        setattr(torch.Tensor, name, reordered)
+
+
+accept_positional_value()
+device, sync, device_name = use_device(torch, args.device)
 
 sys.path.insert(0, args.alae)
 from model import Model              # noqa: E402  (the official code)
@@ -64,7 +89,7 @@ lr, betas = train_cfg.get("BASE_LEARNING_RATE", 0.0015), (train_cfg.get("ADAM_BE
 decoder_optimizer = LREQAdam([{"params": model.decoder.parameters()}, {"params": model.mapping_f.parameters()}], lr=lr, betas=betas, weight_decay=0)
 encoder_optimizer = LREQAdam([{"params": model.encoder.parameters()}, {"params": model.mapping_d.parameters()}], lr=lr, betas=betas, weight_decay=0)
 
-x = (torch.rand(args.batch, settings["channels"], args.res, args.res) * 2 - 1)
+x = (torch.rand(args.batch, settings["channels"], args.res, args.res, device=device) * 2 - 1)
 x.requires_grad = True
 blend_factor = 1.0
 betta = 0.5 ** (args.batch / (10 * 1000.0))
@@ -92,6 +117,6 @@ def step():
     model_s.lerp(model, betta)
 
 
-print(f"official StyleALAE ({args.config}, level {lod}, {args.res}², batch {args.batch}), {args.threads} threads, "
-      f"torch {torch.__version__} ({blas_note(torch)})")
-report(time_iterations(step, args.iterations, args.warmup))
+print(f"official StyleALAE ({args.config}, level {lod}, {args.res}², batch {args.batch}) on {device_name}, "
+      f"{args.threads} threads, torch {torch.__version__} ({blas_note(torch)})")
+report(time_iterations(step, args.iterations, args.warmup, sync), args.batch, torch, device)
