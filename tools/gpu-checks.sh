@@ -78,8 +78,10 @@ officials() {
         return
     fi
     # NAME BUDGET CONFIG RES BATCH ITERATIONS
+    # the cases of the engine's bench steps, the ones the paper's figures cover best first
     local cases=("official-style-8-64 25 celeba-hq256 8 64 10" "official-style-64-32 30 celeba-hq256 64 32 5"
-                 "official-style-256-16 45 celeba-hq256 256 16 3" "official-mnist-32-128 25 mnist 32 128 10")
+                 "official-style-256-16 45 celeba-hq256 256 16 3" "official-mnist-32-128 25 mnist 32 128 10"
+                 "official-style-32-64 25 celeba-hq256 32 64 6" "official-style-128-32 35 celeba-hq256 128 32 4")
     local c name budget config res batch iterations warmup=2
     for c in "${cases[@]}"; do
         read -r name budget config res batch iterations <<< "$c"
