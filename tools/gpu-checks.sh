@@ -65,7 +65,7 @@ officials() {
     local device=cuda why=""
     [ "$mode" = --rehearsal ] && device=cpu
     if ! command -v python3 >/dev/null 2>&1; then why="no python3 on PATH"
-    elif ! python3 -c 'import torch, numpy, yaml' >/dev/null 2>&1; then why="python3 lacks torch, numpy or PyYAML"
+    elif ! python3 -c 'import torch, numpy' >/dev/null 2>&1; then why="python3 lacks torch or numpy"
     elif [ "$device" = cuda ] && ! python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1; then why="torch sees no CUDA device"
     fi
     if [ -n "$why" ]; then printf '%-22s absent (%s)\n' official "$why" | tee -a "$out/summary.txt"; return; fi

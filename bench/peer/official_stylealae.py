@@ -11,6 +11,7 @@ PyYAML on this path; its training script's CUDA calls are not used; compare.py l
 Model settings come from the repository's configs/<config>.yaml over the defaults of its defaults.py.
 """
 import argparse
+import ast
 import copy
 import math
 import os
@@ -36,7 +37,6 @@ if not os.path.isfile(os.path.join(args.alae, "model.py")) or not os.path.isfile
     sys.exit(f"official_stylealae.py: {args.alae} is not a clone of podgorskiy/ALAE with configs/{args.config}.yaml")
 
 torch = set_threads(args.threads)
-import yaml
 
 
 def accept_positional_value():
@@ -64,8 +64,37 @@ sys.path.insert(0, args.alae)
 from model import Model              # noqa: E402  (the official code)
 from custom_adam import LREQAdam     # noqa: E402
 
-with open(config_path) as f:
-    cfg = yaml.safe_load(f)
+
+
+def read_config(path):
+    """The config's sections as dicts; PyYAML where it is installed, else the two-level `KEY: value` subset the official
+    configs are written in (a GPU box's PyTorch may come without PyYAML)."""
+    with open(path) as f:
+        text = f.read()
+    try:
+        import yaml
+        return yaml.safe_load(text)
+    except ImportError:
+        pass
+    config, section = {}, None
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip() or ":" not in line:
+            continue
+        key, value = (part.strip() for part in line.split(":", 1))
+        if not raw.startswith((" ", "\t")):
+            section = config.setdefault(key, {}) if not value else None
+            if value:
+                config[key] = value
+        elif section is not None:
+            try:
+                section[key] = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                section[key] = value
+    return config
+
+
+cfg = read_config(config_path)
 model_cfg, train_cfg = cfg.get("MODEL", {}), cfg.get("TRAIN", {})
 get = lambda key, default: model_cfg.get(key, default)   # defaults.py's values
 layer_count = get("LAYER_COUNT", 6)
