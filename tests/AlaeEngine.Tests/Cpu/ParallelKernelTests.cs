@@ -54,6 +54,9 @@ public class ParallelKernelTests
             K.Conv2dBackwardWeight(Rand(1, 5, 16, 32, 32), Rand(2, 5, 24, 32, 32), gw, 1, 1);
             return gw;
         }),
+        // 4,096 elements: split over two threads since a draw is costed as 30 element copies (one before)
+        ("FillRandom normal", () => Filled(new Shape(4, 1, 32, 32), normal: true)),
+        ("FillRandom uniform", () => Filled(new Shape(4, 1, 32, 32), normal: false)),
         ("InstanceNormBackward", () => Run(Rand(1, 8, 64, 16, 16), (gy, gx) => K.InstanceNormBackward(gy, Rand(2, 8, 64, 16, 16), Op.AddScalar(Op.Square(Rand(3, 8, 64, 1, 1)), 0.5), Rand(4, 8, 64, 1, 1), Rand(5, 8, 64, 1, 1), gx, 1e-5, 1e-8))),
     ];
 
@@ -64,6 +67,13 @@ public class ParallelKernelTests
         var other = Tensor.Empty(second);
         kernel(g, first, other);
         return Op.Concat(0, Op.Reshape(first, first.Length), Op.Reshape(other, other.Length));
+    }
+
+    private static Tensor Filled(Shape shape, bool normal)
+    {
+        var t = Tensor.Empty(shape);
+        K.FillRandom(t, 7, 1_000_003, normal);
+        return t;
     }
 
     private static Tensor Run(Tensor x, Action<Tensor, Tensor> kernel)
@@ -96,6 +106,10 @@ public class ParallelKernelTests
             double u = (float)(xs[i] + bs[i % 1024]);
             Assert.That(ys[i], Is.EqualTo(u > 0 ? u : (float)(0.2f * (float)u)), $"leaky_relu(x + b)[{i}]");
         }
+        // element i of a random fill is draw offset + i of the seed's stream, whichever thread made it
+        var n = Filled(new Shape(4, 1, 32, 32), normal: true).ToDoubleArray();
+        for (int i = 0; i < n.Length; i++)
+            Assert.That(n[i], Is.EqualTo((double)(float)Philox.Normal(7, 1_000_003 + (ulong)i)), $"normal draw {i}");
         var s = Op.SumTo(x, new Shape(1, 1024)).ToDoubleArray();
         for (int j = 0; j < 1024; j++)
             Assert.That(s[j], Is.EqualTo(Enumerable.Range(0, 256).Sum(r => xs[r * 1024 + j])).Within(1e-4), $"column sum {j}");
