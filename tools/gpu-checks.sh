@@ -3,7 +3,7 @@
 # no .NET SDK needed), that writes everything it learns into one folder:
 #   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR [--rehearsal]   (in the unpacked bundle: ./gpu-checks.sh . OUT_DIR)
 #   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR faces           issue 5's faces run (separate, not part of the 8 minutes)
-#   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR official        only the official-* steps (a second call, if the first ran out of time)
+#   tools/gpu-checks.sh BUNDLE_DIR OUT_DIR official        only the peer steps (a second call, if the first ran out of time)
 # OUT_DIR afterwards:
 #   summary.txt         one line per step: name, ok / failed (exit code) / timed out / absent / skipped, seconds, budget
 #   versions.txt        nvidia-smi, and the GPU, driver, NVRTC and cuBLAS versions and library files alae loaded
@@ -16,10 +16,10 @@
 #                       --profile 3 at 64² b32 and 256² b16
 #   kernels.txt, kernels/   the CUDA kernel benchmarks at the four StyleALAE shapes with the device-to-device copy ceiling
 #                       measured in the same run (BenchmarkDotNet's report in kernels/results)
-#   official-*.txt      the peers on the same GPU, in the time the deadline leaves: the official StyleALAE code (the
-#                       bundle's peer/official-alae, see tools/bundle.sh) at the StyleALAE cases above and the PyTorch
-#                       MLP-ALAE twin at batch 128, with the box's python3 and PyTorch (result line: median_ms,
-#                       images_per_s, peak_gpu_mib); absent when either is missing
+#   twin-mlp-128.txt, official-*.txt   the peers on the same GPU, in the time the deadline leaves: the PyTorch
+#                       MLP-ALAE twin at batch 128 and the official StyleALAE code (the bundle's peer/official-alae, see
+#                       tools/bundle.sh) at the StyleALAE cases above, with the box's python3 and PyTorch (result line:
+#                       median_ms, images_per_s, peak_gpu_mib); absent when either is missing
 # Every step has a time budget (seconds, below) and the whole run a deadline; a step that fails or runs out of time is
 # recorded and the next one runs. --rehearsal runs the same steps with the work cut down (every StyleALAE case as the
 # tiny preset at 8² batch 2, one iteration, a subset of the tests, small kernel shapes) and every budget ×6, for a dress rehearsal against the host
@@ -72,7 +72,7 @@ officials() {
     python3 -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda)' >> "$out/versions.txt" 2>&1
     local twin=(--batch 128 --iterations 20 --warmup 3)
     [ "$mode" = --rehearsal ] && twin=(--batch 8 --iterations 1 --warmup 1)
-    step official-mlp-128 20 python3 peer/mlp_alae_twin.py --device "$device" "${twin[@]}"
+    step twin-mlp-128 20 python3 peer/mlp_alae_twin.py --device "$device" "${twin[@]}"
     if [ ! -f "$bundle/peer/official-alae/model.py" ]; then
         printf '%-22s absent (%s)\n' official-style "the bundle has no peer/official-alae: see tools/bundle.sh" | tee -a "$out/summary.txt"
         return

@@ -10,7 +10,7 @@ import sys
 
 # (engine step, peer step, label, the official code's images/s on an H100 as issue 9 quotes them)
 CASES = [
-    ("bench-mlp-128", "official-mlp-128", "MLP-ALAE b128 (peer: the PyTorch twin)", None),
+    ("bench-mlp-128", "twin-mlp-128", "MLP-ALAE b128 (peer: the PyTorch twin)", None),
     ("bench-style-8-64", "official-style-8-64", "StyleALAE celeba-hq256 8² b64", 419),
     ("bench-style-32-64", "official-style-32-64", "StyleALAE celeba-hq256 32² b64", 207),
     ("bench-style-64-32", "official-style-64-32", "StyleALAE celeba-hq256 64² b32", 84),
