@@ -115,4 +115,4 @@ def step():
 
 
 print(f"MLP-ALAE twin: batch {args.batch} on {device_name}, {args.threads} threads, torch {torch.__version__} ({blas_note(torch)})")
-report(time_iterations(step, args.iterations, args.warmup, sync), args.batch, torch, device)
+report(time_iterations(step, args.iterations, args.warmup, sync), args.batch, device)

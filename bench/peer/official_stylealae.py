@@ -148,4 +148,4 @@ def step():
 
 print(f"official StyleALAE ({args.config}, level {lod}, {args.res}², batch {args.batch}) on {device_name}, "
       f"{args.threads} threads, torch {torch.__version__} ({blas_note(torch)})")
-report(time_iterations(step, args.iterations, args.warmup, sync), args.batch, torch, device)
+report(time_iterations(step, args.iterations, args.warmup, sync), args.batch, device)

@@ -51,12 +51,13 @@ def time_iterations(step, iterations, warmup, sync=lambda: None):
     return times
 
 
-def report(times, batch, torch=None, device=None):
+def report(times, batch, device=None):
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
     median = statistics.median(times)
     line = (f"result median_ms={median:.3f} peak_rss_mib={peak_mib:.1f} iterations={len(times)} "
             f"images_per_s={1000.0 * batch / median:.1f}")
     if device is not None and device.type == "cuda":
+        import torch
         line += f" peak_gpu_mib={torch.cuda.max_memory_allocated() / 1024.0 / 1024.0:.1f}"
     print(line)
     sys.stdout.flush()

@@ -345,8 +345,14 @@ internal readonly unsafe struct Im2ColA<T>(T* xp, ConvGeometry g) : IGemmA<T> wh
             T* panel = dst + (long)r0 * kc;
             for (int t = 0; t < mr; t++)
             {
-                T* row = t < n ? Row(i0 + r0 + t) : null;
-                for (int p = 0; p < kc; p++) panel[p * mr + t] = t < n ? row[steps[p]] : default;
+                // the rows past mc in the last panel are zero
+                if (t >= n)
+                {
+                    for (int p = 0; p < kc; p++) panel[p * mr + t] = default;
+                    continue;
+                }
+                T* row = Row(i0 + r0 + t);
+                for (int p = 0; p < kc; p++) panel[p * mr + t] = row[steps[p]];
             }
         }
     }
