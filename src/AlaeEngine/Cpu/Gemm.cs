@@ -12,7 +12,8 @@ namespace AlaeEngine.Cpu;
 /// micro-panels' rows are runs of memory, as a stride-1 convolution's windows are); then the
 /// <see cref="GemmMicroKernel{T}"/> runs over every MR × NR tile of C. Operands come through
 /// <see cref="IGemmA{T}"/>, <see cref="IGemmB{T}"/> and <see cref="IGemmC{T}"/>, so transposes, convolution windows
-/// (im2col) and batch-strided layouts are read while packing, never copied whole.
+/// (im2col) and batch-strided layouts are read while packing, never copied whole. An x·Wᵀ with few rows of x runs as
+/// (W·xᵀ)ᵀ, W's rows read where they lie instead of packed (<see cref="GathersWeightRows{T}"/>).
 /// Threads split C into column (or row) ranges of whole micro-tiles and each runs the full loop on its range (so each packs
 /// all of the operand it does not split: the split picks the cheaper to duplicate, see <see cref="Run{T,TA,TB,TC}"/>): every
 /// element of C is summed by one thread in one fixed order, so results do not depend on the thread count (nor, on a
@@ -35,7 +36,45 @@ internal static unsafe class Gemm
         fixed (T* pa = a)
         fixed (T* pb = b)
         fixed (T* pc = c)
-            Run(m, n, k, alpha, new DenseA<T>(pa, transA ? m : k, transA), new DenseB<T>(pb, transB ? k : n, transB), beta, new DenseC<T>(pc, n));
+        {
+            if (transB && T.IsZero(beta) && GathersWeightRows(GemmMicroKernel<T>.For(Width), m, n, k)) RunAsTransposed(m, n, k, alpha, pa, transA, pb, pc);
+            else Run(m, n, k, alpha, new DenseA<T>(pa, transA ? m : k, transA), new DenseB<T>(pb, transB ? k : n, transB), beta, new DenseC<T>(pc, n));
+        }
+    }
+
+    /// <summary>Whether x·Wᵀ may be computed as (W·xᵀ)ᵀ at all (tests turn it off to compare the two paths bit for bit).</summary>
+    internal static bool AllowWeightRowsGathered { get; set; } = true;
+
+    // x·Wᵀ (W: N × K, stored with K along its rows) packs Wᵀ into micro-panels on every call: a transposing pass over all of
+    // W through memory that nothing overlaps (128×1024×1024: 0.16–0.25 ms of 1.5–1.8). As (W·xᵀ)ᵀ, the micro-kernel
+    // broadcasts W's elements where they lie, MR rows at a time, and W streams in while the FMAs run: with W and x cold,
+    // 128×1024×1024 1.83 → 1.59 ms, 32×1024×1024 0.75 → 0.55, 128×784×1024 1.33 → 1.21, 256×1024×1024 3.36 → 3.16. It
+    // pays when x has a few whole micro-panels of rows (M a multiple of NR up to 256: 40 or 48 rows, padded to 64, were
+    // 12–16 % slower, 512 rows 2 % slower) and W is big (128×256×256: 10 % slower, 128×1024×256 even), bench/NOTES.md.
+    // Same products in the same order, so the same bits.
+    internal static bool GathersWeightRows<T>(GemmMicroKernel<T> kernel, int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T>
+        => AllowWeightRowsGathered && m > 0 && m % kernel.NR == 0 && m <= 256 && k >= 512 && (long)n * k >= 1 << 18;
+
+    // C (M × N) ← alpha·op(A)·Wᵀ as Cᵀ = alpha·W·op(A)ᵀ into a scratch Cᵀ (N × M), then transposed into C eight rows of C
+    // at a time, each strip writing its rows from start to end (transposed eight rows of Cᵀ at a time instead, which writes
+    // 32-byte pieces of every row of C 4 KiB apart, the 128×1024×1024 product took 1.52 ms warm, 1.70 cold, against 1.48
+    // and 1.59)
+    private static void RunAsTransposed<T>(int m, int n, int k, T alpha, T* a, bool transA, T* w, T* c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var transposed = HostMemoryPool.Rent<T>(m * n);
+        try
+        {
+            fixed (T* pt = transposed)
+            {
+                T* ct = pt; // a fixed local cannot be captured by the lambda below
+                Run(n, m, k, alpha, new RowsA<T>(w, k), new DenseB<T>(a, transA ? m : k, !transA), T.Zero, new DenseC<T>(ct, m));
+                CpuParallel.For((m + 7) / 8, 8L * n, (lo, hi) =>
+                {
+                    for (int q = lo; q < hi; q++) PackTranspose.Copy(ct + 8 * q, m, n, Math.Min(8, m - 8 * q), c + (long)8 * q * n, n);
+                });
+            }
+        }
+        finally { HostMemoryPool.Return(transposed); }
     }
 
     /// <summary>

@@ -144,6 +144,31 @@ internal readonly unsafe struct DenseA<T>(T* data, int ld, bool trans) : IGemmA<
     public T* Row(int i) => throw new InvalidOperationException("a dense A is packed or read in place, not gathered");
 }
 
+/// <summary>
+/// A row-major M × K matrix with leading dimension ld whose rows the micro-kernel reads where they lie, MR at a time
+/// (each row a stream along K): the weight W of an x·Wᵀ computed as (W·xᵀ)ᵀ, so that W is never packed
+/// (<see cref="Gemm.GathersWeightRows{T}"/>). A last strip of fewer than MR rows is packed.
+/// </summary>
+internal readonly unsafe struct RowsA<T>(T* data, int ld) : IGemmA<T> where T : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int i0, int mc, int p0, int kc, T* dst, int mr) => GemmOperands.PackAlongK(data + (long)i0 * ld + p0, ld, mc, kc, dst, mr);
+
+    public T* InPlace(int i0, int p0, out int step)
+    {
+        step = 0;
+        return null;
+    }
+
+    public bool Gathers(int p0, int kc, long* steps)
+    {
+        for (int p = 0; p < kc; p++) steps[p] = p0 + p;
+        return true;
+    }
+
+    public T* Row(int i) => data + (long)i * ld;
+}
+
 /// <summary>A row-major matrix with leading dimension ld, read as B (K × N) or, with trans, as the transpose of an N × K one.</summary>
 internal readonly unsafe struct DenseB<T>(T* data, int ld, bool trans) : IGemmB<T> where T : unmanaged
 {

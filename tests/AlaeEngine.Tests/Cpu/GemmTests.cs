@@ -117,6 +117,54 @@ public class GemmTests
         finally { Gemm.AllowAInPlace = true; }
     }
 
+    // x·Wᵀ with few rows of x runs as (W·xᵀ)ᵀ, W's rows read where they lie (Gemm.GathersWeightRows): the triple loop's
+    // values, and the bits of the packed path (same products, same order), at every width and 1 and 2 threads. 1021 rows
+    // of W leave a strip of fewer than MR rows (packed), K = 777 three whole slices and a short one; op(A) = Aᵀ too.
+    [TestCase(64, 530, 600, false)]
+    [TestCase(64, 530, 600, true)]
+    [TestCase(96, 1021, 777, false)]
+    [TestCase(256, 600, 512, true)]
+    public void GatheringWeightRowsMatchesTripleLoopAndThePackedPathsBits(int m, int n, int k, bool ta)
+    {
+        var a = Rand(m * k, 13); var w = Rand(n * k, 14);
+        var expected = TripleLoop(m, n, k, 0.75, a, ta, w, true, 0, new double[m * n]);
+        var af = a.Select(v => (float)v).ToArray(); var wf = w.Select(v => (float)v).ToArray();
+        try
+        {
+            foreach (var width in Widths())
+                foreach (var threads in new[] { 1, 2 })
+                {
+                    Gemm.Width = width; CpuKernels.Threads = threads;
+                    Assert.That(Gemm.GathersWeightRows(GemmMicroKernel<float>.For(width), m, n, k), $"{m}×{n}×{k} at {width} takes the gathered path");
+                    var c = new double[m * n]; var cf = new float[m * n];
+                    Gemm.Run(m, n, k, 0.75, a, ta, w, true, 0.0, c.AsSpan());
+                    Gemm.Run(m, n, k, 0.75f, af, ta, wf, true, 0f, cf.AsSpan());
+                    for (int i = 0; i < m * n; i++)
+                    {
+                        Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-12 * (1 + k)), $"f64 C[{i / n},{i % n}] {width} threads {threads}");
+                        Assert.That(cf[i], Is.EqualTo(expected[i]).Within(1e-5 * Math.Sqrt(k) * 2), $"f32 C[{i / n},{i % n}] {width} threads {threads}");
+                    }
+                    Gemm.AllowWeightRowsGathered = false;
+                    var packed = new double[m * n]; var packedF = new float[m * n];
+                    Gemm.Run(m, n, k, 0.75, a, ta, w, true, 0.0, packed.AsSpan());
+                    Gemm.Run(m, n, k, 0.75f, af, ta, wf, true, 0f, packedF.AsSpan());
+                    Gemm.AllowWeightRowsGathered = true;
+                    Assert.That(c, Is.EqualTo(packed), $"f64 {width}, {threads} threads");
+                    Assert.That(cf, Is.EqualTo(packedF), $"f32 {width}, {threads} threads");
+                }
+        }
+        finally { Gemm.AllowWeightRowsGathered = true; }
+    }
+
+    [TestCase(40, 1024, 1024)]  // rows of x not whole micro-panels at 512 bits
+    [TestCase(512, 1024, 1024)] // many rows: W packed once is cheap against them
+    [TestCase(128, 256, 256)]   // small W
+    [TestCase(128, 2048, 256)]  // K within one slice
+    public void PacksSmallOrOftenReusedWeights(int m, int n, int k)
+    {
+        Assert.That(Gemm.GathersWeightRows(GemmMicroKernel<float>.For(SimdWidth.Bits512), m, n, k), Is.False);
+    }
+
     [Test]
     public void BetaZeroDoesNotReadCAndEmptyKScalesC()
     {
