@@ -156,6 +156,20 @@ public class GemmTests
         finally { Gemm.AllowWeightRowsGathered = true; }
     }
 
+    [Test]
+    public void GatheringWeightRowsLeavesNoRowOfCUnwritten()
+    {
+        // float64 at 128 bits: NR = 4, so 36 rows of x qualify and C's last strip of the final transpose is 4 rows, not 8
+        int m = 36, n = 530, k = 600;
+        Gemm.Width = SimdWidth.Bits128;
+        Assert.That(Gemm.GathersWeightRows(GemmMicroKernel<double>.For(SimdWidth.Bits128), m, n, k));
+        var a = Rand(m * k, 15); var w = Rand(n * k, 16);
+        var expected = TripleLoop(m, n, k, 1, a, false, w, true, 0, new double[m * n]);
+        var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
+        Gemm.Run(m, n, k, 1.0, a, false, w, true, 0.0, c.AsSpan());
+        for (int i = 0; i < m * n; i++) Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-12 * (1 + k)), $"C[{i / n},{i % n}]");
+    }
+
     [TestCase(40, 1024, 1024)]  // rows of x not whole micro-panels at 512 bits
     [TestCase(512, 1024, 1024)] // many rows: W packed once is cheap against them
     [TestCase(128, 256, 256)]   // small W
