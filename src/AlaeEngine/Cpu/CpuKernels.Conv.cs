@@ -125,13 +125,8 @@ public sealed partial class CpuKernels
                             for (int i = 0; i < sum.Length; i++) sum[i] += add[i];
                         });
                     }
-                    // gathered: gw (Cout × Taps) ← gwᵀ, a block of taps per worker
-                    if (gathered)
-                    {
-                        nint dst = (nint)pgw;
-                        CpuParallel.For(g.Taps, g.Cout, (lo, hi) =>
-                            PackTranspose.Copy((T*)into + (long)lo * g.Cout, g.Cout, hi - lo, g.Cout, (T*)dst + lo, g.Taps));
-                    }
+                    // gathered: gw (Cout × Taps) ← gwᵀ
+                    if (gathered) PackTranspose.Matrix((T*)into, g.Taps, g.Cout, pgw);
                 }
             }
             finally

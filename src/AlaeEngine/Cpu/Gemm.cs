@@ -55,23 +55,16 @@ internal static unsafe class Gemm
     internal static bool GathersWeightRows<T>(GemmMicroKernel<T> kernel, int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T>
         => AllowWeightRowsGathered && m > 0 && m % kernel.NR == 0 && m <= 256 && k >= 512 && (long)n * k >= 1 << 18;
 
-    // C (M × N) ← alpha·op(A)·Wᵀ as Cᵀ = alpha·W·op(A)ᵀ into a scratch Cᵀ (N × M), then transposed into C eight rows of C
-    // at a time, each strip writing its rows from start to end (transposed eight rows of Cᵀ at a time instead, which writes
-    // 32-byte pieces of every row of C 4 KiB apart, the 128×1024×1024 product took 1.52 ms warm, 1.70 cold, against 1.48
-    // and 1.59)
+    // C (M × N) ← alpha·op(A)·Wᵀ as Cᵀ = alpha·W·op(A)ᵀ into a scratch Cᵀ (N × M), then transposed into C
     private static void RunAsTransposed<T>(int m, int n, int k, T alpha, T* a, bool transA, T* w, T* c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var transposed = HostMemoryPool.Rent<T>(m * n);
         try
         {
-            fixed (T* pt = transposed)
+            fixed (T* ct = transposed)
             {
-                T* ct = pt; // a fixed local cannot be captured by the lambda below
                 Run(n, m, k, alpha, new RowsA<T>(w, k), new DenseB<T>(a, transA ? m : k, !transA), T.Zero, new DenseC<T>(ct, m));
-                CpuParallel.For((m + 7) / 8, 8L * n, (lo, hi) =>
-                {
-                    for (int q = lo; q < hi; q++) PackTranspose.Copy(ct + 8 * q, m, n, Math.Min(8, m - 8 * q), c + (long)8 * q * n, n);
-                });
+                PackTranspose.Matrix(ct, n, m, c);
             }
         }
         finally { HostMemoryPool.Return(transposed); }

@@ -12,6 +12,21 @@ namespace AlaeEngine.Cpu;
 /// </summary>
 internal static unsafe class PackTranspose
 {
+    /// <summary>
+    /// dst (cols × rows) ← the transpose of src (rows × cols, both row-major), eight rows of dst per step so that each
+    /// step writes its rows from start to end (transposed by rows of src instead, every row of dst would take 32-byte
+    /// pieces 4 KiB apart at a 1024-wide src: a 128×1024×1024 x·Wᵀ took 1.52 ms warm, 1.70 cold, against 1.48 and 1.59),
+    /// the steps shared among the workers. A product computed transposed is put in place by it.
+    /// </summary>
+    public static void Matrix<T>(T* src, int rows, int cols, T* dst) where T : unmanaged
+    {
+        nint s = (nint)src, d = (nint)dst;
+        CpuParallel.For((cols + 7) / 8, 8L * rows, (lo, hi) =>
+        {
+            for (int q = lo; q < hi; q++) Copy((T*)s + 8 * q, cols, rows, Math.Min(8, cols - 8 * q), (T*)d + (long)8 * q * rows, rows);
+        });
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Copy<T>(T* src, long srcStride, int rows, int len, T* dst, int dstStride) where T : unmanaged
     {
